@@ -1,0 +1,17 @@
+//! The brief compiler core: resolution and checks of `.brief` contracts and app.toml, the IR,
+//! and the one `Diagnostic` type. It does no IO: inputs arrive through [`fs::FileSystem`].
+pub mod app;
+pub mod check;
+pub mod diagnostic;
+pub mod fs;
+pub mod ir;
+pub mod project;
+pub mod render;
+pub mod source;
+pub mod syntax;
+
+pub use diagnostic::{codes, Diagnostic, Label, Severity};
+pub use fs::{FileSystem, MemFs, OsFs};
+pub use ir::Ir;
+pub use project::{Compiler, Output};
+pub use source::{FileId, Sources, Span};

@@ -1,0 +1,475 @@
+//! Loading a service project through the file-system trait, with a content-keyed parse cache,
+//! then resolution, checks and the IR.
+use crate::app::{self, AppFile};
+use crate::check::{self, Resolved};
+use crate::diagnostic::{codes, did_you_mean, Diagnostic};
+use crate::fs::FileSystem;
+use crate::ir::{self, Ir};
+use crate::source::{FileId, Sources, Span};
+use crate::syntax;
+use grammar::ast::Item;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Directories never searched for `.brief` files.
+const SKIP_DIRS: &[&str] = &["target", "node_modules", "vendor"];
+
+/// A long-lived compiler: keeps parsed files cached by content between runs, so that a change to
+/// one file re-parses only that file (the language server and the pre-commit hook rely on it).
+#[derive(Debug, Default)]
+pub struct Compiler {
+    cache: HashMap<String, (Arc<str>, Arc<grammar::Parsed>)>,
+    parses: usize,
+}
+
+/// What one run produced: the IR (only when there are no errors), every diagnostic, the sources.
+#[derive(Debug)]
+pub struct Output {
+    pub ir: Option<Ir>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Sources,
+    /// The parsed `.brief` files of the run, by project-relative path (for the formatter and linter).
+    pub files: BTreeMap<String, LoadedFile>,
+}
+
+/// A `.brief` file as loaded in one run.
+#[derive(Debug, Clone)]
+pub struct LoadedFile {
+    pub id: FileId,
+    pub parsed: Arc<grammar::Parsed>,
+}
+
+impl Output {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+impl Compiler {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many times a file was actually parsed (cache misses) since this compiler was made.
+    pub fn parse_count(&self) -> usize {
+        self.parses
+    }
+
+    /// Checks a whole service project rooted at `root`: app.toml, service.brief, rpc/*.brief and
+    /// every other `.brief` file below it.
+    pub fn check_project(&mut self, fs: &dyn FileSystem, root: &Path) -> Output {
+        let mut run = Run::new(self, fs, root);
+        let app = run.load_app();
+        let mut rels = Vec::new();
+        run.find_brief_files(root, &mut rels, 0);
+        rels.sort();
+        for rel in &rels {
+            run.load_brief(rel);
+        }
+        run.finish(app, true)
+    }
+
+    /// Checks one `.brief` file (and what it imports); `root` bounds its imports.
+    pub fn check_file(&mut self, fs: &dyn FileSystem, root: &Path, file: &Path) -> Output {
+        let mut run = Run::new(self, fs, root);
+        let rel = relative(root, file);
+        run.load_brief(&rel);
+        run.finish(None, false)
+    }
+}
+
+/// The project-relative path of `file`, with forward slashes.
+fn relative(root: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(root).unwrap_or(file);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Joins `import` onto the directory of `from`, lexically; `None` when it leaves the root.
+pub fn resolve_import(from: &str, import: &str) -> Option<String> {
+    if import.starts_with('/') || import.contains('\\') || import.contains(':') {
+        return None;
+    }
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for seg in import.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+struct Run<'a> {
+    compiler: &'a mut Compiler,
+    fs: &'a dyn FileSystem,
+    root: PathBuf,
+    sources: Sources,
+    diags: Vec<Diagnostic>,
+    /// Loaded `.brief` files in load order.
+    files: Vec<check::FileInfo>,
+    by_rel: HashMap<String, usize>,
+}
+
+impl<'a> Run<'a> {
+    fn new(compiler: &'a mut Compiler, fs: &'a dyn FileSystem, root: &Path) -> Self {
+        Run {
+            compiler,
+            fs,
+            root: root.to_path_buf(),
+            sources: Sources::new(),
+            diags: Vec::new(),
+            files: Vec::new(),
+            by_rel: HashMap::new(),
+        }
+    }
+
+    /// Reads a file as text; invalid UTF-8 is reported at the first bad byte and decoded lossily.
+    fn read_text(&mut self, rel: &str) -> Option<(FileId, Arc<str>)> {
+        let bytes = match self.fs.read(&self.root.join(rel)) {
+            Ok(b) => b,
+            Err(e) => {
+                self.diags.push(Diagnostic::new(
+                    codes::E0002,
+                    format!("cannot read `{rel}`: {e}"),
+                ));
+                return None;
+            }
+        };
+        match String::from_utf8(bytes) {
+            Ok(s) => {
+                let text: Arc<str> = Arc::from(s);
+                Some((self.sources.add(rel, text.clone()), text))
+            }
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let text: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()).into_owned());
+                let id = self.sources.add(rel, text.clone());
+                let end = (at + 1).min(text.len());
+                self.diags.push(
+                    Diagnostic::new(codes::E0001, format!("`{rel}` is not valid UTF-8"))
+                        .primary(Span::new(id, at..end), "invalid byte sequence here")
+                        .hint("save the file as UTF-8"),
+                );
+                None
+            }
+        }
+    }
+
+    fn load_app(&mut self) -> Option<AppFile> {
+        if !self.fs.is_file(&self.root.join("app.toml")) {
+            self.diags.push(
+                Diagnostic::new(
+                    codes::E0501,
+                    format!("no app.toml in `{}`", self.root.display()),
+                )
+                .hint("a service project is a directory with app.toml, service.brief and rpc/<dependency>.brief"),
+            );
+            return None;
+        }
+        let (id, text) = self.read_text("app.toml")?;
+        let (app, diags) = app::parse(id, &text);
+        self.diags.extend(diags);
+        app
+    }
+
+    fn find_brief_files(&self, dir: &Path, out: &mut Vec<String>, depth: usize) {
+        if depth > 32 {
+            return;
+        }
+        let Ok(mut entries) = self.fs.list(dir) else {
+            return;
+        };
+        entries.sort();
+        for p in entries {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if self.fs.is_dir(&p) {
+                if !name.starts_with('.') && !SKIP_DIRS.contains(&name.as_str()) {
+                    self.find_brief_files(&p, out, depth + 1);
+                }
+            } else if name.ends_with(".brief") {
+                out.push(relative(&self.root, &p));
+            }
+        }
+    }
+
+    /// Loads a `.brief` file and, through a work list, everything it imports.
+    fn load_brief(&mut self, rel: &str) -> Option<usize> {
+        if let Some(&i) = self.by_rel.get(rel) {
+            return Some(i);
+        }
+        let first = self.load_one(rel)?;
+        let mut work = vec![first];
+        while let Some(i) = work.pop() {
+            let imports: Vec<(String, grammar::ast::StrLit)> = self.files[i]
+                .parsed
+                .file
+                .items
+                .iter()
+                .filter_map(|it| match it {
+                    Item::Import(imp) => Some((self.files[i].rel.clone(), imp.path.clone())),
+                    _ => None,
+                })
+                .collect();
+            for (from, lit) in imports {
+                let fid = self.files[i].id;
+                let span = Span::new(fid, lit.span.clone());
+                let Some(target) = resolve_import(&from, &lit.value) else {
+                    self.diags.push(
+                        Diagnostic::new(codes::E0204, format!("import `{}` leaves the project", lit.value))
+                            .primary(span, "this path is outside the service directory")
+                            .note("imports are relative to the importing file and stay inside the project root"),
+                    );
+                    continue;
+                };
+                let target_idx = match self.by_rel.get(&target) {
+                    Some(&t) => Some(t),
+                    None if !self.fs.is_file(&self.root.join(&target)) => {
+                        self.diags.push(
+                            Diagnostic::new(
+                                codes::E0203,
+                                format!("imported file `{target}` does not exist"),
+                            )
+                            .primary(span, "no such file"),
+                        );
+                        None
+                    }
+                    None => {
+                        let t = self.load_one(&target);
+                        if let Some(t) = t {
+                            work.push(t);
+                        }
+                        t
+                    }
+                };
+                if let Some(t) = target_idx {
+                    self.files[i]
+                        .imports
+                        .push((t, Span::new(fid, lit.span.clone())));
+                }
+            }
+        }
+        Some(first)
+    }
+
+    /// Reads and parses one file (through the cache) without following its imports.
+    fn load_one(&mut self, rel: &str) -> Option<usize> {
+        let (id, text) = self.read_text(rel)?;
+        let parsed = match self.compiler.cache.get(rel) {
+            Some((cached_text, parsed)) if *cached_text == text => parsed.clone(),
+            _ => {
+                let parsed = Arc::new(grammar::parse(&text));
+                self.compiler.parses += 1;
+                self.compiler
+                    .cache
+                    .insert(rel.to_owned(), (text.clone(), parsed.clone()));
+                parsed
+            }
+        };
+        for e in &parsed.errors {
+            self.diags.push(syntax::to_diagnostic(id, e));
+        }
+        let idx = self.files.len();
+        self.files.push(check::FileInfo {
+            id,
+            rel: rel.to_owned(),
+            parsed,
+            imports: Vec::new(),
+        });
+        self.by_rel.insert(rel.to_owned(), idx);
+        Some(idx)
+    }
+
+    fn finish(mut self, app: Option<AppFile>, project: bool) -> Output {
+        let resolved = check::check_files(&self.files, &mut self.diags);
+        let mut contracts: Vec<(usize, ir::Contract)> = Vec::new();
+        for (i, f) in self.files.iter().enumerate() {
+            let is_contract = if project {
+                f.rel == "service.brief" || is_rpc_file(&f.rel)
+            } else {
+                i == 0
+            };
+            if !is_contract {
+                continue;
+            }
+            if let Some(c) = check::build_contract(i, &self.files, &resolved, &self.sources) {
+                contracts.push((i, c));
+            }
+        }
+        if project {
+            self.project_checks(app.as_ref(), &contracts, &resolved);
+        }
+        self.diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.diags.dedup();
+        let has_errors = self.diags.iter().any(Diagnostic::is_error);
+        let ir = if has_errors {
+            None
+        } else {
+            let mut service = None;
+            let mut dependencies = Vec::new();
+            for (i, c) in contracts {
+                if !project || self.files[i].rel == "service.brief" {
+                    service = Some(c);
+                } else {
+                    dependencies.push(c);
+                }
+            }
+            dependencies.sort_by(|a, b| a.name.cmp(&b.name));
+            Some(Ir {
+                version: ir::IR_VERSION,
+                service,
+                dependencies,
+                app: app.map(|a| a.config),
+            })
+        };
+        let files = self
+            .files
+            .iter()
+            .map(|f| {
+                (
+                    f.rel.clone(),
+                    LoadedFile {
+                        id: f.id,
+                        parsed: f.parsed.clone(),
+                    },
+                )
+            })
+            .collect();
+        Output {
+            ir,
+            diagnostics: self.diags,
+            sources: self.sources,
+            files,
+        }
+    }
+
+    fn project_checks(
+        &mut self,
+        app: Option<&AppFile>,
+        contracts: &[(usize, ir::Contract)],
+        resolved: &Resolved,
+    ) {
+        let Some(app) = app else { return };
+        let deps: Vec<&str> = app
+            .config
+            .dependencies
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
+        for (i, c) in contracts {
+            let f = &self.files[*i];
+            let name_span = resolved
+                .service_name_span(*i)
+                .unwrap_or_else(|| Span::new(f.id, 0..0));
+            if f.rel == "service.brief" {
+                if c.name != app.config.name {
+                    self.diags.push(
+                        Diagnostic::new(
+                            codes::E0502,
+                            format!(
+                                "service.brief declares service `{}` but app.toml names it `{}`",
+                                c.name, app.config.name
+                            ),
+                        )
+                        .primary(name_span, "declared here")
+                        .secondary(app.value_span("name"), "app.toml's name")
+                        .hint("the service's name must be the same in both files"),
+                    );
+                }
+            } else if let Some(stem) = rpc_stem(&f.rel) {
+                if c.name != stem {
+                    self.diags.push(
+                        Diagnostic::new(
+                            codes::W0502,
+                            format!("`{}` declares service `{}`", f.rel, c.name),
+                        )
+                        .primary(
+                            name_span.clone(),
+                            format!("expected `{stem}` after the file name"),
+                        )
+                        .hint(format!("rename the file to `rpc/{}.brief`", c.name)),
+                    );
+                }
+                if !deps.contains(&c.name.as_str()) {
+                    let mut d = Diagnostic::new(
+                        codes::W0501,
+                        format!("`{}` is not a dependency in app.toml", c.name),
+                    )
+                    .primary(name_span, "contract of an undeclared dependency")
+                    .hint(format!(
+                        "add it to app.toml:\n\n[[dependencies]]\nname = \"{}\"",
+                        c.name
+                    ));
+                    if let Some(s) = did_you_mean(&c.name, deps.iter().copied()) {
+                        d = d.note(format!("app.toml declares `{s}`; is it the same service?"));
+                    }
+                    self.diags.push(d);
+                }
+            }
+        }
+        // Subscriptions: each topic must be a schema of that dependency's contract.
+        for (di, dep) in app.config.dependencies.iter().enumerate() {
+            if dep.subscribe.is_empty() {
+                continue;
+            }
+            let contract = contracts
+                .iter()
+                .find(|(i, c)| c.name == dep.name && is_rpc_file(&self.files[*i].rel))
+                .map(|(_, c)| c);
+            for (ti, topic) in dep.subscribe.iter().enumerate() {
+                let span = app.value_span(&format!("dependencies.{di}.subscribe.{ti}"));
+                match contract {
+                    None => self.diags.push(
+                        Diagnostic::new(
+                            codes::E0503,
+                            format!(
+                                "cannot subscribe to `{topic}`: there is no contract for `{}`",
+                                dep.name
+                            ),
+                        )
+                        .primary(span, "subscription")
+                        .hint(format!(
+                            "add rpc/{}.brief with the dependency's `schema` declarations",
+                            dep.name
+                        )),
+                    ),
+                    Some(c) if !c.events.iter().any(|e| &e.topic == topic) => {
+                        let mut d = Diagnostic::new(
+                            codes::E0503,
+                            format!("`{}` publishes no event `{topic}`", dep.name),
+                        )
+                        .primary(span, "unknown topic");
+                        if let Some(s) =
+                            did_you_mean(topic, c.events.iter().map(|e| e.topic.as_str()))
+                        {
+                            d = d.hint(format!("did you mean `{s}`?"));
+                        }
+                        self.diags.push(d);
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+}
+
+fn is_rpc_file(rel: &str) -> bool {
+    rpc_stem(rel).is_some()
+}
+
+/// `rpc/<stem>.brief` -> `stem`.
+fn rpc_stem(rel: &str) -> Option<&str> {
+    rel.strip_prefix("rpc/")
+        .and_then(|r| r.strip_suffix(".brief"))
+        .filter(|s| !s.contains('/'))
+}
