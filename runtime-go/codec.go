@@ -1071,8 +1071,11 @@ func ParseTime(s string) (time.Time, error) {
 	default:
 		return bad("want Z or ±HH:MM after the time")
 	}
-	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC)
-	return t.Add(-time.Duration(offset) * time.Second), nil
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, nsec, time.UTC).Add(-time.Duration(offset) * time.Second)
+	if y := t.Year(); y < 0 || y > 9999 {
+		return bad("instant outside years 0000..9999 UTC")
+	}
+	return t, nil
 }
 
 func daysIn(year, month int) int {

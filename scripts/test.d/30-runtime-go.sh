@@ -3,7 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../runtime-go"
 export PATH="/usr/local/go/bin:$PATH"
-export GOFLAGS="${GOFLAGS:-} -mod=mod"
 export GOTOOLCHAIN=local
 go version
 unformatted="$(gofmt -l .)"
