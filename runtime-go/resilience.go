@@ -294,14 +294,15 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 }
 
 // Backoff returns the delay before retry number n (n = 1 for the first
-// retry), with full jitter: floor(r * min(MaxBackoff, InitialBackoff *
-// Multiplier^(n-1))) for r uniform in [0, 1).
+// retry), with full jitter, in whole milliseconds:
+// floor(r * min(MaxBackoff, InitialBackoff * Multiplier^(n-1))) for r
+// uniform in [0, 1).
 func (p RetryPolicy) Backoff(n int, r float64) time.Duration {
-	ceiling := float64(p.InitialBackoff) * math.Pow(p.Multiplier, float64(n-1))
-	if ceiling > float64(p.MaxBackoff) {
-		ceiling = float64(p.MaxBackoff)
+	ceiling := float64(p.InitialBackoff/time.Millisecond) * math.Pow(p.Multiplier, float64(n-1))
+	if maxMs := float64(p.MaxBackoff / time.Millisecond); ceiling > maxMs {
+		ceiling = maxMs
 	}
-	return time.Duration(math.Floor(r * ceiling))
+	return time.Duration(math.Floor(r*ceiling)) * time.Millisecond
 }
 
 // BudgetConfig configures the retry budget, a token bucket shared by all
