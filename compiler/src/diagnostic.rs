@@ -171,14 +171,11 @@ pub mod codes {
         E0402 = Error "unknown key in app.toml";
         E0403 = Error "wrong type in app.toml";
         E0404 = Error "missing required key in app.toml";
-        E0405 = Error "invalid value in app.toml";
-        E0406 = Error "duplicate entry in app.toml";
         E0501 = Error "no app.toml in the service directory";
         E0502 = Error "service name differs from app.toml";
         E0503 = Error "subscription to an unknown event";
         W0501 = Warning "contract of an undeclared dependency";
         W0502 = Warning "contract file name differs from its service name";
-        W0503 = Warning "service.brief is missing";
     }
 
     pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
