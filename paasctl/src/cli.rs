@@ -42,6 +42,12 @@ enum FormatArg {
     Json,
 }
 
+/// Target languages of `paasctl codegen` (php and rust are planned).
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum LangArg {
+    Go,
+}
+
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 enum ColorArg {
     Auto,
@@ -70,6 +76,32 @@ enum Command {
         /// A service directory or a .brief file.
         #[arg(default_value = ".")]
         path: PathBuf,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Generate typed servers, clients and event bindings from the project's contracts.
+    #[command(
+        after_help = "The output directory is owned by codegen: it is replaced as a whole (atomically; files \
+that did not change keep their modification time) and must not hold hand-written files.\n\n\
+Examples:\n  paasctl codegen --lang go --out gen --go-import-path example.com/summer/gen\n  \
+paasctl codegen golden/cases/summer --lang go --out /tmp/summer/gen --go-import-path example.com/summer/gen\n\n\
+Go layout (docs/go.md): OUT/<service>.brief.go is the service's own package (types, Server, NewHandler, \
+Client, Publisher, Consumer); OUT/<dependency>client/ holds a typed client per rpc/<dependency>.brief."
+    )]
+    Codegen {
+        /// A service directory or a .brief file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The language to generate.
+        #[arg(long, value_enum)]
+        lang: LangArg,
+        /// The output directory (replaced as a whole).
+        #[arg(long = "out", value_name = "DIR")]
+        out_dir: PathBuf,
+        /// Go: the import path OUT has in your module (like protoc's go_package), e.g.
+        /// example.com/summer/gen. Required with --lang go.
+        #[arg(long, value_name = "PATH")]
+        go_import_path: Option<String>,
         #[command(flatten)]
         out: OutputArgs,
     },
@@ -105,6 +137,13 @@ where
     match cli.command {
         Command::Check { path, out } => check(&path, &out),
         Command::Ir { path, out } => ir(&path, &out),
+        Command::Codegen {
+            path,
+            lang,
+            out_dir,
+            go_import_path,
+            out,
+        } => codegen(&path, lang, &out_dir, go_import_path.as_deref(), &out),
         Command::Explain { code, all } => explain(code.as_deref(), all),
     }
 }
@@ -237,6 +276,56 @@ fn ir(path: &Path, out: &OutputArgs) -> i32 {
             EXIT_OK
         }
         Err(e) => usage_error(&format!("cannot serialise the IR: {e}")),
+    }
+}
+
+fn codegen(
+    path: &Path,
+    lang: LangArg,
+    out_dir: &Path,
+    go_import_path: Option<&str>,
+    out: &OutputArgs,
+) -> i32 {
+    let output = match load(path) {
+        Ok(o) => o,
+        Err(e) => return usage_error(&e),
+    };
+    report(&output, out);
+    let Some(ir) = &output.ir else {
+        return EXIT_INPUT;
+    };
+    let files: Vec<crate::codegen::File> = match lang {
+        LangArg::Go => {
+            let Some(import_path) = go_import_path else {
+                return usage_error("--lang go needs --go-import-path (the import path of the output directory in your Go module)");
+            };
+            let opts = brief_backend_go::Options {
+                import_path: import_path.to_owned(),
+            };
+            match brief_backend_go::generate(ir, &opts) {
+                Ok(files) => files
+                    .into_iter()
+                    .map(|f| crate::codegen::File {
+                        path: f.path,
+                        contents: f.contents,
+                    })
+                    .collect(),
+                Err(e) => return usage_error(&format!("cannot generate Go: {e}")),
+            }
+        }
+    };
+    match crate::codegen::write_atomically(out_dir, &files) {
+        Ok(w) => {
+            eprintln!(
+                "{}: {} ({} changed, {} removed)",
+                out_dir.display(),
+                plural(w.files, "file"),
+                w.changed,
+                w.removed
+            );
+            EXIT_OK
+        }
+        Err(e) => usage_error(&format!("cannot write `{}`: {e}", out_dir.display())),
     }
 }
 

@@ -1,0 +1,255 @@
+//! Go naming: exported identifiers via `heck` with Go initialisms, package names, and the
+//! deterministic escaping of collisions (a `_` suffix until the name is free).
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use std::collections::BTreeSet;
+
+/// Go keywords (never produced for exported names, which start upper-case; used for package names).
+pub const KEYWORDS: &[&str] = &[
+    "break",
+    "case",
+    "chan",
+    "const",
+    "continue",
+    "default",
+    "defer",
+    "else",
+    "fallthrough",
+    "for",
+    "func",
+    "go",
+    "goto",
+    "if",
+    "import",
+    "interface",
+    "map",
+    "package",
+    "range",
+    "return",
+    "select",
+    "struct",
+    "switch",
+    "type",
+    "var",
+];
+
+/// Go's predeclared identifiers (types, constants, zero value, builtin functions).
+pub const PREDECLARED: &[&str] = &[
+    "any",
+    "append",
+    "bool",
+    "byte",
+    "cap",
+    "clear",
+    "close",
+    "comparable",
+    "complex",
+    "complex128",
+    "complex64",
+    "copy",
+    "delete",
+    "error",
+    "false",
+    "float32",
+    "float64",
+    "imag",
+    "int",
+    "int16",
+    "int32",
+    "int64",
+    "int8",
+    "iota",
+    "len",
+    "make",
+    "max",
+    "min",
+    "new",
+    "nil",
+    "panic",
+    "print",
+    "println",
+    "real",
+    "recover",
+    "rune",
+    "string",
+    "true",
+    "uint",
+    "uint16",
+    "uint32",
+    "uint64",
+    "uint8",
+    "uintptr",
+];
+
+/// Words written all upper-case in Go names (the list of Go's own style checkers).
+pub const INITIALISMS: &[&str] = &[
+    "ACL", "API", "ASCII", "CPU", "CSS", "DNS", "EOF", "GUID", "HTML", "HTTP", "HTTPS", "ID", "IP",
+    "JSON", "QPS", "RAM", "RPC", "SLA", "SMTP", "SQL", "SSH", "TCP", "TLS", "TTL", "UDP", "UI",
+    "UID", "URI", "URL", "UTF8", "UUID", "VM", "XML", "XMPP", "XSRF", "XSS",
+];
+
+/// The exported Go name of a contract name: UpperCamel words (split by `heck`), initialisms
+/// upper-case (`userId` -> `UserID`), `X` in front when nothing or a digit would lead.
+pub fn exported(name: &str) -> String {
+    let mut out = String::new();
+    for word in name.to_snake_case().split('_').filter(|w| !w.is_empty()) {
+        let upper = word.to_ascii_uppercase();
+        if INITIALISMS.contains(&upper.as_str()) {
+            out.push_str(&upper);
+        } else {
+            out.push_str(&word.to_upper_camel_case());
+        }
+    }
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, 'X');
+    }
+    out
+}
+
+/// An unexported form of an exported Go name: its leading upper-case run in lower case
+/// (`Mode` -> `mode`, `URLKind` -> `urlKind`, `ID` -> `id`).
+pub fn unexported(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let run = chars.iter().take_while(|c| c.is_ascii_uppercase()).count();
+    let lower_to = if run > 1 && run < chars.len() && chars[run].is_ascii_lowercase() {
+        run - 1
+    } else {
+        run
+    };
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i < lower_to {
+                c.to_ascii_lowercase()
+            } else {
+                *c
+            }
+        })
+        .collect()
+}
+
+/// A Go package name from a service name or import path element: lower-case letters and digits
+/// only; `prefix` in front when it would be empty, start with a digit or be a keyword or
+/// predeclared identifier.
+pub fn package(name: &str, prefix: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if out.is_empty()
+        || out.starts_with(|c: char| c.is_ascii_digit())
+        || KEYWORDS.contains(&out.as_str())
+        || PREDECLARED.contains(&out.as_str())
+    {
+        out.insert_str(0, prefix);
+    }
+    out
+}
+
+/// One Go scope's taken names; [`Scope::claim`] escapes a collision by appending `_` until free.
+#[derive(Debug, Default, Clone)]
+pub struct Scope {
+    taken: BTreeSet<String>,
+}
+
+impl Scope {
+    pub fn with(reserved: &[&str]) -> Self {
+        Scope {
+            taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    /// Takes `name`, or `name_`, `name__`, ... whichever is free first.
+    pub fn claim(&mut self, name: &str) -> String {
+        let mut n = name.to_owned();
+        while self.taken.contains(&n) {
+            n.push('_');
+        }
+        self.taken.insert(n.clone());
+        n
+    }
+}
+
+/// The environment variable a client discovers a dependency's base URL from (runtime-go's
+/// `EnvVarName`): `image-storage` -> `SERVICE_IMAGE_STORAGE_URL`.
+pub fn env_var(service: &str) -> String {
+    let mut s = String::from("SERVICE_");
+    for c in service.chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c.to_ascii_uppercase());
+        } else {
+            s.push('_');
+        }
+    }
+    s.push_str("_URL");
+    s
+}
+
+/// A Go interpreted string literal of `s`.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            '\u{feff}' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exported_names() {
+        assert_eq!(exported("sum"), "Sum");
+        assert_eq!(exported("userId"), "UserID");
+        assert_eq!(exported("user_id"), "UserID");
+        assert_eq!(exported("createdAt"), "CreatedAt");
+        assert_eq!(exported("HTTPServer"), "HTTPServer");
+        assert_eq!(exported("image_url"), "ImageURL");
+        assert_eq!(exported("type"), "Type");
+        assert_eq!(exported("_"), "X");
+        assert_eq!(exported("_1"), "X1");
+        assert_eq!(exported("payment.done"), "PaymentDone");
+    }
+
+    #[test]
+    fn unexported_names() {
+        assert_eq!(unexported("Mode"), "mode");
+        assert_eq!(unexported("URLKind"), "urlKind");
+        assert_eq!(unexported("ID"), "id");
+        assert_eq!(unexported("Mode_"), "mode_");
+    }
+
+    #[test]
+    fn packages_and_scopes() {
+        assert_eq!(package("image-storage", "x"), "imagestorage");
+        assert_eq!(package("type", "pkg"), "pkgtype");
+        assert_eq!(package("3d", "pkg"), "pkg3d");
+        let mut s = Scope::with(&["Server"]);
+        assert_eq!(s.claim("Server"), "Server_");
+        assert_eq!(s.claim("Server"), "Server__");
+        assert_eq!(s.claim("Other"), "Other");
+    }
+
+    #[test]
+    fn env_vars_and_quotes() {
+        assert_eq!(env_var("image-storage"), "SERVICE_IMAGE_STORAGE_URL");
+        assert_eq!(quote("a\"b\\\n\u{1}é"), "\"a\\\"b\\\\\\n\\x01é\"");
+    }
+}
