@@ -59,6 +59,8 @@ pub struct ContractVm {
 #[derive(Debug, Serialize)]
 pub struct EnumVm {
     pub doc: Vec<String>,
+    pub enum_names: String,
+    pub string: String,
     pub name: String,
     pub consts: Vec<LineVm>,
     pub names_var: String,
@@ -189,8 +191,20 @@ fn enum_vm(e: &Enum, name: &str, pkg: &mut Scope) -> EnumVm {
         .map(|v| names::quote(&v.name))
         .collect::<Vec<_>>()
         .join(", ");
+    let enum_names = one_line_funcs(vec![(
+        format!("func ({name}) EnumNames() []string"),
+        format!("return {names_var}"),
+    )])
+    .concat();
+    let string = one_line_funcs(vec![(
+        format!("func (m {name}) String() string"),
+        format!("return brief.EnumString({names_var}, int64(m))"),
+    )])
+    .concat();
     EnumVm {
         doc,
+        enum_names,
+        string,
         name: name.to_owned(),
         consts: aligned_block(rows),
         names_var,
@@ -246,15 +260,15 @@ fn error_vm(
         Some(d) if !d.is_empty() => format!("{}: {d}", e.name),
         _ => e.name.clone(),
     };
-    let methods = aligned_rows(vec![
-        vec![
+    let methods = one_line_funcs(vec![
+        (
             format!("func (*{name}) ErrorCode() string"),
-            format!("{{ return {} }}", names::quote(&e.name)),
-        ],
-        vec![
+            format!("return {}", names::quote(&e.name)),
+        ),
+        (
             format!("func (*{name}) Error() string"),
-            format!("{{ return {} }}", names::quote(&message)),
-        ],
+            format!("return {}", names::quote(&message)),
+        ),
     ]);
     Ok(StructVm {
         doc: doc::top(&doc::text(
@@ -446,6 +460,24 @@ fn aligned_block(rows: Vec<(Vec<String>, Vec<String>)>) -> Vec<LineVm> {
         section.push(row);
     }
     flush(&mut section, &mut out);
+    out
+}
+
+/// Adjacent functions whose body is one statement, as gofmt writes them: on one line when the
+/// header and the statement take at most 100 bytes (go/printer's funcBody), the bodies of
+/// adjacent one-liners aligned in a column; otherwise over three lines.
+pub fn one_line_funcs(funcs: Vec<(String, String)>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut section = Vec::new();
+    for (header, stmt) in funcs {
+        if header.len() + stmt.len() <= 100 {
+            section.push(vec![header, format!("{{ {stmt} }}")]);
+        } else {
+            out.extend(aligned_rows(std::mem::take(&mut section)));
+            out.push(format!("{header} {{\n\t{stmt}\n}}"));
+        }
+    }
+    out.extend(aligned_rows(section));
     out
 }
 
