@@ -169,7 +169,7 @@ mod tests {
     fn normalises() {
         assert_eq!(
             lines("\n  a\t b \n\n\n  c\n\n"),
-            vec!["a   b".to_owned(), String::new(), "c".to_owned()]
+            vec!["a  b".to_owned(), String::new(), "c".to_owned()]
         );
         assert_eq!(one_line("a\n\n b"), "a b");
     }

@@ -1,0 +1,346 @@
+// End-to-end test of generated Go code (hand-written fixture; see docs/go.md).
+//
+// backends/go/tests/go_toolchain.rs copies this file next to the code generated for
+// golden/cases/go-everything (import path example.com/golden/cases/go-everything/gen) in a
+// throwaway module and runs `go test`. The generated server runs on 127.0.0.1; the generated
+// client calls it.
+package gen_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	gen "example.com/golden/cases/go-everything/gen"
+	"example.com/golden/cases/go-everything/gen/billingclient"
+	brief "github.com/brief-paas/paasctl/runtime-go"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+var created = time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+
+// impl is the hand-written service behind the generated Server interface.
+type impl struct {
+	flaky atomic.Int64
+}
+
+var _ gen.Server = (*impl)(nil)
+
+func (s *impl) Get(ctx context.Context, in *gen.GetIn) (*gen.Item, error) {
+	switch in.ID {
+	case 404:
+		return nil, &gen.NotFound{ID: in.ID}
+	case 409:
+		return nil, &gen.Conflict{}
+	}
+	note := "a note"
+	return &gen.Item{
+		ID: in.ID, Name: "item", Note: &note, Color: gen.ColorGreen, Kind: gen.TypeRange,
+		Money: gen.Money{Units: 5, Currency: gen.CurrencyUsd}, ByID: map[int64]string{-1: "minus one"},
+		CreatedAt: created, Blob: []byte{0, 1, 2}, Sparse: []*int64{nil, &in.ID},
+		Type: "type", Default: &note, UserID: 1, UserID_: 2, X1: 3,
+	}, nil
+}
+
+func (s *impl) Put(ctx context.Context, in *gen.Item) (*gen.Item, error) {
+	if in.Name == "" {
+		field := "name"
+		return nil, &gen.Invalid{Error_: "empty", Field: &field, At: created}
+	}
+	return in, nil
+}
+
+func (s *impl) Slow(ctx context.Context, in *gen.Nothing) (*gen.Nothing, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+func (s *impl) Flaky(ctx context.Context, in *gen.FlakyIn) (*gen.FlakyOut, error) {
+	n := s.flaky.Add(1)
+	if n <= in.Failures {
+		return nil, brief.Errorf(brief.CodeUnavailable, "failing call %d on purpose", n)
+	}
+	return &gen.FlakyOut{Calls: n}, nil
+}
+
+func (s *impl) Type(ctx context.Context, in *gen.Func) (*gen.Range, error) {
+	return &gen.Range{Ok: in.Enum == gen.TypeFunc}, nil
+}
+
+func (s *impl) GetItem(ctx context.Context, in *gen.GetIn) (*gen.Item, error) {
+	return &gen.Item{ID: in.ID}, nil
+}
+
+func (s *impl) GetItem_(ctx context.Context, in *gen.GetIn) (*gen.Item, error) {
+	return &gen.Item{ID: -in.ID}, nil
+}
+
+func (s *impl) OldGet(ctx context.Context, in *gen.GetIn) (*gen.Item, error) {
+	return s.Get(ctx, in)
+}
+
+func (s *impl) Older(ctx context.Context, in *gen.GetIn) (*gen.Item, error) {
+	return s.Get(ctx, in)
+}
+
+// serve runs h on 127.0.0.1 through the runtime's ServeListener until the test ends.
+func serve(t testing.TB, h http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- brief.ServeListener(ctx, ln, h) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return "http://" + ln.Addr().String()
+}
+
+func newClient(t testing.TB, url string) *gen.Client {
+	t.Helper()
+	c, err := gen.NewClient(brief.WithBaseURL(url), brief.WithLogger(quiet), brief.WithMetrics(brief.NewMetrics()),
+		brief.WithRetry(brief.RetryPolicy{InitialBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func start(t testing.TB) (*impl, *gen.Client) {
+	s := &impl{}
+	url := serve(t, gen.NewHandler(s, brief.WithLogger(quiet), brief.WithMetrics(brief.NewMetrics())))
+	return s, newClient(t, url)
+}
+
+func TestSuccessfulCall(t *testing.T) {
+	_, c := start(t)
+	out, err := c.Get(context.Background(), &gen.GetIn{ID: 7, UserID: "u"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.ID != 7 || out.Name != "item" || *out.Note != "a note" || out.Color != gen.ColorGreen ||
+		out.Kind != gen.TypeRange || out.Money.Currency != gen.CurrencyUsd || out.ByID[-1] != "minus one" ||
+		!out.CreatedAt.Equal(created) || string(out.Blob) != "\x00\x01\x02" || out.Sparse[0] != nil ||
+		*out.Sparse[1] != 7 || out.Type != "type" || out.UserID != 1 || out.UserID_ != 2 || out.X1 != 3 {
+		t.Fatalf("unexpected item %+v", out)
+	}
+	if got := out.Color.String(); got != "green" {
+		t.Fatalf("Color.String() = %q", got)
+	}
+	r, err := c.Type(context.Background(), &gen.Func{Enum: gen.TypeFunc})
+	if err != nil || !r.Ok {
+		t.Fatalf("Type: %+v %v", r, err)
+	}
+	a, err1 := c.GetItem(context.Background(), &gen.GetIn{ID: 3})
+	b, err2 := c.GetItem_(context.Background(), &gen.GetIn{ID: 3})
+	if err1 != nil || err2 != nil || a.ID != 3 || b.ID != -3 {
+		t.Fatalf("get_item / getItem reached the wrong handler: %v %v %v %v", a, b, err1, err2)
+	}
+}
+
+func TestApplicationErrorsAreTyped(t *testing.T) {
+	_, c := start(t)
+	_, err := c.Get(context.Background(), &gen.GetIn{ID: 404})
+	var nf *gen.NotFound
+	if !errors.As(err, &nf) || nf.ID != 404 {
+		t.Fatalf("want *gen.NotFound{ID: 404}, got %T %v", err, err)
+	}
+	if err.Error() != "NotFound: No such item" {
+		t.Fatalf("message %q", err.Error())
+	}
+	_, err = c.Get(context.Background(), &gen.GetIn{ID: 409})
+	var conflict *gen.Conflict
+	if !errors.As(err, &conflict) {
+		t.Fatalf("want *gen.Conflict, got %T %v", err, err)
+	}
+	_, err = c.Put(context.Background(), &gen.Item{})
+	var invalid *gen.Invalid
+	if !errors.As(err, &invalid) || invalid.Error_ != "empty" || *invalid.Field != "name" || !invalid.At.Equal(created) {
+		t.Fatalf("want *gen.Invalid, got %T %v", err, err)
+	}
+	if brief.CodeOf(err) != "Invalid" {
+		t.Fatalf("CodeOf = %q", brief.CodeOf(err))
+	}
+}
+
+func TestTimeoutFromContract(t *testing.T) {
+	_, c := start(t)
+	begin := time.Now()
+	_, err := c.Slow(context.Background(), &gen.Nothing{})
+	if !errors.Is(err, brief.ErrDeadlineExceeded) {
+		t.Fatalf("want deadline_exceeded, got %T %v", err, err)
+	}
+	if d := time.Since(begin); d > 2*time.Second {
+		t.Fatalf("@timeout(100ms) took %v", d)
+	}
+}
+
+func TestTimeoutFromContext(t *testing.T) {
+	_, c := start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	_, err := c.Slow(ctx, &gen.Nothing{})
+	if !errors.Is(err, brief.ErrDeadlineExceeded) {
+		t.Fatalf("want deadline_exceeded, got %T %v", err, err)
+	}
+}
+
+func TestIdempotentRPCIsRetriedAfter503(t *testing.T) {
+	s, c := start(t)
+	out, err := c.Flaky(context.Background(), &gen.FlakyIn{Failures: 1})
+	if err != nil {
+		t.Fatalf("retry did not recover: %v", err)
+	}
+	if out.Calls != 2 || s.flaky.Load() != 2 {
+		t.Fatalf("want 2 calls (one 503, one retry), got %d / %d", out.Calls, s.flaky.Load())
+	}
+	// More failures than attempts: the 503 reaches the caller as unavailable.
+	s.flaky.Store(0)
+	_, err = c.Flaky(context.Background(), &gen.FlakyIn{Failures: 10})
+	if !errors.Is(err, brief.ErrUnavailable) || s.flaky.Load() != 3 {
+		t.Fatalf("want unavailable after 3 attempts, got %v after %d", err, s.flaky.Load())
+	}
+}
+
+// fakeBus is a data bus: it records subscriptions and delivers each published event to the
+// subscribers of its topic, as CloudEvents over HTTP.
+type fakeBus struct {
+	mu   sync.Mutex
+	subs map[string][]string
+}
+
+func (b *fakeBus) handler() *brief.Server {
+	s := brief.NewServer(brief.DataBusService, brief.WithLogger(quiet), brief.WithMetrics(brief.NewMetrics()))
+	brief.Handle(s, brief.SubscribeRPC, func(ctx context.Context, in *brief.Subscription) (*brief.Empty, error) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.subs[in.Topic] = append(b.subs[in.Topic], in.URL)
+		return &brief.Empty{}, nil
+	})
+	brief.Handle(s, brief.PublishRPC, func(ctx context.Context, ev *brief.Event) (*brief.Empty, error) {
+		b.mu.Lock()
+		urls := append([]string(nil), b.subs[ev.Type]...)
+		b.mu.Unlock()
+		body, err := brief.Marshal(ev)
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range urls {
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/cloudevents+json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return nil, brief.WrapError(brief.CodeUnavailable, err, "delivery failed")
+			}
+			resp.Body.Close()
+			if resp.StatusCode/100 != 2 {
+				return nil, brief.Errorf(brief.CodeUnavailable, "delivery to %s: HTTP %d", u, resp.StatusCode)
+			}
+		}
+		return &brief.Empty{}, nil
+	})
+	return s
+}
+
+type consumer struct {
+	mu       sync.Mutex
+	payments []*billingclient.PaymentDone
+	refunds  []*billingclient.Refund
+}
+
+func (c *consumer) OnPaymentDone(ctx context.Context, m *billingclient.PaymentDone) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.payments = append(c.payments, m)
+	return nil
+}
+
+func (c *consumer) OnRefundIssued(ctx context.Context, m *billingclient.Refund) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.refunds = append(c.refunds, m)
+	return nil
+}
+
+func TestEventsThroughTheDataBus(t *testing.T) {
+	ctx := context.Background()
+	bus := &fakeBus{subs: map[string][]string{}}
+	busURL := serve(t, bus.handler())
+
+	// The service: its rpcs, the consumers of its subscriptions, and of one of its own topics.
+	h := gen.NewHandler(&impl{}, brief.WithLogger(quiet), brief.WithMetrics(brief.NewMetrics()))
+	cons := &consumer{}
+	gen.HandleEvents(h, cons)
+	own := make(chan *gen.Happened, 1)
+	gen.HandleEverythingHappened(h, func(ctx context.Context, m *gen.Happened) error {
+		own <- m
+		return nil
+	})
+	svcURL := serve(t, h)
+
+	svcBus, err := brief.NewBus(gen.ServiceName, brief.WithBaseURL(busURL), brief.WithLogger(quiet), brief.WithMetrics(brief.NewMetrics()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gen.Subscribe(ctx, svcBus, svcURL); err != nil {
+		t.Fatal(err)
+	}
+	if err := svcBus.Subscribe(ctx, gen.TopicEverythingHappened, svcURL+"/events/"+gen.TopicEverythingHappened); err != nil {
+		t.Fatal(err)
+	}
+
+	// The service publishes its own event through the generated Publisher.
+	pub, err := gen.NewPublisher(brief.WithBaseURL(busURL), brief.WithLogger(quiet), brief.WithMetrics(brief.NewMetrics()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := pub.PublishEverythingHappened(ctx, &gen.Happened{What: "hello", At: created})
+	if err != nil || id == "" {
+		t.Fatalf("publish: %q %v", id, err)
+	}
+	select {
+	case m := <-own:
+		if m.What != "hello" || !m.At.Equal(created) {
+			t.Fatalf("consumed %+v", m)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("own event not consumed")
+	}
+
+	// billing publishes; the generated Consumer receives typed events.
+	billing, err := brief.NewBus("billing", brief.WithBaseURL(busURL), brief.WithLogger(quiet), brief.WithMetrics(brief.NewMetrics()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := billing.Publish(ctx, billingclient.TopicPaymentDone, &billingclient.PaymentDone{ReceiptID: "r1", Amount: 42}); err != nil {
+		t.Fatal(err)
+	}
+	reason := "broken"
+	if _, err := billing.Publish(ctx, billingclient.TopicRefund, &billingclient.Refund{ReceiptID: "r1", Reason: &reason}); err != nil {
+		t.Fatal(err)
+	}
+	cons.mu.Lock()
+	defer cons.mu.Unlock()
+	if len(cons.payments) != 1 || cons.payments[0].Amount != 42 || len(cons.refunds) != 1 || *cons.refunds[0].Reason != "broken" {
+		t.Fatalf("consumed %v %v", cons.payments, cons.refunds)
+	}
+	if fmt.Sprint(gen.Subscriptions) != "[payment.done refund.issued]" {
+		t.Fatalf("Subscriptions = %v", gen.Subscriptions)
+	}
+}
