@@ -16,7 +16,11 @@ pub fn lines(doc: &str) -> Vec<String> {
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
         let line = line.trim().to_owned();
-        if line.is_empty() && out.last().map_or(true, String::is_empty) {
+        let after_blank = match out.last() {
+            None => true,
+            Some(l) => l.is_empty(),
+        };
+        if line.is_empty() && after_blank {
             continue;
         }
         out.push(line);
