@@ -173,6 +173,7 @@ pub mod codes {
         E0404 = Error "missing required key in app.toml";
         E0405 = Error "invalid value in app.toml";
         E0406 = Error "duplicate entry in app.toml";
+        E0407 = Error "key cannot be overridden per environment";
         E0501 = Error "no app.toml in the service directory";
         E0502 = Error "service name differs from app.toml";
         E0503 = Error "subscription to an unknown event";
