@@ -177,6 +177,17 @@ pub mod codes {
         E0501 = Error "no app.toml in the service directory";
         E0502 = Error "service name differs from app.toml";
         E0503 = Error "subscription to an unknown event";
+        E0601 = Error "platform.toml is not valid TOML";
+        E0602 = Error "unknown key in platform.toml";
+        E0603 = Error "wrong type or invalid value in platform.toml";
+        E0604 = Error "missing required key in platform.toml";
+        E0605 = Error "a resolved URL belongs to another environment";
+        E0610 = Error "unknown environment";
+        E0611 = Error "dependency cannot be resolved";
+        E0612 = Error "invalid image reference";
+        E0613 = Error "app.toml has no [engine]";
+        E0614 = Error "app.toml overrides an environment the platform does not have";
+        E0615 = Error "name too long for a Kubernetes object";
         W0501 = Warning "contract of an undeclared dependency";
         W0502 = Warning "contract file name differs from its service name";
         W0503 = Warning "service.brief is missing";

@@ -1,0 +1,475 @@
+//! `platform.toml`: environments, clusters, domains, registry, size classes, mesh and ingress.
+//!
+//! Owned by the platform team; an embedded default makes `paasctl manifests` work out of the box.
+//! The reference is docs/platform-toml.md. Errors are located diagnostics like app.toml's.
+use compiler::app::{check_dns_label, check_host_name, Size, StorageKind};
+use compiler::diagnostic::{codes, did_you_mean, Diagnostic};
+use compiler::source::{FileId, Span};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// The embedded default platform config.
+pub const DEFAULT_PLATFORM: &str = include_str!("platform.default.toml");
+/// The name under which the embedded default appears in diagnostics.
+pub const DEFAULT_PLATFORM_NAME: &str = "<embedded platform.toml>";
+/// The environment variable that points at the real platform config.
+pub const PLATFORM_ENV_VAR: &str = "PAASCTL_PLATFORM";
+
+/// The validated platform config.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platform {
+    /// `app.kubernetes.io/part-of` on every object.
+    pub part_of: String,
+    /// Registry and repository prefix of service images.
+    pub registry: String,
+    #[serde(default)]
+    pub mesh: Mesh,
+    /// Namespace allowed to scrape `/metrics` of every service.
+    #[serde(default)]
+    pub monitoring_namespace: Option<String>,
+    pub ingress: Ingress,
+    pub vault: Vault,
+    pub environments: BTreeMap<String, Environment>,
+    pub sizes: BTreeMap<Size, SizeClass>,
+    pub storages: BTreeMap<StorageKind, StoragePlatform>,
+}
+
+/// The service mesh, if any.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mesh {
+    #[default]
+    None,
+    Linkerd,
+    Istio,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ingress {
+    /// `ingressClassName` of public hosts' Ingresses.
+    pub class: String,
+    /// Namespace of the ingress controller (allowed in by the NetworkPolicy of public services).
+    pub namespace: String,
+    /// cert-manager ClusterIssuer of the TLS certificates; empty for none.
+    #[serde(default)]
+    pub cluster_issuer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vault {
+    pub namespace: String,
+    pub port: u16,
+    /// KV v2 path of a service's secrets, with `{env}` and `{service}`.
+    pub kv_path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// The cluster the environment runs on (a label on every namespace).
+    pub cluster: String,
+    /// The environment's DNS domain: every URL a service of this environment is given ends with it.
+    pub domain: String,
+    /// Public hosts of this environment must end with it (when set).
+    #[serde(default)]
+    pub public_domain: Option<String>,
+    /// How a dependency's URL is made: `{name}` and `{domain}` are replaced. Without it every
+    /// dependency must be listed in `services`.
+    #[serde(default)]
+    pub url_template: Option<String>,
+    /// Explicit URLs of services, by name (they win over the template).
+    #[serde(default)]
+    pub services: BTreeMap<String, String>,
+}
+
+/// A resource class: Kubernetes quantities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SizeClass {
+    pub cpu_request: String,
+    pub cpu_limit: String,
+    pub memory_request: String,
+    pub memory_limit: String,
+    pub ephemeral_storage: String,
+}
+
+/// Where the platform runs one kind of storage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoragePlatform {
+    pub namespace: String,
+    pub port: u16,
+    pub scheme: String,
+}
+
+/// A parsed platform config with the spans needed to locate later errors in it.
+#[derive(Debug, Clone)]
+pub struct PlatformFile {
+    pub platform: Platform,
+    pub file: FileId,
+    doc: toml_edit::ImDocument<String>,
+}
+
+impl PlatformFile {
+    /// The span of the value at a dotted path (or of its nearest parent).
+    pub fn span(&self, path: &str) -> Span {
+        Span::new(self.file, span_of(&self.doc, path).unwrap_or(0..0))
+    }
+}
+
+const TOP_KEYS: &[&str] = &[
+    "part_of",
+    "registry",
+    "mesh",
+    "monitoring_namespace",
+    "ingress",
+    "vault",
+    "environments",
+    "sizes",
+    "storages",
+];
+
+/// The value span of a dotted path, else of its nearest ancestor.
+fn span_of(doc: &toml_edit::ImDocument<String>, path: &str) -> Option<Range<usize>> {
+    let mut item = doc.as_item();
+    let mut best = None;
+    for seg in path.split('.') {
+        let next = match item {
+            toml_edit::Item::ArrayOfTables(a) => seg
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| a.get(i))
+                .map(|t| (t.span(), None::<&toml_edit::Item>)),
+            _ => None,
+        };
+        if let Some((s, _)) = next {
+            best = s.or(best);
+            continue;
+        }
+        let Some(t) = item.as_table_like() else { break };
+        let Some((k, v)) = t.get_key_value(seg) else {
+            break;
+        };
+        best = v.span().or_else(|| k.span()).or(best);
+        item = v;
+    }
+    best
+}
+
+/// The key span of a dotted path.
+fn key_span_of(doc: &toml_edit::ImDocument<String>, path: &str) -> Option<Range<usize>> {
+    let (parent, last) = match path.rsplit_once('.') {
+        Some((p, l)) => (Some(p), l),
+        None => (None, path),
+    };
+    let mut item = doc.as_item();
+    if let Some(p) = parent {
+        for seg in p.split('.') {
+            item = item.as_table_like()?.get(seg)?;
+        }
+    }
+    item.as_table_like()?.key(last)?.span()
+}
+
+/// Parses and validates a platform config. `file` is its id in the run's `Sources`.
+pub fn parse(file: FileId, src: &str) -> Result<PlatformFile, Vec<Diagnostic>> {
+    let doc = match src.parse::<toml_edit::ImDocument<String>>() {
+        Ok(d) => d,
+        Err(e) => {
+            return Err(vec![Diagnostic::new(
+                codes::E0601,
+                e.message().trim().to_owned(),
+            )
+            .primary(
+                Span::new(file, e.span().unwrap_or(0..0)),
+                "invalid TOML here",
+            )]);
+        }
+    };
+    let span = |r: Option<Range<usize>>| Span::new(file, r.unwrap_or(0..0));
+    let mut unknown = Vec::new();
+    let de = toml::de::Deserializer::new(src);
+    let result: Result<Platform, _> =
+        serde_ignored::deserialize(de, |p| unknown.push(p.to_string()));
+    let platform = match result {
+        Ok(p) => p,
+        Err(e) => {
+            let msg = e.message().trim().to_owned();
+            let range = e.span();
+            let d = if let Some(field) = msg
+                .strip_prefix("unknown field `")
+                .and_then(|r| r.split('`').next())
+            {
+                let mut d = Diagnostic::new(codes::E0602, format!("unknown key `{field}`"))
+                    .primary(span(range), "not a key of platform.toml here");
+                let expected: Vec<&str> = msg
+                    .split("expected ")
+                    .nth(1)
+                    .map(|r| {
+                        r.split(['`', ','])
+                            .filter(|s| !s.trim().is_empty() && *s != " or ")
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if let Some(s) = did_you_mean(field, expected.iter().map(|s| s.trim())) {
+                    d = d.hint(format!("did you mean `{s}`?"));
+                } else if let Some(s) = did_you_mean(field, TOP_KEYS.iter().copied()) {
+                    d = d.hint(format!("did you mean `{s}`?"));
+                }
+                d
+            } else if msg.starts_with("missing field") {
+                Diagnostic::new(codes::E0604, msg).primary(span(range), "in this table")
+            } else {
+                Diagnostic::new(codes::E0603, msg).primary(span(range), "here")
+            };
+            return Err(vec![d]);
+        }
+    };
+    let pf = PlatformFile {
+        platform,
+        file,
+        doc,
+    };
+    let mut diags = Vec::new();
+    for path in unknown {
+        diags.push(
+            Diagnostic::new(codes::E0602, format!("unknown key `{path}`")).primary(
+                span(key_span_of(&pf.doc, &path)),
+                "not a key of platform.toml",
+            ),
+        );
+    }
+    validate(&pf, &mut diags);
+    if diags.is_empty() {
+        Ok(pf)
+    } else {
+        diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        Err(diags)
+    }
+}
+
+/// The embedded default, parsed. It is tested to be valid.
+pub fn default_platform(file: FileId) -> Result<PlatformFile, Vec<Diagnostic>> {
+    parse(file, DEFAULT_PLATFORM)
+}
+
+fn invalid(pf: &PlatformFile, path: &str, message: String) -> Diagnostic {
+    Diagnostic::new(codes::E0603, message).primary(pf.span(path), "invalid value")
+}
+
+/// Whether `s` looks like a Kubernetes quantity (`100m`, `1`, `0.5`, `128Mi`, `1G`).
+pub fn is_quantity(s: &str) -> bool {
+    let digits = s.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &s[digits.len()..];
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().filter(|b| *b == b'.').count() <= 1
+        && ["", "m", "k", "M", "G", "T", "Ki", "Mi", "Gi", "Ti"].contains(&suffix)
+}
+
+fn validate(pf: &PlatformFile, diags: &mut Vec<Diagnostic>) {
+    let p = &pf.platform;
+    if let Err(e) = crate::image::check_repository(&p.registry) {
+        diags.push(invalid(pf, "registry", format!("`registry` {e}")));
+    }
+    for (path, v) in [
+        ("part_of", Some(&p.part_of)),
+        ("monitoring_namespace", p.monitoring_namespace.as_ref()),
+        ("ingress.namespace", Some(&p.ingress.namespace)),
+        ("vault.namespace", Some(&p.vault.namespace)),
+    ] {
+        if let Some(v) = v {
+            if let Err(e) = check_dns_label(v) {
+                diags.push(invalid(pf, path, format!("`{path}` = \"{v}\" {e}")));
+            }
+        }
+    }
+    if !p.vault.kv_path.contains("{service}") {
+        diags.push(invalid(
+            pf,
+            "vault.kv_path",
+            "`vault.kv_path` must contain `{service}`".to_owned(),
+        ));
+    }
+    if p.environments.is_empty() {
+        diags.push(
+            Diagnostic::new(codes::E0604, "platform.toml declares no environment")
+                .primary(pf.span("environments"), "add `[environments.<name>]`"),
+        );
+    }
+    for (name, env) in &p.environments {
+        let base = format!("environments.{name}");
+        if let Err(e) = check_dns_label(name) {
+            diags.push(
+                Diagnostic::new(codes::E0603, format!("environment name `{name}` {e}"))
+                    .primary(pf.span(&base), "invalid environment name"),
+            );
+        }
+        if let Err(e) = check_host_name(&env.domain) {
+            diags.push(invalid(
+                pf,
+                &format!("{base}.domain"),
+                format!("`{base}.domain` {e}"),
+            ));
+        }
+        if let Some(pd) = &env.public_domain {
+            if let Err(e) = check_host_name(pd) {
+                diags.push(invalid(
+                    pf,
+                    &format!("{base}.public_domain"),
+                    format!("`{base}.public_domain` {e}"),
+                ));
+            }
+        }
+        if let Some(t) = &env.url_template {
+            let url = t.replace("{name}", "x").replace("{domain}", &env.domain);
+            if !t.contains("{name}") {
+                diags.push(invalid(
+                    pf,
+                    &format!("{base}.url_template"),
+                    format!("`{base}.url_template` must contain `{{name}}`"),
+                ));
+            } else if let Err(e) = check_url(p, name, &url) {
+                diags.push(
+                    Diagnostic::new(e.0, format!("`{base}.url_template` {}", e.1))
+                        .primary(pf.span(&format!("{base}.url_template")), "this template"),
+                );
+            }
+        }
+        for (svc, url) in &env.services {
+            let path = format!("{base}.services.{svc}");
+            if let Err(e) = check_dns_label(svc) {
+                diags.push(invalid(pf, &path, format!("service name `{svc}` {e}")));
+            }
+            if let Err((code, e)) = check_url(p, name, url) {
+                diags.push(
+                    Diagnostic::new(code, format!("`{path}` = \"{url}\" {e}"))
+                        .primary(pf.span(&path), "this URL"),
+                );
+            }
+        }
+    }
+    for size in Size::ALL {
+        match p.sizes.get(size) {
+            None => diags.push(
+                Diagnostic::new(codes::E0604, format!("size class `{size}` is not defined"))
+                    .primary(pf.span("sizes"), format!("add `[sizes.{size}]`")),
+            ),
+            Some(c) => {
+                for (k, v) in [
+                    ("cpu_request", &c.cpu_request),
+                    ("cpu_limit", &c.cpu_limit),
+                    ("memory_request", &c.memory_request),
+                    ("memory_limit", &c.memory_limit),
+                    ("ephemeral_storage", &c.ephemeral_storage),
+                ] {
+                    if !is_quantity(v) {
+                        let path = format!("sizes.{size}.{k}");
+                        diags.push(invalid(
+                            pf,
+                            &path,
+                            format!("`{path}` = \"{v}\" is not a Kubernetes quantity"),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for kind in StorageKind::ALL {
+        if !p.storages.contains_key(kind) {
+            diags.push(
+                Diagnostic::new(
+                    codes::E0604,
+                    format!("storage kind `{kind}` is not defined"),
+                )
+                .primary(pf.span("storages"), format!("add `[storages.{kind}]`")),
+            );
+        }
+    }
+    for (kind, s) in &p.storages {
+        if let Err(e) = check_dns_label(&s.namespace) {
+            let path = format!("storages.{kind}.namespace");
+            diags.push(invalid(pf, &path, format!("`{path}` {e}")));
+        }
+    }
+}
+
+/// The host of an `http(s)://host[:port][/path]` or `scheme://host...` URL.
+pub fn url_host(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    Some(host.split(':').next().unwrap_or(host))
+}
+
+/// The environment a host belongs to: the one whose domain is its longest suffix.
+pub fn env_of_host<'a>(platform: &'a Platform, host: &str) -> Option<&'a str> {
+    platform
+        .environments
+        .iter()
+        .filter(|(_, e)| host == e.domain || host.ends_with(&format!(".{}", e.domain)))
+        .max_by_key(|(_, e)| e.domain.len())
+        .map(|(n, _)| n.as_str())
+}
+
+/// The rule that a staging service is never given a production URL: the host of every URL an
+/// environment hands out must carry that environment's domain, and no other environment's
+/// more specific one.
+pub fn check_url(platform: &Platform, env: &str, url: &str) -> Result<(), (&'static str, String)> {
+    let Some(host) = url_host(url).filter(|h| !h.is_empty()) else {
+        return Err((
+            codes::E0603,
+            "is not a URL (`scheme://host[:port][/path]`)".to_owned(),
+        ));
+    };
+    if check_host_name(host).is_err() {
+        return Err((codes::E0603, format!("has an invalid host `{host}`")));
+    }
+    let domain = platform
+        .environments
+        .get(env)
+        .map(|e| e.domain.as_str())
+        .unwrap_or_default();
+    match env_of_host(platform, host) {
+        Some(e) if e == env => Ok(()),
+        Some(other) => Err((
+            codes::E0605,
+            format!("points at `{host}` in environment `{other}`, not `{env}` (`{domain}`)"),
+        )),
+        None => Err((
+            codes::E0605,
+            format!("points at `{host}`, outside environment `{env}`'s domain `{domain}`"),
+        )),
+    }
+}
+
+/// The same rule for public hosts against the environments' `public_domain`s.
+pub fn check_public_host(platform: &Platform, env: &str, host: &str) -> Result<(), String> {
+    let Some(own) = platform
+        .environments
+        .get(env)
+        .and_then(|e| e.public_domain.as_deref())
+    else {
+        return Ok(());
+    };
+    let owner = platform
+        .environments
+        .iter()
+        .filter_map(|(n, e)| e.public_domain.as_deref().map(|d| (n, d)))
+        .filter(|(_, d)| host == *d || host.ends_with(&format!(".{d}")))
+        .max_by_key(|(_, d)| d.len())
+        .map(|(n, _)| n.as_str());
+    match owner {
+        Some(o) if o == env => Ok(()),
+        Some(o) => Err(format!(
+            "public host `{host}` belongs to environment `{o}`, not `{env}` (`{own}`)"
+        )),
+        None => Err(format!(
+            "public host `{host}` is outside environment `{env}`'s public domain `{own}`"
+        )),
+    }
+}
