@@ -16,6 +16,7 @@ pub const BUILTINS: &[&str] = &["int", "float", "bool", "string", "bytes", "time
 #[derive(Debug, Clone)]
 pub struct FileInfo {
     pub id: FileId,
+    pub text: Arc<str>,
     pub rel: String,
     pub parsed: Arc<grammar::Parsed>,
     pub imports: Vec<(usize, Span)>,
@@ -180,6 +181,11 @@ pub fn check_files(files: &[FileInfo], diags: &mut Vec<Diagnostic>) -> Resolved 
             f,
             scope: &res.scopes[fi],
             decls: &res.decls,
+            broken: std::iter::once(f)
+                .chain(f.imports.iter().map(|(t, _)| &files[*t]))
+                .filter(|g| !g.parsed.errors.is_empty())
+                .map(|g| &*g.text)
+                .collect(),
         };
         let has_service = res.service_items[fi].is_some();
         if let (true, Some(si)) = (imported.contains(&fi), res.service_items[fi]) {
@@ -324,7 +330,38 @@ pub fn check_files(files: &[FileInfo], diags: &mut Vec<Diagnostic>) -> Resolved 
     }
     check_value_recursion(files, &res, diags);
     check_contract_closures(files, &res, diags);
+    drop_inside_broken_items(files, diags);
     res
+}
+
+/// A declaration with a syntax error in it was recovered by guesswork: semantic findings inside
+/// it (a duplicate field made of the next declaration's parts, say) are consequences, not news.
+fn drop_inside_broken_items(files: &[FileInfo], diags: &mut Vec<Diagnostic>) {
+    let mut broken: Vec<Span> = Vec::new();
+    for f in files {
+        for item in &f.parsed.file.items {
+            let r = item.span();
+            if f.parsed
+                .errors
+                .iter()
+                .any(|e| e.span.start < r.end && e.span.end >= r.start)
+            {
+                broken.push(span(f, r));
+            }
+        }
+    }
+    if broken.is_empty() {
+        return;
+    }
+    diags.retain(|d| {
+        let semantic = d.code.starts_with("E02") || d.code.starts_with("E03");
+        !semantic
+            || !d.primary_span().is_some_and(|p| {
+                broken.iter().any(|b| {
+                    b.file == p.file && b.range.start <= p.range.start && p.range.end <= b.range.end
+                })
+            })
+    });
 }
 
 fn no_service(f: &FileInfo, at: &std::ops::Range<usize>) -> Diagnostic {
@@ -369,6 +406,9 @@ struct FileCx<'a> {
     f: &'a FileInfo,
     scope: &'a HashMap<String, usize>,
     decls: &'a [Decl],
+    /// Texts of the files in scope (this one and its imports) that have syntax errors: a name
+    /// declared there may be unknown only because its declaration did not parse (no cascade).
+    broken: Vec<&'a str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -531,6 +571,25 @@ impl FileCx<'_> {
         }
     }
 
+    /// Whether a file in scope that failed to parse has `message|enum|error NAME` in its text.
+    fn declared_in_broken(&self, name: &str) -> bool {
+        self.broken.iter().any(|text| {
+            text.match_indices(name).any(|(at, _)| {
+                let after = text[at + name.len()..].chars().next();
+                let before = text[..at].trim_end();
+                after.is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+                    && text[..at].ends_with(char::is_whitespace)
+                    && ["message", "enum", "error"].iter().any(|kw| {
+                        before.ends_with(kw)
+                            && before[..before.len() - kw.len()]
+                                .chars()
+                                .next_back()
+                                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+                    })
+            })
+        })
+    }
+
     fn lookup(&self, name: &str) -> Option<&Decl> {
         self.scope.get(name).and_then(|&i| self.decls.get(i))
     }
@@ -565,6 +624,7 @@ impl FileCx<'_> {
                 ),
                 wrong_kind: true,
             }),
+            None if self.declared_in_broken(&id.name) => None,
             None => Some(Pending {
                 diag: self.unknown(id, false),
                 wrong_kind: false,
@@ -645,6 +705,7 @@ impl FileCx<'_> {
             return;
         }
         match self.lookup(&base.name) {
+            None if self.declared_in_broken(&base.name) => {}
             None => diags.push(self.unknown(base, true)),
             Some(d) if d.kind == DeclKind::Error => diags.push(
                 Diagnostic::new(

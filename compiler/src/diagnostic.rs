@@ -190,7 +190,6 @@ pub mod codes {
         E0615 = Error "name too long for a Kubernetes object";
         W0501 = Warning "contract of an undeclared dependency";
         W0502 = Warning "contract file name differs from its service name";
-        W0503 = Warning "service.brief is missing";
     }
 
     pub fn lookup(code: &str) -> Option<&'static CodeInfo> {

@@ -166,10 +166,7 @@ impl<'a> Run<'a> {
     fn load_app(&mut self) -> Option<AppFile> {
         if !self.fs.is_file(&self.root.join("app.toml")) {
             self.diags.push(
-                Diagnostic::new(
-                    codes::E0501,
-                    format!("no app.toml in `{}`", self.root.display()),
-                )
+                Diagnostic::new(codes::E0501, "no app.toml in the service directory")
                 .hint("a service project is a directory with app.toml, service.brief and rpc/<dependency>.brief"),
             );
             return None;
@@ -282,6 +279,7 @@ impl<'a> Run<'a> {
         let idx = self.files.len();
         self.files.push(check::FileInfo {
             id,
+            text,
             rel: rel.to_owned(),
             parsed,
             imports: Vec::new(),

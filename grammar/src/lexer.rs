@@ -181,7 +181,9 @@ pub fn lex(src: &str) -> Lexed {
                 });
             }
             Ok(Tok::UnterminatedStr) => out.errors.push((span, LexError::UnterminatedStr)),
-            Ok(Tok::UnterminatedDoc) => out.errors.push((span, LexError::UnterminatedDoc)),
+            Ok(Tok::UnterminatedDoc) => out
+                .errors
+                .push((span.start..span.start + 1, LexError::UnterminatedDoc)),
             Ok(tok) => out.tokens.push((span.start, tok, span.end)),
             Err(()) => {
                 let c = src[span.start..].chars().next().unwrap_or('\u{FFFD}');

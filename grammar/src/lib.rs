@@ -81,6 +81,16 @@ pub fn parse(src: &str) -> Parsed {
             .into_iter()
             .map(|rec| convert(rec.error, src.len())),
     );
+    // An unterminated doc string or comment swallows the rest of the file: the end-of-file
+    // error that follows is its consequence, not a second mistake.
+    if errors.iter().any(|e| {
+        matches!(
+            e.kind,
+            SyntaxErrorKind::Lex(LexError::UnterminatedDoc | LexError::UnterminatedComment)
+        )
+    }) {
+        errors.retain(|e| !matches!(e.kind, SyntaxErrorKind::UnexpectedEof { .. }));
+    }
     let errors = suppress_cascades(errors, &file);
     Parsed {
         file,
@@ -126,7 +136,7 @@ fn convert(e: ParseError<usize, Tok, SyntaxError>, len: usize) -> SyntaxError {
             kind: SyntaxErrorKind::Lex(LexError::InvalidChar('?')),
         },
         ParseError::UnrecognizedEof { location, expected } => SyntaxError {
-            span: location.min(len)..len,
+            span: location.min(len)..location.min(len),
             kind: SyntaxErrorKind::UnexpectedEof {
                 expected: humanize(&expected),
             },

@@ -1,4 +1,5 @@
-//! Benchmark: the manifests of 1,000 services, all environments' worth for one env, in one run.
+//! Benchmark: the manifests of 1,000 services for one environment, in one run.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 use backend_k8s::{generate, platform, Request};
 use compiler::{FileId, Ir};
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -116,8 +116,16 @@ pub struct PlatformFile {
 
 impl PlatformFile {
     /// The span of the value at a dotted path (or of its nearest parent).
+    /// Only the first line of a multi-line value (such as a whole table) is marked.
     pub fn span(&self, path: &str) -> Span {
-        Span::new(self.file, span_of(&self.doc, path).unwrap_or(0..0))
+        let r = span_of(&self.doc, path).unwrap_or(0..0);
+        let end = self
+            .doc
+            .raw()
+            .get(r.clone())
+            .and_then(|t| t.find('\n'))
+            .map_or(r.end, |i| r.start + i);
+        Span::new(self.file, r.start..end)
     }
 }
 
@@ -472,4 +480,20 @@ pub fn check_public_host(platform: &Platform, env: &str, host: &str) -> Result<(
             "public host `{host}` is outside environment `{env}`'s public domain `{own}`"
         )),
     }
+}
+
+/// Adds a platform config's text to a run's sources (so that its errors render with snippets)
+/// and parses it. `name` is how diagnostics call the file.
+pub fn load(
+    sources: &mut compiler::Sources,
+    name: &str,
+    text: &str,
+) -> Result<PlatformFile, Vec<Diagnostic>> {
+    let id = sources.add(name, std::sync::Arc::from(text));
+    parse(id, text)
+}
+
+/// Loads the embedded default into a run's sources.
+pub fn load_default(sources: &mut compiler::Sources) -> Result<PlatformFile, Vec<Diagnostic>> {
+    load(sources, DEFAULT_PLATFORM_NAME, DEFAULT_PLATFORM)
 }

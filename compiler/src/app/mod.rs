@@ -85,7 +85,7 @@ pub const MAX_REPLICAS: u32 = 100;
 /// Kubernetes limits CronJob names to 52 characters; ours are `<service>-<cron>`.
 const MAX_CRONJOB_NAME: usize = 52;
 /// Environment variable name prefixes the platform sets itself.
-pub const RESERVED_ENV_PREFIXES: &[&str] = &["SERVICE_", "PAAS_"];
+pub const RESERVED_ENV_PREFIXES: &[&str] = &["SERVICE_", "STORAGE_", "PAAS_"];
 
 /// Parses app.toml. Returns the config when it is usable (it has a `name`), and every problem found.
 pub fn parse(file: FileId, src: &str) -> (Option<AppFile>, Vec<Diagnostic>) {
@@ -102,6 +102,7 @@ pub fn parse(file: FileId, src: &str) -> (Option<AppFile>, Vec<Diagnostic>) {
     collect_spans(doc.as_item(), "", &mut spans);
     let mut p = Parser {
         file,
+        src,
         diags: Vec::new(),
     };
     let config = p.app(doc.as_table());
@@ -227,15 +228,16 @@ fn upper_snake(s: &str) -> String {
         .collect()
 }
 
-struct Parser {
+struct Parser<'s> {
     file: FileId,
+    src: &'s str,
     diags: Vec<Diagnostic>,
 }
 
 /// A string value with its span.
 type Spanned<T> = (T, Span);
 
-impl Parser {
+impl Parser<'_> {
     fn span(&self, r: Option<Range<usize>>) -> Span {
         Span::new(self.file, r.unwrap_or(0..0))
     }
@@ -278,9 +280,19 @@ impl Parser {
         self.diags.push(d);
     }
 
+    /// A required key is missing from the table at `owner` (only its first line is marked).
     fn missing(&mut self, owner: Option<Range<usize>>, path: &str, what: &str) {
+        let owner = owner.map(|r| {
+            let end = self
+                .src
+                .get(r.clone())
+                .and_then(|t| t.find('\n'))
+                .map_or(r.end, |i| r.start + i);
+            r.start..end
+        });
+        let key = path.rsplit('.').next().unwrap_or(path);
         let d = Diagnostic::new(codes::E0404, format!("missing required key `{path}`"))
-            .primary(self.span(owner), format!("{what} needs `{path}`"));
+            .primary(self.span(owner), format!("{what} needs `{key}`"));
         self.diags.push(d);
     }
 
@@ -655,7 +667,7 @@ impl Parser {
                     d = d.hint(format!("did you mean \"{fixed}\"?"));
                 }
                 d = d.note(format!(
-                    "`{p}` names a vault secret delivered as an environment variable of that name"
+                    "`{p}` names a vault secret; the service reads it from the file named by `<NAME>_FILE`"
                 ));
                 self.push(d);
                 continue;
@@ -669,11 +681,26 @@ impl Parser {
                 .secondary(es.clone(), "and as a plain variable here");
                 self.push(d);
             }
+            let file_var = format!("{}_FILE", s.0);
+            if let Some((_, es)) = env_spans.iter().find(|(n, _)| *n == file_var) {
+                let d = Diagnostic::new(
+                    codes::E0406,
+                    format!("`{file_var}` is set by the platform for secret `{}`", s.0),
+                )
+                .primary(es.clone(), "this variable would be overwritten")
+                .secondary(s.1.clone(), "the secret")
+                .note("a secret NAME is delivered as the file named by NAME_FILE");
+                self.push(d);
+            }
             ok.push(s.clone());
         }
         self.duplicates(&ok, "secret");
-        let mut names: Vec<String> = ok.into_iter().map(|s| s.0).collect();
-        names.dedup();
+        let mut names: Vec<String> = Vec::new();
+        for (n, _) in ok {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
         names
     }
 
@@ -689,7 +716,7 @@ impl Parser {
             self.unknown_keys(t, &path, DEPENDENCY_KEYS, "`[[dependencies]]`");
             let name = self.string(t, "name", &format!("{path}.name"));
             if t.get("name").is_none() {
-                self.missing(range.clone(), "name", "`[[dependencies]]`");
+                self.missing(range.clone(), &format!("{path}.name"), "`[[dependencies]]`");
             }
             let subscribe = self
                 .strings(t, "subscribe", &format!("{path}.subscribe"))
@@ -736,7 +763,7 @@ impl Parser {
             self.unknown_keys(t, &path, STORAGE_KEYS, "`[[storages]]`");
             for key in ["kind", "name"] {
                 if t.get(key).is_none() {
-                    self.missing(range.clone(), key, "`[[storages]]`");
+                    self.missing(range.clone(), &format!("{path}.{key}"), "`[[storages]]`");
                 }
             }
             let kind = self.word(
@@ -793,7 +820,7 @@ impl Parser {
             self.unknown_keys(t, &path, CRON_KEYS, "`[[crons]]`");
             for key in CRON_KEYS {
                 if t.get(key).is_none() {
-                    self.missing(range.clone(), key, "`[[crons]]`");
+                    self.missing(range.clone(), &format!("{path}.{key}"), "`[[crons]]`");
                 }
             }
             let npath = format!("{path}.name");
@@ -875,7 +902,7 @@ impl Parser {
         self.unknown_keys(t, path, AUTOSCALING_KEYS, &what);
         for key in ["min", "max"] {
             if t.get(key).is_none() {
-                self.missing(range.clone(), key, &what);
+                self.missing(range.clone(), &format!("{path}.{key}"), &what);
             }
         }
         let min = self.int(t, "min", &format!("{path}.min"), 1, MAX_REPLICAS);

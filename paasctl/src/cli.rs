@@ -1,0 +1,274 @@
+//! Command-line parsing and the commands; every command returns its exit code.
+use clap::{Parser, Subcommand, ValueEnum};
+use compiler::render;
+use compiler::{Compiler, OsFs, Output};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+/// Exit code: clean run (warnings allowed).
+pub const EXIT_OK: i32 = 0;
+/// Exit code: errors in the input.
+pub const EXIT_INPUT: i32 = 1;
+/// Exit code: usage or IO error.
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "paasctl",
+    version,
+    about = "Contracts and service config in; typed clients, servers and manifests out.",
+    long_about = "paasctl turns a service project (app.toml, service.brief, rpc/<dependency>.brief) \
+into everything the platform needs. Exit codes: 0 clean (warnings allowed), 1 errors in the input, \
+2 usage or IO error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct OutputArgs {
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
+    format: FormatArg,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, global = true)]
+    color: ColorArg,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum FormatArg {
+    Human,
+    Json,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a service project or one .brief file and report every problem.
+    #[command(
+        after_help = "Examples:\n  paasctl check                      # the project in the current directory\n  paasctl check golden/cases/summer  # another project\n  paasctl check rpc/billing.brief    # one file and what it imports\n  paasctl check --format json        # machine-readable diagnostics"
+    )]
+    Check {
+        /// A service directory or a .brief file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Print the project's IR as JSON (versioned; see docs/ir.md) for external generators.
+    #[command(
+        after_help = "Examples:\n  paasctl ir > ir.json\n  paasctl ir golden/cases/summer | jq '.service.rpcs[].name'"
+    )]
+    Ir {
+        /// A service directory or a .brief file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Explain a diagnostic code, e.g. `paasctl explain E0201`.
+    #[command(after_help = "Examples:\n  paasctl explain E0201\n  paasctl explain --all")]
+    Explain {
+        /// The code, such as E0201.
+        code: Option<String>,
+        /// List every code.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+/// Runs the CLI on `args`; returns the exit code.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    EXIT_OK
+                }
+                _ => EXIT_USAGE,
+            };
+        }
+    };
+    match cli.command {
+        Command::Check { path, out } => check(&path, &out),
+        Command::Ir { path, out } => ir(&path, &out),
+        Command::Explain { code, all } => explain(code.as_deref(), all),
+    }
+}
+
+/// Loads and checks `path` (a project directory or a .brief file). `None` for usage/IO errors.
+pub fn load(path: &Path) -> Result<Output, String> {
+    let mut compiler = Compiler::new();
+    if path.is_dir() {
+        Ok(compiler.check_project(&OsFs, path))
+    } else if path.is_file() {
+        if path.extension().and_then(|e| e.to_str()) != Some("brief") {
+            return Err(format!(
+                "`{}` is neither a directory nor a .brief file",
+                path.display()
+            ));
+        }
+        let root = project_root(path);
+        Ok(compiler.check_file(&OsFs, &root, path))
+    } else {
+        Err(format!("`{}` does not exist", path.display()))
+    }
+}
+
+/// The nearest ancestor of a .brief file that holds app.toml, else the file's directory.
+fn project_root(file: &Path) -> PathBuf {
+    let dir = file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    let mut cur = Some(dir.as_path());
+    while let Some(d) = cur {
+        if d.join("app.toml").is_file() {
+            return d.to_path_buf();
+        }
+        cur = d.parent().filter(|p| !p.as_os_str().is_empty());
+    }
+    dir
+}
+
+fn use_color(c: ColorArg) -> bool {
+    match c {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+/// Prints diagnostics in the chosen format: human to stderr, JSON to stdout.
+fn report(output: &Output, out: &OutputArgs) {
+    match out.format {
+        FormatArg::Human => {
+            let text = render::human(&output.diagnostics, &output.sources, use_color(out.color));
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(text.as_bytes());
+            let errors = output.diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = output.diagnostics.len() - errors;
+            if errors + warnings > 0 {
+                let _ = writeln!(err, "{}", summary(errors, warnings));
+            }
+        }
+        FormatArg::Json => {
+            let text = render::json(&output.diagnostics, &output.sources);
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        }
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn summary(errors: usize, warnings: usize) -> String {
+    match (errors, warnings) {
+        (0, w) => format!("{} found", plural(w, "warning")),
+        (e, 0) => format!("{} found", plural(e, "error")),
+        (e, w) => format!("{} and {} found", plural(e, "error"), plural(w, "warning")),
+    }
+}
+
+fn usage_error(msg: &str) -> i32 {
+    eprintln!("error: {msg}");
+    EXIT_USAGE
+}
+
+fn check(path: &Path, out: &OutputArgs) -> i32 {
+    let output = match load(path) {
+        Ok(o) => o,
+        Err(e) => return usage_error(&e),
+    };
+    report(&output, out);
+    if output.has_errors() {
+        EXIT_INPUT
+    } else {
+        EXIT_OK
+    }
+}
+
+fn ir(path: &Path, out: &OutputArgs) -> i32 {
+    let output = match load(path) {
+        Ok(o) => o,
+        Err(e) => return usage_error(&e),
+    };
+    let Some(ir) = &output.ir else {
+        // Diagnostics go to stderr here: stdout is reserved for the IR.
+        let text = match out.format {
+            FormatArg::Human => {
+                render::human(&output.diagnostics, &output.sources, use_color(out.color))
+            }
+            FormatArg::Json => render::json(&output.diagnostics, &output.sources),
+        };
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+        return EXIT_INPUT;
+    };
+    if out.format == FormatArg::Human {
+        let text = render::human(&output.diagnostics, &output.sources, use_color(out.color));
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    }
+    match serde_json::to_string_pretty(ir) {
+        Ok(s) => {
+            let _ = writeln!(std::io::stdout().lock(), "{s}");
+            EXIT_OK
+        }
+        Err(e) => usage_error(&format!("cannot serialise the IR: {e}")),
+    }
+}
+
+fn explain(code: Option<&str>, all: bool) -> i32 {
+    if all || code.is_none() {
+        for c in compiler::codes::ALL {
+            println!(
+                "{}  {:<8} {}",
+                c.code,
+                format!("{:?}", c.severity).to_lowercase(),
+                c.title
+            );
+        }
+        return EXIT_OK;
+    }
+    let code = code.unwrap_or_default().to_uppercase();
+    match compiler::codes::lookup(&code) {
+        Some(c) => {
+            println!(
+                "{}: {} ({})",
+                c.code,
+                c.title,
+                format!("{:?}", c.severity).to_lowercase()
+            );
+            println!(
+                "See docs/diagnostics.md#{} for examples.",
+                c.code.to_lowercase()
+            );
+            EXIT_OK
+        }
+        None => usage_error(&format!(
+            "unknown code `{code}`; `paasctl explain --all` lists them"
+        )),
+    }
+}

@@ -1,0 +1,110 @@
+//! The CLI as users run it: exit codes, output formats, help.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn paasctl(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_paasctl"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn clean_project_exits_0() {
+    let out = paasctl(&["check", "golden/cases/summer"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn warnings_exit_0_errors_exit_1() {
+    let out = paasctl(&["check", "golden/cases/w0501-undeclared-dependency"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("warning[W0501]"));
+    let out = paasctl(&["check", "golden/cases/e0201-unknown-type"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("error[E0201]") && err.contains("service.brief:3:20"),
+        "{err}"
+    );
+    assert!(err.contains("2 errors found"), "{err}");
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    assert_eq!(paasctl(&["check", "no/such/dir"]).status.code(), Some(2));
+    assert_eq!(paasctl(&["check", "README.md"]).status.code(), Some(2));
+    assert_eq!(paasctl(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        paasctl(&["check", "--format", "xml"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn json_diagnostics_are_located() {
+    let out = paasctl(&[
+        "check",
+        "golden/cases/e0201-unknown-type",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["errors"], 2);
+    let d = &doc["diagnostics"][1];
+    assert_eq!(d["code"], "E0201");
+    assert_eq!(d["file"], "service.brief");
+    assert_eq!(d["line"], 3);
+    assert_eq!(d["column"], 20);
+    assert_eq!(d["end_column"], 25);
+    assert_eq!(d["hint"], "did you mean `string`?");
+}
+
+#[test]
+fn ir_is_json_on_stdout() {
+    let out = paasctl(&["ir", "golden/cases/summer"]);
+    assert_eq!(out.status.code(), Some(0));
+    let ir: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ir["version"], 1);
+    assert_eq!(ir["service"]["rpcs"][0]["name"], "sum");
+    assert_eq!(ir["dependencies"][0]["name"], "image-storage");
+    // With errors: nothing on stdout, diagnostics on stderr, exit 1.
+    let out = paasctl(&["ir", "golden/cases/e0201-unknown-type"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(text(&out.stderr).contains("E0201"));
+}
+
+#[test]
+fn a_single_file_is_checked_with_its_imports() {
+    let out = paasctl(&["ir", "golden/cases/summer/rpc/image-storage.brief"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let ir: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(ir["service"]["name"], "image-storage");
+    assert!(ir["app"].is_null());
+}
+
+#[test]
+fn help_explains_each_command_with_an_example() {
+    for cmd in ["check", "ir", "explain"] {
+        let out = paasctl(&[cmd, "--help"]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(text(&out.stdout).contains("Examples:"), "{cmd}");
+    }
+}
+
+#[test]
+fn explain_knows_every_code() {
+    let out = paasctl(&["explain", "e0201"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("unknown type"));
+    assert_eq!(paasctl(&["explain", "E9999"]).status.code(), Some(2));
+}

@@ -1,0 +1,117 @@
+//! The golden corpus: every `golden/cases/<name>/` project is checked, and its rendered
+//! diagnostics and IR are compared with the insta snapshot `golden/snapshots/<name>.snap`.
+//! Also: no unreferenced snapshots, and every diagnostic code has a golden case.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use compiler::{render, Compiler, OsFs};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../golden")
+}
+
+fn cases() -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(golden_dir().join("cases"))
+        .expect("golden/cases exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.is_dir())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p))
+        .collect();
+    out.sort();
+    out
+}
+
+/// What a case's snapshot holds: diagnostics as a person sees them, then the IR if one was made.
+pub fn render_case(dir: &Path) -> String {
+    let out = Compiler::new().check_project(&OsFs, dir);
+    let mut text = String::new();
+    if !out.diagnostics.is_empty() {
+        text.push_str(&render::human(&out.diagnostics, &out.sources, false));
+    }
+    match &out.ir {
+        Some(ir) => {
+            text.push_str("--- IR ---\n");
+            text.push_str(&serde_json::to_string_pretty(ir).unwrap());
+            text.push('\n');
+        }
+        None => text.push_str("--- no IR (errors) ---\n"),
+    }
+    text
+}
+
+#[test]
+fn golden_cases() {
+    let mut failed = Vec::new();
+    let filter = std::env::var("GOLDEN_CASE").ok();
+    for (name, dir) in cases() {
+        if filter.as_deref().is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        let text = render_case(&dir);
+        let result = std::panic::catch_unwind(|| {
+            insta::with_settings!({
+                snapshot_path => golden_dir().join("snapshots"),
+                prepend_module_to_snapshot => false,
+                omit_expression => true,
+                input_file => dir.clone(),
+            }, {
+                insta::assert_snapshot!(name.clone(), text);
+            });
+        });
+        if result.is_err() {
+            failed.push(name);
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "golden cases differ from their snapshots: {failed:?}"
+    );
+}
+
+#[test]
+fn no_unreferenced_snapshots() {
+    let names: BTreeSet<String> = cases().into_iter().map(|(n, _)| n).collect();
+    let mut stray = Vec::new();
+    for e in std::fs::read_dir(golden_dir().join("snapshots")).unwrap() {
+        let p = e.unwrap().path();
+        let file = p.file_name().unwrap().to_string_lossy().into_owned();
+        match file.strip_suffix(".snap") {
+            Some(stem) if names.contains(stem) => {}
+            _ => stray.push(file),
+        }
+    }
+    assert!(
+        stray.is_empty(),
+        "snapshots without a golden case (delete them): {stray:?}"
+    );
+}
+
+/// Codes that no golden project can produce, with the reason; each has a unit test instead.
+const NOT_IN_GOLDEN: &[(&str, &str)] = &[(
+    "E0002",
+    "an unreadable file cannot be committed to git; covered by compiler/tests/check.rs",
+)];
+
+#[test]
+fn every_code_has_a_golden_case() {
+    let mut all_snapshots = String::new();
+    for e in std::fs::read_dir(golden_dir().join("snapshots")).unwrap() {
+        all_snapshots.push_str(&std::fs::read_to_string(e.unwrap().path()).unwrap());
+    }
+    // The manifests backend's codes (E06xx) are snapshotted by its own golden test over
+    // golden/manifests/<case>/ (backends/k8s/tests/manifests.rs).
+    let k8s = Path::new(env!("CARGO_MANIFEST_DIR")).join("../backends/k8s/tests/snapshots");
+    for e in std::fs::read_dir(k8s).unwrap() {
+        all_snapshots.push_str(&std::fs::read_to_string(e.unwrap().path()).unwrap());
+    }
+    let missing: Vec<&str> = compiler::codes::ALL
+        .iter()
+        .map(|c| c.code)
+        .filter(|code| NOT_IN_GOLDEN.iter().all(|(c, _)| c != code))
+        .filter(|code| !all_snapshots.contains(&format!("[{code}]")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "diagnostic codes without a golden case: {missing:?}"
+    );
+}
