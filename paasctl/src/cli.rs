@@ -73,6 +73,33 @@ enum Command {
         #[command(flatten)]
         out: OutputArgs,
     },
+    /// Write the Kubernetes manifests of one environment: one YAML file per deploy stage.
+    #[command(
+        after_help = "Stages, applied in order: 10-init.yaml (Namespace, ServiceAccount, ConfigMap, \
+NetworkPolicy), 20-db.yaml (migration Jobs), 30-app.yaml (Deployment, PodDisruptionBudget, \
+HorizontalPodAutoscaler, CronJobs), 40-balancing.yaml (Service, Ingress). See docs/manifests.md.\n\n\
+Examples:\n  paasctl manifests --env staging\n  paasctl manifests services/shop --env production --image registry.example/shop:1.4.2 --out deploy/production\n  paasctl manifests --env staging --out - | kubectl apply --dry-run=server -f -\n  paasctl manifests --env staging --platform platform.toml   # or PAASCTL_PLATFORM=platform.toml"
+    )]
+    Manifests {
+        /// The service directory.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The environment (a key of the platform's `[environments]`).
+        #[arg(long)]
+        env: String,
+        /// The image to run (`repo:tag` or `repo@sha256:...`); default `<registry>/<name>:<env>`.
+        #[arg(long)]
+        image: Option<String>,
+        /// Output directory, replaced as a whole; `-` prints every file to stdout.
+        /// Default: `<DIR>/manifests/<ENV>`.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The platform config; default $PAASCTL_PLATFORM, else the embedded default.
+        #[arg(long)]
+        platform: Option<PathBuf>,
+        #[command(flatten)]
+        diag: OutputArgs,
+    },
     /// Explain a diagnostic code, e.g. `paasctl explain E0201`.
     #[command(after_help = "Examples:\n  paasctl explain E0201\n  paasctl explain --all")]
     Explain {
@@ -106,6 +133,21 @@ where
         Command::Check { path, out } => check(&path, &out),
         Command::Ir { path, out } => ir(&path, &out),
         Command::Explain { code, all } => explain(code.as_deref(), all),
+        Command::Manifests {
+            path,
+            env,
+            image,
+            out,
+            platform,
+            diag,
+        } => manifests(&ManifestsArgs {
+            path,
+            env,
+            image,
+            out,
+            platform,
+            diag,
+        }),
     }
 }
 
@@ -271,4 +313,90 @@ fn explain(code: Option<&str>, all: bool) -> i32 {
             "unknown code `{code}`; `paasctl explain --all` lists them"
         )),
     }
+}
+
+struct ManifestsArgs {
+    path: PathBuf,
+    env: String,
+    image: Option<String>,
+    out: Option<PathBuf>,
+    platform: Option<PathBuf>,
+    diag: OutputArgs,
+}
+
+fn manifests(a: &ManifestsArgs) -> i32 {
+    use backend_k8s::{platform, write, Request};
+    if !a.path.is_dir() {
+        return usage_error(&format!(
+            "`{}` is not a service directory",
+            a.path.display()
+        ));
+    }
+    let mut output = match load(&a.path) {
+        Ok(o) => o,
+        Err(e) => return usage_error(&e),
+    };
+    if output.has_errors() {
+        report(&output, &a.diag);
+        return EXIT_INPUT;
+    }
+    let platform_path = a
+        .platform
+        .clone()
+        .or_else(|| std::env::var_os(backend_k8s::PLATFORM_ENV_VAR).map(PathBuf::from));
+    let loaded = match &platform_path {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(text) => platform::load(&mut output.sources, &p.display().to_string(), &text),
+            Err(e) => {
+                return usage_error(&format!(
+                    "cannot read the platform config `{}`: {e}",
+                    p.display()
+                ))
+            }
+        },
+        None => platform::load_default(&mut output.sources),
+    };
+    let result = loaded.and_then(|pf| {
+        let ir = output.ir.as_ref().ok_or_else(Vec::new)?;
+        backend_k8s::generate(
+            ir,
+            Request {
+                platform: &pf,
+                env: &a.env,
+                image: a.image.as_deref(),
+            },
+        )
+    });
+    let m = match result {
+        Ok(m) => m,
+        Err(diags) => {
+            output.diagnostics.extend(diags);
+            report(&output, &a.diag);
+            return EXIT_INPUT;
+        }
+    };
+    // Warnings of the check (if any) are still shown.
+    if !output.diagnostics.is_empty() {
+        report(&output, &a.diag);
+    }
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| a.path.join("manifests").join(&a.env));
+    if out.as_os_str() == "-" {
+        let _ = std::io::stdout()
+            .lock()
+            .write_all(m.concatenated().as_bytes());
+        return EXIT_OK;
+    }
+    if let Err(e) = write::write_atomic(&m, &out) {
+        return usage_error(&format!("cannot write `{}`: {e}", out.display()));
+    }
+    let objects: usize = m.files.iter().map(|f| f.objects.len()).sum();
+    eprintln!(
+        "wrote {} ({objects} objects) to {}",
+        plural(m.files.len(), "file"),
+        out.display()
+    );
+    EXIT_OK
 }

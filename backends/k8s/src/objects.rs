@@ -232,12 +232,20 @@ impl Ctx<'_> {
                 let v = if job { "disabled" } else { "enabled" };
                 a.insert("linkerd.io/inject".to_owned(), v.to_owned());
             }
-            Mesh::Istio => {
-                let v = if job { "false" } else { "true" };
-                a.insert("sidecar.istio.io/inject".to_owned(), v.to_owned());
-            }
+            // Istio reads its injection switch from a label (see `pod_labels`).
+            Mesh::Istio => {}
         }
         (!a.is_empty()).then_some(a)
+    }
+
+    /// A pod template's labels: the object's, plus Istio's injection switch.
+    fn pod_labels(&self, instance: &str, component: &str, job: bool) -> Labels {
+        let mut l = self.labels(instance, component);
+        if self.r.platform.mesh == Mesh::Istio {
+            let v = if job { "false" } else { "true" };
+            l.insert("sidecar.istio.io/inject".to_owned(), v.to_owned());
+        }
+        l
     }
 
     fn volumes(&self) -> Vec<Volume> {
@@ -446,7 +454,7 @@ pub(crate) fn build(r: &Resolved<'_>) -> Manifests {
                 ttl_seconds_after_finished: Some(86400),
                 template: PodTemplateSpec {
                     metadata: Some(ObjectMeta {
-                        labels: Some(ctx.labels(&job_name, "migration")),
+                        labels: Some(ctx.pod_labels(&job_name, "migration", true)),
                         annotations: ctx.pod_annotations(true),
                         ..Default::default()
                     }),
@@ -552,7 +560,7 @@ pub(crate) fn build(r: &Resolved<'_>) -> Manifests {
             }),
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
-                    labels: Some(ctx.labels(name, component)),
+                    labels: Some(ctx.pod_labels(name, component, false)),
                     annotations: ctx.pod_annotations(false),
                     ..Default::default()
                 }),
@@ -634,7 +642,7 @@ pub(crate) fn build(r: &Resolved<'_>) -> Manifests {
                         ttl_seconds_after_finished: Some(86400),
                         template: PodTemplateSpec {
                             metadata: Some(ObjectMeta {
-                                labels: Some(labels),
+                                labels: Some(ctx.pod_labels(&cj_name, "cron", true)),
                                 annotations: ctx.pod_annotations(true),
                                 ..Default::default()
                             }),

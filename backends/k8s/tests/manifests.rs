@@ -329,3 +329,28 @@ fn bytes_are_identical_across_runs() {
         .concatenated()
         .contains("image: registry.paas.internal/services/shop:production"));
 }
+
+/// The mesh variants of the platform config: snapshots of full-app in staging, also exported for
+/// the external validators under `<MANIFESTS_OUT>/full-app-<mesh>/staging/`.
+#[test]
+fn mesh_variants() {
+    let export = std::env::var_os("MANIFESTS_OUT").map(PathBuf::from);
+    for mesh in ["linkerd", "istio"] {
+        let text =
+            platform::DEFAULT_PLATFORM.replace("mesh = \"none\"", &format!("mesh = \"{mesh}\""));
+        let pf = platform::load(&mut Sources::new(), "platform.toml", &text).unwrap();
+        let m = generate(
+            &full_app(),
+            Request {
+                platform: &pf,
+                env: "staging",
+                image: Some("registry.paas.internal/services/shop:1.4.2"),
+            },
+        )
+        .unwrap();
+        if let Some(dir) = &export {
+            write::write_atomic(&m, &dir.join(format!("full-app-{mesh}")).join("staging")).unwrap();
+        }
+        snapshot(&format!("full-app@staging+{mesh}"), &m.concatenated());
+    }
+}
