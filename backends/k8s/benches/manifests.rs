@@ -67,6 +67,7 @@ fn bench(c: &mut Criterion) {
                     ir,
                     Request {
                         platform: &pf,
+                        app_toml: None,
                         env: "staging",
                         image: Some("registry.paas.internal/services/app:1.0.0"),
                     },

@@ -82,10 +82,48 @@ impl Manifests {
     }
 }
 
+/// Where app.toml's keys are, so that problems found here can point into it.
+#[derive(Debug, Clone)]
+pub struct AppLocator {
+    file: compiler::FileId,
+    doc: toml_edit::ImDocument<String>,
+}
+
+impl AppLocator {
+    /// The project's `app.toml` among a run's sources, if it is there and parses.
+    pub fn from_sources(sources: &compiler::Sources) -> Option<Self> {
+        let (file, f) = sources.iter().find(|(_, f)| f.path == "app.toml")?;
+        let doc = f.text.parse::<toml_edit::ImDocument<String>>().ok()?;
+        Some(AppLocator { file, doc })
+    }
+
+    /// The span of the value or table at a dotted path, else of its nearest ancestor (first line).
+    fn span(&self, path: &str) -> Option<compiler::Span> {
+        let r = platform::span_of(&self.doc, path)?;
+        let end = self
+            .doc
+            .raw()
+            .get(r.clone())
+            .and_then(|t| t.find('\n'))
+            .map_or(r.end, |i| r.start + i);
+        Some(compiler::Span::new(self.file, r.start..end))
+    }
+
+    /// Adds a primary label at `path` when it can be found.
+    fn label(&self, d: Diagnostic, path: &str, message: &str) -> Diagnostic {
+        match self.span(path) {
+            Some(s) => d.primary(s, message.to_owned()),
+            None => d,
+        }
+    }
+}
+
 /// What [`generate`] needs besides the IR.
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
     pub platform: &'a PlatformFile,
+    /// app.toml's key positions, for locating errors (optional).
+    pub app_toml: Option<&'a AppLocator>,
     /// The environment's name (a key of the platform's `[environments]`).
     pub env: &'a str,
     /// The image to run; default `<registry>/<service>:<env>`.
@@ -151,13 +189,16 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
         }
         return Err(vec![d]);
     };
-    check_app_envs(app, pf, &mut diags);
+    check_app_envs(app, pf, req.app_toml, &mut diags);
     let cfg = app.for_env(req.env);
+    let locate = |d: Diagnostic, path: &str, message: &str| match req.app_toml {
+        Some(l) => l.label(d, path, message),
+        None => d,
+    };
     if cfg.engine.is_none() {
-        diags.push(
-            Diagnostic::new(codes::E0613, format!("`{}` has no `[engine]`", cfg.name))
-                .hint("add to app.toml:\n\n[engine]\nname = \"golang\"\nsize = \"small\""),
-        );
+        let d = Diagnostic::new(codes::E0613, format!("`{}` has no `[engine]`", cfg.name))
+            .hint("add to app.toml:\n\n[engine]\nname = \"golang\"\nsize = \"small\"");
+        diags.push(locate(d, "name", "this service has no engine"));
     }
     let image_ref = req
         .image
@@ -182,25 +223,27 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
     }
     for s in &cfg.secrets {
         if s.len() > MAX_SECRET_NAME {
-            diags.push(Diagnostic::new(
+            let d = Diagnostic::new(
                 codes::E0615,
                 format!("secret name `{s}` is longer than {MAX_SECRET_NAME} characters, the limit of vault's annotations"),
-            ));
+            );
+            diags.push(locate(d, "secrets", "a name here is too long"));
         }
         settings.insert(format!("{s}_FILE"), format!("{}/{s}", objects::VAULT_DIR));
     }
     settings.insert("SERVICE_NAME".to_owned(), cfg.name.clone());
     settings.insert("SERVICE_ENV".to_owned(), req.env.to_owned());
-    for dep in &cfg.dependencies {
+    for (i, dep) in cfg.dependencies.iter().enumerate() {
         if dep.name.len() > MAX_LABELLED_NAME {
-            diags.push(Diagnostic::new(
+            let d = Diagnostic::new(
                 codes::E0615,
                 format!(
                     "dependency name `{}` is longer than {MAX_LABELLED_NAME} characters, the limit of the `{}` label",
                     dep.name,
                     calls_label("<name>")
                 ),
-            ));
+            );
+            diags.push(locate(d, &format!("dependencies.{i}.name"), "too long"));
         }
         let (url, path) = match env.services.get(&dep.name) {
             Some(u) => (
@@ -259,16 +302,26 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
     }
     if let Some(host) = &cfg.public_host {
         if let Err(e) = platform::check_public_host(platform, req.env, host) {
+            let own = format!("envs.{}.public_host", req.env);
+            let path = if app
+                .envs
+                .get(req.env)
+                .is_some_and(|o| o.public_host.is_some())
+            {
+                own
+            } else {
+                "public_host".to_owned()
+            };
+            let d = locate(Diagnostic::new(codes::E0605, e), &path, "this host");
             diags.push(
-                Diagnostic::new(codes::E0605, e)
-                    .primary(
-                        pf.span(&format!("environments.{}.public_domain", req.env)),
-                        "the environment's public domain",
-                    )
-                    .hint(format!(
-                        "set `public_host` for this environment in app.toml's `[envs.{}]`",
-                        req.env
-                    )),
+                d.secondary(
+                    pf.span(&format!("environments.{}.public_domain", req.env)),
+                    "the environment's public domain",
+                )
+                .hint(format!(
+                    "set `public_host` for this environment in app.toml's `[envs.{}]`",
+                    req.env
+                )),
             );
         }
     }
@@ -285,7 +338,12 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
 }
 
 /// Every `[envs.<env>]` of app.toml must name an environment of the platform.
-fn check_app_envs(app: &AppConfig, pf: &PlatformFile, diags: &mut Vec<Diagnostic>) {
+fn check_app_envs(
+    app: &AppConfig,
+    pf: &PlatformFile,
+    locator: Option<&AppLocator>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let names: Vec<&str> = pf
         .platform
         .environments
@@ -301,6 +359,9 @@ fn check_app_envs(app: &AppConfig, pf: &PlatformFile, diags: &mut Vec<Diagnostic
             .note(format!("the platform has: {}", names.join(", ")));
             if let Some(s) = did_you_mean(e, names.iter().copied()) {
                 d = d.hint(format!("did you mean `[envs.{s}]`?"));
+            }
+            if let Some(l) = locator {
+                d = l.label(d, &format!("envs.{e}"), "no such environment");
             }
             diags.push(d);
         }

@@ -141,31 +141,43 @@ const TOP_KEYS: &[&str] = &[
     "storages",
 ];
 
-/// The value span of a dotted path, else of its nearest ancestor.
-fn span_of(doc: &toml_edit::ImDocument<String>, path: &str) -> Option<Range<usize>> {
-    let mut item = doc.as_item();
-    let mut best = None;
-    for seg in path.split('.') {
-        let next = match item {
-            toml_edit::Item::ArrayOfTables(a) => seg
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| a.get(i))
-                .map(|t| (t.span(), None::<&toml_edit::Item>)),
-            _ => None,
-        };
-        if let Some((s, _)) = next {
-            best = s.or(best);
-            continue;
-        }
-        let Some(t) = item.as_table_like() else { break };
-        let Some((k, v)) = t.get_key_value(seg) else {
-            break;
-        };
-        best = v.span().or_else(|| k.span()).or(best);
-        item = v;
+/// The value span of a dotted path (array elements by index), else of its nearest ancestor.
+pub(crate) fn span_of(doc: &toml_edit::ImDocument<String>, path: &str) -> Option<Range<usize>> {
+    let segs: Vec<&str> = path.split('.').collect();
+    walk(doc.as_table(), &segs, None)
+}
+
+fn walk(
+    t: &dyn toml_edit::TableLike,
+    segs: &[&str],
+    best: Option<Range<usize>>,
+) -> Option<Range<usize>> {
+    let Some((first, rest)) = segs.split_first() else {
+        return best;
+    };
+    let Some((k, v)) = t.get_key_value(first) else {
+        return best;
+    };
+    let here = v.span().or_else(|| k.span()).or(best);
+    let Some((next, after)) = rest.split_first() else {
+        return here;
+    };
+    let index = next.parse::<usize>().ok();
+    match (v, index) {
+        (toml_edit::Item::ArrayOfTables(a), Some(i)) => match a.get(i) {
+            Some(tt) => walk(tt, after, tt.span().or(here)),
+            None => here,
+        },
+        (toml_edit::Item::Value(toml_edit::Value::Array(a)), Some(i)) => match a.get(i) {
+            Some(toml_edit::Value::InlineTable(tt)) => walk(tt, after, tt.span().or(here)),
+            Some(e) => e.span().or(here),
+            None => here,
+        },
+        _ => match v.as_table_like() {
+            Some(tt) => walk(tt, rest, here),
+            None => here,
+        },
     }
-    best
 }
 
 /// The key span of a dotted path.

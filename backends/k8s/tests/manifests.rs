@@ -3,7 +3,7 @@
 //! the rule that no environment is ever handed another environment's URL; atomic writes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use backend_k8s::platform::{self, check_url, url_host, PlatformFile};
-use backend_k8s::{generate, write, Request};
+use backend_k8s::{generate, write, AppLocator, Request};
 use compiler::{render, Compiler, OsFs, Sources};
 use std::path::{Path, PathBuf};
 
@@ -62,10 +62,12 @@ fn golden_cases_in_every_environment() {
     for (name, out) in cases {
         let mut sources = out.sources.clone();
         let pf = platform::load_default(&mut sources).unwrap();
+        let locator = AppLocator::from_sources(&out.sources);
         for env in env_names(&pf) {
             let ir = out.ir.as_ref().unwrap();
             let req = Request {
                 platform: &pf,
+                app_toml: locator.as_ref(),
                 env: &env,
                 image: Some("registry.paas.internal/services/app:1.4.2"),
             };
@@ -115,10 +117,12 @@ fn bad_inputs() {
         let text = match pf {
             Err(diags) => render::human(&diags, &sources, false),
             Ok(pf) => {
+                let locator = AppLocator::from_sources(&out.sources);
                 let r = generate(
                     out.ir.as_ref().unwrap(),
                     Request {
                         platform: &pf,
+                        app_toml: locator.as_ref(),
                         env: req["env"].as_str().unwrap(),
                         image: req.get("image").and_then(|i| i.as_str()),
                     },
@@ -168,6 +172,7 @@ fn no_environment_gets_another_environments_url() {
                 out.ir.as_ref().unwrap(),
                 Request {
                     platform: &pf,
+                    app_toml: None,
                     env: &env,
                     image: Some("r.example/app:1"),
                 },
@@ -260,6 +265,7 @@ fn writes_are_atomic() {
             &ir,
             Request {
                 platform: &pf,
+                app_toml: None,
                 env,
                 image: Some("r.example/shop:1"),
             },
@@ -309,6 +315,7 @@ fn bytes_are_identical_across_runs() {
         &full_app(),
         Request {
             platform: &pf,
+            app_toml: None,
             env: "production",
             image: None,
         },
@@ -319,6 +326,7 @@ fn bytes_are_identical_across_runs() {
         &full_app(),
         Request {
             platform: &pf2,
+            app_toml: None,
             env: "production",
             image: None,
         },
@@ -343,6 +351,7 @@ fn mesh_variants() {
             &full_app(),
             Request {
                 platform: &pf,
+                app_toml: None,
                 env: "staging",
                 image: Some("registry.paas.internal/services/shop:1.4.2"),
             },
