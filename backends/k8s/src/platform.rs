@@ -18,7 +18,6 @@ pub const PLATFORM_ENV_VAR: &str = "PAASCTL_PLATFORM";
 
 /// The validated platform config.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Platform {
     /// `app.kubernetes.io/part-of` on every object.
     pub part_of: String,
@@ -47,7 +46,6 @@ pub enum Mesh {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Ingress {
     /// `ingressClassName` of public hosts' Ingresses.
     pub class: String,
@@ -59,7 +57,6 @@ pub struct Ingress {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Vault {
     pub namespace: String,
     pub port: u16,
@@ -68,7 +65,6 @@ pub struct Vault {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Environment {
     /// The cluster the environment runs on (a label on every namespace).
     pub cluster: String,
@@ -88,7 +84,6 @@ pub struct Environment {
 
 /// A resource class: Kubernetes quantities.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct SizeClass {
     pub cpu_request: String,
     pub cpu_limit: String,
@@ -99,7 +94,6 @@ pub struct SizeClass {
 
 /// Where the platform runs one kind of storage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct StoragePlatform {
     pub namespace: String,
     pub port: u16,
@@ -140,6 +134,32 @@ const TOP_KEYS: &[&str] = &[
     "sizes",
     "storages",
 ];
+
+/// The keys of the table that holds the key at `path`.
+fn known_keys(path: &str) -> &'static [&'static str] {
+    let segs: Vec<&str> = path.split('.').collect();
+    match segs.as_slice() {
+        [_] => TOP_KEYS,
+        ["ingress", _] => &["class", "namespace", "cluster_issuer"],
+        ["vault", _] => &["namespace", "port", "kv_path"],
+        ["environments", _, _] => &[
+            "cluster",
+            "domain",
+            "public_domain",
+            "url_template",
+            "services",
+        ],
+        ["sizes", _, _] => &[
+            "cpu_request",
+            "cpu_limit",
+            "memory_request",
+            "memory_limit",
+            "ephemeral_storage",
+        ],
+        ["storages", _, _] => &["namespace", "port", "scheme"],
+        _ => &[],
+    }
+}
 
 /// The value span of a dotted path (array elements by index), else of its nearest ancestor.
 pub(crate) fn span_of(doc: &toml_edit::ImDocument<String>, path: &str) -> Option<Range<usize>> {
@@ -210,43 +230,50 @@ pub fn parse(file: FileId, src: &str) -> Result<PlatformFile, Vec<Diagnostic>> {
             )]);
         }
     };
-    let span = |r: Option<Range<usize>>| Span::new(file, r.unwrap_or(0..0));
+    let first_line = |r: Range<usize>| {
+        let end = src
+            .get(r.clone())
+            .and_then(|t| t.find('\n'))
+            .map_or(r.end, |i| r.start + i);
+        r.start..end
+    };
+    let span = |r: Option<Range<usize>>| Span::new(file, first_line(r.unwrap_or(0..0)));
     let mut unknown = Vec::new();
     let de = toml::de::Deserializer::new(src);
     let result: Result<Platform, _> =
         serde_ignored::deserialize(de, |p| unknown.push(p.to_string()));
+    // Unknown keys met before a type error are reported with it: a misspelt required key is
+    // then both "unknown `domian`, did you mean `domain`?" and "missing `domain`".
+    let mut diags: Vec<Diagnostic> = unknown
+        .iter()
+        .map(|path| {
+            let last = path.rsplit('.').next().unwrap_or(path);
+            let mut d = Diagnostic::new(codes::E0602, format!("unknown key `{path}`"))
+                .primary(span(key_span_of(&doc, path)), "not a key of platform.toml");
+            let siblings = known_keys(path);
+            match did_you_mean(last, siblings.iter().copied()) {
+                Some(s) => d = d.hint(format!("did you mean `{s}`?")),
+                None if !siblings.is_empty() => {
+                    d = d.note(format!("the keys here are: {}", siblings.join(", ")))
+                }
+                None => {}
+            }
+            d
+        })
+        .collect();
     let platform = match result {
         Ok(p) => p,
         Err(e) => {
             let msg = e.message().trim().to_owned();
             let range = e.span();
-            let d = if let Some(field) = msg
-                .strip_prefix("unknown field `")
-                .and_then(|r| r.split('`').next())
-            {
-                let mut d = Diagnostic::new(codes::E0602, format!("unknown key `{field}`"))
-                    .primary(span(range), "not a key of platform.toml here");
-                let expected: Vec<&str> = msg
-                    .split("expected ")
-                    .nth(1)
-                    .map(|r| {
-                        r.split(['`', ','])
-                            .filter(|s| !s.trim().is_empty() && *s != " or ")
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if let Some(s) = did_you_mean(field, expected.iter().map(|s| s.trim())) {
-                    d = d.hint(format!("did you mean `{s}`?"));
-                } else if let Some(s) = did_you_mean(field, TOP_KEYS.iter().copied()) {
-                    d = d.hint(format!("did you mean `{s}`?"));
-                }
-                d
-            } else if msg.starts_with("missing field") {
+            let d = if msg.starts_with("missing field") {
                 Diagnostic::new(codes::E0604, msg).primary(span(range), "in this table")
             } else {
                 Diagnostic::new(codes::E0603, msg).primary(span(range), "here")
             };
-            return Err(vec![d]);
+            diags.push(d);
+            diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            return Err(diags);
         }
     };
     let pf = PlatformFile {
@@ -254,15 +281,6 @@ pub fn parse(file: FileId, src: &str) -> Result<PlatformFile, Vec<Diagnostic>> {
         file,
         doc,
     };
-    let mut diags = Vec::new();
-    for path in unknown {
-        diags.push(
-            Diagnostic::new(codes::E0602, format!("unknown key `{path}`")).primary(
-                span(key_span_of(&pf.doc, &path)),
-                "not a key of platform.toml",
-            ),
-        );
-    }
     validate(&pf, &mut diags);
     if diags.is_empty() {
         Ok(pf)
@@ -508,4 +526,97 @@ pub fn load(
 /// Loads the embedded default into a run's sources.
 pub fn load_default(sources: &mut compiler::Sources) -> Result<PlatformFile, Vec<Diagnostic>> {
     load(sources, DEFAULT_PLATFORM_NAME, DEFAULT_PLATFORM)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<PlatformFile, Vec<Diagnostic>> {
+        parse(FileId(0), text)
+    }
+
+    #[test]
+    fn quantities() {
+        for q in ["100m", "1", "0.5", "128Mi", "1Gi", "2G"] {
+            assert!(is_quantity(q), "{q}");
+        }
+        for q in ["", "lots", "1.2.3", "10 Mi", "Mi", "-1"] {
+            assert!(!is_quantity(q), "{q}");
+        }
+    }
+
+    #[test]
+    fn hosts_and_environments() {
+        let pf = load(DEFAULT_PLATFORM).unwrap();
+        let p = &pf.platform;
+        assert_eq!(url_host("http://a.b.c:8080/x?y"), Some("a.b.c"));
+        assert_eq!(url_host("amqp://user@h.example:5672"), Some("h.example"));
+        assert_eq!(url_host("no-scheme"), None);
+        assert_eq!(env_of_host(p, "x.staging.paas.internal"), Some("staging"));
+        assert_eq!(env_of_host(p, "staging.paas.internal"), Some("staging"));
+        assert_eq!(env_of_host(p, "xstaging.paas.internal"), None);
+        assert_eq!(
+            check_public_host(p, "production", "shop.brief.example"),
+            Ok(())
+        );
+        assert!(check_public_host(p, "production", "shop.staging.brief.example").is_err());
+        assert!(check_public_host(p, "staging", "shop.brief.example").is_err());
+        assert!(check_public_host(p, "staging", "shop.example.org").is_err());
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_with_a_hint() {
+        let text = DEFAULT_PLATFORM
+            .replace("part_of =", "partof =")
+            .replace("kv_path =", "kvpath =\"x\"\nkv_path =")
+            .replace(
+                "cpu_limit = \"500m\"",
+                "cpu_limit = \"500m\"\ncpu_limt = \"1\"",
+            );
+        let diags = load(&text).unwrap_err();
+        // A misspelt required key is both missing and unknown (with a hint), and the other
+        // unknown keys are reported in the same run.
+        let got: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(got, vec!["E0604", "E0602", "E0602", "E0602"], "{diags:?}");
+        assert_eq!(diags[1].hint.as_deref(), Some("did you mean `part_of`?"));
+        let text = DEFAULT_PLATFORM
+            .replace("kv_path =", "kvpath = \"x\"\nkv_path =")
+            .replace(
+                "cpu_limit = \"500m\"",
+                "cpu_limit = \"500m\"\ncpu_limt = \"1\"",
+            );
+        let diags = load(&text).unwrap_err();
+        let got: Vec<(&str, &str, Option<&str>)> = diags
+            .iter()
+            .map(|d| (d.code, d.message.as_str(), d.hint.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "E0602",
+                    "unknown key `vault.kvpath`",
+                    Some("did you mean `kv_path`?")
+                ),
+                (
+                    "E0602",
+                    "unknown key `sizes.small.cpu_limt`",
+                    Some("did you mean `cpu_limit`?")
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn wrong_types_and_missing_keys_are_located() {
+        let text = DEFAULT_PLATFORM.replace("port = 8200", "port = \"8200\"");
+        let d = &load(&text).unwrap_err()[0];
+        assert_eq!(d.code, "E0603");
+        let at = d.primary_span().unwrap().range.start;
+        assert!(
+            text[..at].ends_with("[vault]\nnamespace = \"vault\"\nport = "),
+            "{d:?}"
+        );
+    }
 }
