@@ -165,7 +165,10 @@ fn platform_from_the_environment_variable_and_its_errors_located() {
     );
     assert_eq!(r.status.code(), Some(1));
     let err = text(&r.stderr);
-    assert!(err.contains("error[E0602]: unknown key `adress`"), "{err}");
+    assert!(
+        err.contains("error[E0602]: unknown key `vault.adress`"),
+        "{err}"
+    );
     assert!(err.contains("platform.toml:20:1"), "{err}");
 }
 
