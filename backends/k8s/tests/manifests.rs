@@ -363,3 +363,32 @@ fn mesh_variants() {
         snapshot(&format!("full-app@staging+{mesh}"), &m.concatenated());
     }
 }
+
+/// Every snapshot belongs to a golden case, a bad-input case or a mesh variant.
+#[test]
+fn no_unreferenced_snapshots() {
+    let mut expected = std::collections::BTreeSet::new();
+    let mut sources = Sources::new();
+    let pf = platform::load_default(&mut sources).unwrap();
+    for (name, _) in good_cases() {
+        for env in env_names(&pf) {
+            expected.insert(format!("{name}@{env}.snap"));
+        }
+    }
+    for (name, _) in dirs(&root().join("golden/manifests")) {
+        expected.insert(format!("bad-{name}.snap"));
+    }
+    for mesh in ["linkerd", "istio"] {
+        expected.insert(format!("full-app@staging+{mesh}.snap"));
+    }
+    let stray: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|f| f.ends_with(".snap") && !expected.contains(f))
+            .collect();
+    assert!(
+        stray.is_empty(),
+        "snapshots without a case (delete them): {stray:?}"
+    );
+}
