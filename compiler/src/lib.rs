@@ -3,6 +3,7 @@
 pub mod app;
 pub mod check;
 pub mod diagnostic;
+pub mod fmt;
 pub mod fs;
 pub mod ir;
 pub mod project;
