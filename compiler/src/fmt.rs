@@ -35,7 +35,10 @@ pub fn format_source(src: &str) -> Option<String> {
 enum Row {
     Blank,
     /// An own-line comment, verbatim, at a depth.
-    Comment { depth: usize, text: String },
+    Comment {
+        depth: usize,
+        text: String,
+    },
     /// A line of code at a depth, with an optional trailing comment.
     Code {
         depth: usize,
@@ -146,7 +149,11 @@ impl Printer<'_> {
 
     /// Skips the comments inside `range` (they are printed as part of its verbatim text).
     fn skip_inner(&mut self, end: usize) {
-        while self.comments.get(self.next).is_some_and(|c| c.span.start < end) {
+        while self
+            .comments
+            .get(self.next)
+            .is_some_and(|c| c.span.start < end)
+        {
             self.next += 1;
         }
     }
@@ -363,7 +370,10 @@ impl Printer<'_> {
         block: usize,
         cell: impl FnOnce() -> (String, Option<String>, Option<String>),
     ) -> usize {
-        let start = annotations.first().map(|a| a.span.start).unwrap_or(span.start);
+        let start = annotations
+            .first()
+            .map(|a| a.span.start)
+            .unwrap_or(span.start);
         self.comments_before(start, 1, prev_end, false);
         let end = self.annotations(annotations, 1, start);
         self.comments_before(span.start, 1, end, false);

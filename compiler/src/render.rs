@@ -206,7 +206,11 @@ pub fn sarif(diags: &[Diagnostic], sources: &Sources, uri_prefix: &str) -> Strin
                 (&r.file, r.line, r.column, r.end_line, r.end_column)
             {
                 // SARIF regions may not be empty; an empty span covers one column.
-                let end_col = if (end_line, end_col) <= (line, col) { col + 1 } else { end_col };
+                let end_col = if (end_line, end_col) <= (line, col) {
+                    col + 1
+                } else {
+                    end_col
+                };
                 let end_line = end_line.max(line);
                 result["locations"] = serde_json::json!([{
                     "physicalLocation": {
@@ -251,7 +255,9 @@ fn doc_page(code: &str) -> &'static str {
 
 /// Escapes the message of a GitHub workflow command.
 fn gh_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a property value of a GitHub workflow command.
@@ -290,7 +296,13 @@ pub fn github(diags: &[Diagnostic], sources: &Sources, path_prefix: &str) -> Str
 }
 
 /// Renders in any format; `prefix` is joined onto paths by the SARIF and GitHub renderers.
-pub fn render(format: Format, diags: &[Diagnostic], sources: &Sources, color: bool, prefix: &str) -> String {
+pub fn render(
+    format: Format,
+    diags: &[Diagnostic],
+    sources: &Sources,
+    color: bool,
+    prefix: &str,
+) -> String {
     match format {
         Format::Human => human(diags, sources, color),
         Format::Json => json(diags, sources),
