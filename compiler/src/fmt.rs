@@ -572,6 +572,66 @@ fn pad(line: &mut String, cell: &str, w: usize) {
     }
 }
 
+/// Longest diff shown in an F0001 diagnostic, in lines.
+const MAX_DIFF_LINES: usize = 24;
+
+/// The F0001 finding of `fmt --check` for a file whose formatted text differs: located at the
+/// first line that changes, with a short unified diff as a note. `None` when nothing changes.
+pub fn check_diagnostic(
+    file: crate::source::FileId,
+    path: &str,
+    original: &str,
+    formatted: &str,
+) -> Option<crate::diagnostic::Diagnostic> {
+    use crate::diagnostic::{codes, Diagnostic};
+    if original == formatted {
+        return None;
+    }
+    let diff = similar::TextDiff::from_lines(original, formatted);
+    // Byte offset of the first changed line of the original.
+    let mut offset = 0usize;
+    let mut first = None;
+    for op in diff.ops() {
+        if let similar::DiffOp::Equal { len, .. } = op {
+            for line in original[offset..].split_inclusive('\n').take(*len) {
+                offset += line.len();
+            }
+        } else {
+            first = Some(offset);
+            break;
+        }
+    }
+    let start = first.unwrap_or(0).min(original.len());
+    let end = original[start..]
+        .find('\n')
+        .map(|i| start + i)
+        .unwrap_or(original.len());
+    let unified = diff
+        .unified_diff()
+        .context_radius(1)
+        .header(
+            &format!("{path} (as written)"),
+            &format!("{path} (formatted)"),
+        )
+        .to_string();
+    let mut lines: Vec<&str> = unified.lines().collect();
+    let total = lines.len();
+    lines.truncate(MAX_DIFF_LINES);
+    let mut note = lines.join("\n");
+    if total > MAX_DIFF_LINES {
+        note.push_str(&format!("\n... {} more diff lines", total - MAX_DIFF_LINES));
+    }
+    Some(
+        Diagnostic::new(codes::F0001, format!("`{path}` is not formatted"))
+            .primary(
+                crate::source::Span::new(file, start..end),
+                "first line that changes",
+            )
+            .note(note)
+            .hint(format!("run `paasctl fmt {path}`")),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
