@@ -273,15 +273,20 @@ fn was(loc: &Loc) -> String {
 }
 
 impl Cx<'_> {
+    /// The span of a location in the new sources, cut to its first line (a whole message
+    /// would be a wall of carets).
     fn span(&self, loc: &Loc) -> Span {
-        let id = self
-            .new
-            .sources
-            .iter()
-            .find(|(_, f)| f.path == loc.file)
-            .map(|(id, _)| id)
-            .unwrap_or(FileId(u32::MAX));
-        Span::new(id, loc.start..loc.end)
+        let found = self.new.sources.iter().find(|(_, f)| f.path == loc.file);
+        let Some((id, file)) = found else {
+            return Span::new(FileId(u32::MAX), loc.start..loc.end);
+        };
+        let end = file
+            .text
+            .get(loc.start..loc.end)
+            .and_then(|t| t.find('\n'))
+            .map(|i| loc.start + i)
+            .unwrap_or(loc.end);
+        Span::new(id, loc.start..end)
     }
 
     fn push(&mut self, code: &'static str, msg: String, at: &Loc, label: &str, notes: Vec<String>) {
@@ -311,7 +316,8 @@ impl Cx<'_> {
         for o in &old.rpcs {
             let Some(n) = new.rpcs.iter().find(|r| r.name == o.name) else {
                 let mut notes = vec![was(&o.loc)];
-                if let Some(s) = did_you_mean(&o.name, new.rpcs.iter().map(|r| r.name.as_str())) {
+                let added = new.rpcs.iter().filter(|r| !old.rpcs.iter().any(|x| x.name == r.name));
+                if let Some(s) = did_you_mean(&o.name, added.map(|r| r.name.as_str())) {
                     notes.push(format!(
                         "renamed to `{s}`? a rename is a removal for old clients"
                     ));
@@ -386,7 +392,8 @@ impl Cx<'_> {
         for ot in &old.types {
             let Some(nt) = new.type_def(ot.name()) else {
                 let mut notes = vec![was(type_loc(ot))];
-                if let Some(s) = did_you_mean(ot.name(), new.types.iter().map(TypeDef::name)) {
+                let added = new.types.iter().filter(|t| old.type_def(t.name()).is_none());
+                if let Some(s) = did_you_mean(ot.name(), added.map(TypeDef::name)) {
                     notes.push(format!("renamed to `{s}`?"));
                 }
                 self.push(

@@ -60,6 +60,46 @@ pub(crate) struct Finding {
     pub element: usize,
 }
 
+/// What `paasctl lint` reports for a check run of a project rooted at `root`: the check's errors,
+/// the problems of `root/brief.toml` (read through `fs`, added to the run's sources), and the lint
+/// findings under that configuration, sorted.
+pub fn lint_output(
+    output: &mut Output,
+    fs: &dyn crate::fs::FileSystem,
+    root: &std::path::Path,
+) -> Vec<Diagnostic> {
+    let mut diags: Vec<Diagnostic> = output
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    let path = root.join("brief.toml");
+    let config = if fs.is_file(&path) {
+        match fs.read(&path) {
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                let id = output.sources.add("brief.toml", text.clone().into());
+                let (cfg, cdiags) = parse_config(id, &text);
+                diags.extend(cdiags);
+                cfg
+            }
+            Err(e) => {
+                diags.push(Diagnostic::new(
+                    codes::L0001,
+                    format!("cannot read `brief.toml`: {e}"),
+                ));
+                LintConfig::default()
+            }
+        }
+    } else {
+        LintConfig::default()
+    };
+    diags.extend(lint(output, &config));
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diags
+}
+
 /// Lints every `.brief` file of a check run. Returns the findings that survive the config and
 /// the `brief:ignore` comments, with the severities of the config, sorted.
 pub fn lint(output: &Output, config: &LintConfig) -> Vec<Diagnostic> {

@@ -596,6 +596,6 @@ mod tests {
         assert_eq!(read_prefix("getUser"), Some("get"));
         assert_eq!(read_prefix("list"), Some("list"));
         assert_eq!(read_prefix("getaway"), None);
-        assert_eq!(dotted_lower("ServiceCreated"), "service_created.event");
+        assert_eq!(dotted_lower("ServiceCreated"), "service.created");
     }
 }
