@@ -380,7 +380,8 @@ fn dotted_lower(s: &str) -> String {
     if parts.len() >= 2 {
         parts.join(".")
     } else {
-        format!("{}.event", parts.join("."))
+        // One segment: its words become the segments (`ItemStored` -> `item.stored`).
+        words(s).join(".")
     }
 }
 
