@@ -316,7 +316,10 @@ impl Cx<'_> {
         for o in &old.rpcs {
             let Some(n) = new.rpcs.iter().find(|r| r.name == o.name) else {
                 let mut notes = vec![was(&o.loc)];
-                let added = new.rpcs.iter().filter(|r| !old.rpcs.iter().any(|x| x.name == r.name));
+                let added = new
+                    .rpcs
+                    .iter()
+                    .filter(|r| !old.rpcs.iter().any(|x| x.name == r.name));
                 if let Some(s) = did_you_mean(&o.name, added.map(|r| r.name.as_str())) {
                     notes.push(format!(
                         "renamed to `{s}`? a rename is a removal for old clients"
@@ -392,7 +395,10 @@ impl Cx<'_> {
         for ot in &old.types {
             let Some(nt) = new.type_def(ot.name()) else {
                 let mut notes = vec![was(type_loc(ot))];
-                let added = new.types.iter().filter(|t| old.type_def(t.name()).is_none());
+                let added = new
+                    .types
+                    .iter()
+                    .filter(|t| old.type_def(t.name()).is_none());
                 if let Some(s) = did_you_mean(ot.name(), added.map(TypeDef::name)) {
                     notes.push(format!("renamed to `{s}`?"));
                 }

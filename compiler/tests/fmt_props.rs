@@ -59,7 +59,16 @@ impl Writer<'_> {
     }
 }
 
-const FIELD_NAMES: &[&str] = &["a", "bb", "createdAt", "map", "message", "type", "id", "x_y"];
+const FIELD_NAMES: &[&str] = &[
+    "a",
+    "bb",
+    "createdAt",
+    "map",
+    "message",
+    "type",
+    "id",
+    "x_y",
+];
 const BUILTINS: &[&str] = &["int", "float", "bool", "string", "bytes", "time"];
 
 fn contract(seed: u64) -> String {
@@ -235,11 +244,25 @@ fn check_invariants(src: &str) -> Result<(), TestCaseError> {
     prop_assume!(parsed.errors.is_empty());
     let once = fmt::format_parsed(src, &parsed).unwrap();
     let reparsed = grammar::parse(&once);
-    prop_assert!(reparsed.errors.is_empty(), "formatted text does not parse:\n{}", once);
-    prop_assert_eq!(reparsed.comments.len(), parsed.comments.len(), "comments lost:\n{}", once);
+    prop_assert!(
+        reparsed.errors.is_empty(),
+        "formatted text does not parse:\n{}",
+        once
+    );
+    prop_assert_eq!(
+        reparsed.comments.len(),
+        parsed.comments.len(),
+        "comments lost:\n{}",
+        once
+    );
     let twice = fmt::format_parsed(&once, &reparsed).unwrap();
     prop_assert_eq!(&once, &twice, "not idempotent");
-    prop_assert_eq!(ir_without_locs(src), ir_without_locs(&once), "IR changed:\n{}", once);
+    prop_assert_eq!(
+        ir_without_locs(src),
+        ir_without_locs(&once),
+        "IR changed:\n{}",
+        once
+    );
     Ok(())
 }
 
@@ -300,7 +323,10 @@ fn golden_files() -> Vec<(String, String)> {
         }
     }
     let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../golden"), &mut out);
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../golden"),
+        &mut out,
+    );
     out.sort();
     out
 }

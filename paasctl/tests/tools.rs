@@ -27,7 +27,11 @@ fn cases(tool: &str) -> Vec<(String, PathBuf)> {
 
 fn counts(diags: &[compiler::Diagnostic]) -> String {
     let errors = diags.iter().filter(|d| d.is_error()).count();
-    format!("--- {} errors, {} warnings ---\n", errors, diags.len() - errors)
+    format!(
+        "--- {} errors, {} warnings ---\n",
+        errors,
+        diags.len() - errors
+    )
 }
 
 fn render_lint(dir: &Path) -> String {
@@ -114,7 +118,10 @@ fn snapshot_all(tool: &str, render_case: fn(&Path) -> String) {
             failed.push(name);
         }
     }
-    assert!(failed.is_empty(), "{tool} cases differ from their snapshots: {failed:?}");
+    assert!(
+        failed.is_empty(),
+        "{tool} cases differ from their snapshots: {failed:?}"
+    );
 }
 
 #[test]
@@ -148,7 +155,10 @@ fn no_unreferenced_tool_snapshots() {
             }
         }
     }
-    assert!(stray.is_empty(), "snapshots without a case (delete them): {stray:?}");
+    assert!(
+        stray.is_empty(),
+        "snapshots without a case (delete them): {stray:?}"
+    );
 }
 
 /// Every lint rule and every breaking rule has a case named after its code.
@@ -157,12 +167,20 @@ fn every_rule_has_a_case() {
     let lint: Vec<String> = cases("lint").into_iter().map(|(n, _)| n).collect();
     for r in lint::RULES {
         let prefix = format!("{}-", r.code.to_lowercase());
-        assert!(lint.iter().any(|n| n.starts_with(&prefix)), "no golden/lint case for {}", r.code);
+        assert!(
+            lint.iter().any(|n| n.starts_with(&prefix)),
+            "no golden/lint case for {}",
+            r.code
+        );
     }
     let breaking: Vec<String> = cases("breaking").into_iter().map(|(n, _)| n).collect();
     for r in breaking::RULES {
         let prefix = format!("{}-", r.code.to_lowercase());
-        assert!(breaking.iter().any(|n| n.starts_with(&prefix)), "no golden/breaking case for {}", r.code);
+        assert!(
+            breaking.iter().any(|n| n.starts_with(&prefix)),
+            "no golden/breaking case for {}",
+            r.code
+        );
     }
 }
 
@@ -196,8 +214,9 @@ fn fmt_is_idempotent_over_the_corpus() {
                 refused += 1;
             }
             Some(once) => {
-                let twice = fmt::format_source(&once)
-                    .unwrap_or_else(|| panic!("{}: formatted text does not parse:\n{once}", f.display()));
+                let twice = fmt::format_source(&once).unwrap_or_else(|| {
+                    panic!("{}: formatted text does not parse:\n{once}", f.display())
+                });
                 assert_eq!(once, twice, "{}: not idempotent", f.display());
                 assert_eq!(
                     grammar::parse(&once).comments.len(),
