@@ -361,10 +361,14 @@ fn explain(code: Option<&str>, all: bool) -> i32 {
                 c.title,
                 format!("{:?}", c.severity).to_lowercase()
             );
-            println!(
-                "See docs/diagnostics.md#{} for examples.",
-                c.code.to_lowercase()
-            );
+            if let Some(extra) = crate::lint::explain_tool_code(c.code) {
+                println!("{extra}");
+            } else {
+                println!(
+                    "See docs/diagnostics.md#{} for examples.",
+                    c.code.to_lowercase()
+                );
+            }
             EXIT_OK
         }
         None => usage_error(&format!(
