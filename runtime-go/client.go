@@ -382,7 +382,6 @@ func (c *Client) attempt(ctx context.Context, rpc *RPC, url string, body []byte,
 	}
 	h := req.Header
 	h["Content-Type"] = []string{"application/json"}
-	h["Accept"] = []string{"application/json"}
 	h[HeaderRequestID] = []string{md.RequestID}
 	h[HeaderTimeoutMs] = []string{strconv.FormatInt(int64(remaining/time.Millisecond), 10)}
 	if caller != "" {

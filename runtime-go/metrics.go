@@ -90,14 +90,24 @@ func renderLabels(kv []string) string {
 }
 
 func (m *Metrics) get(name string, kv ...string) *series {
-	labels := renderLabels(kv)
-	key := name + "\xff" + labels
+	n := len(name)
+	for _, x := range kv {
+		n += len(x) + 1
+	}
+	kb := make([]byte, 0, n)
+	kb = append(kb, name...)
+	for _, x := range kv {
+		kb = append(kb, 0xff)
+		kb = append(kb, x...)
+	}
 	m.mu.RLock()
-	s := m.series[key]
+	s := m.series[string(kb)] // no allocation for the lookup
 	m.mu.RUnlock()
 	if s != nil {
 		return s
 	}
+	key := string(kb)
+	labels := renderLabels(kv)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if s = m.series[key]; s == nil {
