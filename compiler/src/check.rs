@@ -1050,3 +1050,38 @@ fn convert_type(ty: &TypeExpr, scope: &HashMap<String, usize>, decls: &[Decl]) -
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_ms("250ms"), Some(250));
+        assert_eq!(parse_duration_ms("2s"), Some(2000));
+        for bad in [
+            "",
+            "ms",
+            "s",
+            "0ms",
+            "0s",
+            "1.5s",
+            "1m",
+            "-1s",
+            "1 s",
+            "99999999999999999999s",
+        ] {
+            assert_eq!(parse_duration_ms(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn dns_labels() {
+        for ok in ["a", "summer", "image-storage", "a1", &"a".repeat(63)] {
+            assert!(is_dns_label(ok), "{ok}");
+        }
+        for bad in ["", "-a", "a-", "A", "a_b", "a.b", &"a".repeat(64), "ä"] {
+            assert!(!is_dns_label(bad), "{bad}");
+        }
+    }
+}

@@ -304,11 +304,19 @@ fn check(path: &Path, out: &OutputArgs) -> i32 {
             &path_prefix(&root),
         );
     }
-    if output.has_errors() {
+    let code = if output.has_errors() {
         EXIT_INPUT
     } else {
         EXIT_OK
-    }
+    };
+    exit_without_drop(output, code)
+}
+
+/// The process ends right after a command: freeing a large project's trees and IR piece by piece
+/// would cost more than checking a file, so it is left to the operating system.
+pub(crate) fn exit_without_drop<T>(value: T, code: i32) -> i32 {
+    std::mem::forget(value);
+    code
 }
 
 fn ir(path: &Path, out: &OutputArgs) -> i32 {
@@ -331,13 +339,14 @@ fn ir(path: &Path, out: &OutputArgs) -> i32 {
         let text = render::human(&output.diagnostics, &output.sources, use_color(out.color));
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
-    match serde_json::to_string_pretty(ir) {
+    let code = match serde_json::to_string_pretty(ir) {
         Ok(s) => {
             let _ = writeln!(std::io::stdout().lock(), "{s}");
             EXIT_OK
         }
         Err(e) => usage_error(&format!("cannot serialise the IR: {e}")),
-    }
+    };
+    exit_without_drop(output, code)
 }
 
 fn explain(code: Option<&str>, all: bool) -> i32 {

@@ -18,11 +18,12 @@ pub fn run(path: &Path, deny_warnings: bool, out: &OutputArgs) -> i32 {
     let diags = lint::lint_output(&mut output, &OsFs, &root);
     emit(&diags, &output.sources, out, &path_prefix(&root));
     let fails = |d: &Diagnostic| d.is_error() || (deny_warnings && d.severity == Severity::Warning);
-    if diags.iter().any(fails) {
+    let code = if diags.iter().any(fails) {
         EXIT_INPUT
     } else {
         EXIT_OK
-    }
+    };
+    crate::cli::exit_without_drop((output, diags), code)
 }
 
 /// What `paasctl explain` adds for the tools' codes: name, default, rationale, and the docs page.
