@@ -90,14 +90,24 @@ func renderLabels(kv []string) string {
 }
 
 func (m *Metrics) get(name string, kv ...string) *series {
-	labels := renderLabels(kv)
-	key := name + "\xff" + labels
+	n := len(name)
+	for _, x := range kv {
+		n += len(x) + 1
+	}
+	kb := make([]byte, 0, n)
+	kb = append(kb, name...)
+	for _, x := range kv {
+		kb = append(kb, 0xff)
+		kb = append(kb, x...)
+	}
 	m.mu.RLock()
-	s := m.series[key]
+	s := m.series[string(kb)] // no allocation for the lookup
 	m.mu.RUnlock()
 	if s != nil {
 		return s
 	}
+	key := string(kb)
+	labels := renderLabels(kv)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if s = m.series[key]; s == nil {
@@ -120,7 +130,12 @@ func (m *Metrics) add(name string, delta int64, kv ...string) {
 
 // observe records a duration in a histogram.
 func (m *Metrics) observe(name string, d time.Duration, kv ...string) {
-	s := m.get(name, kv...)
+	m.get(name, kv...).observe(d)
+}
+
+// observe records a duration in a histogram series. Hot paths resolve the
+// series once with Metrics.get and call this directly.
+func (s *series) observe(d time.Duration) {
 	v := d.Seconds()
 	i := sort.SearchFloat64s(DurationBuckets, v) // first bound >= v
 	s.counts[i].Add(1)

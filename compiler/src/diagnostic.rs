@@ -190,6 +190,43 @@ pub mod codes {
         E0615 = Error "name too long for a Kubernetes object";
         W0501 = Warning "contract of an undeclared dependency";
         W0502 = Warning "contract file name differs from its service name";
+        F0001 = Error "file is not formatted";
+        L0001 = Error "brief.toml is invalid";
+        L0002 = Error "unknown lint rule in brief.toml";
+        L0101 = Warning "rpc name is not lowerCamelCase";
+        L0102 = Warning "field name is not lowerCamelCase";
+        L0103 = Warning "message or enum name is not UpperCamelCase";
+        L0104 = Warning "error name is not UpperCamelCase";
+        L0105 = Warning "enum value is not lower_snake_case";
+        L0106 = Warning "event topic is not dotted.lower";
+        L0201 = Warning "rpc without a doc";
+        L0202 = Warning "event without a doc";
+        L0203 = Warning "service without a doc";
+        L0204 = Warning "message, enum or error without a doc";
+        L0301 = Warning "read-looking rpc is not @idempotent";
+        L0302 = Warning "rpc without @timeout";
+        L0401 = Warning "unused message, enum or error";
+        L0402 = Warning "use of a deprecated declaration";
+        L0501 = Warning "brief:ignore without a reason";
+        L0502 = Warning "brief:ignore of an unknown rule";
+        L0503 = Warning "brief:ignore that suppresses nothing";
+        B0001 = Warning "brief:allow-breaking without a reason";
+        B0002 = Warning "brief:allow-breaking of an unknown rule";
+        B0101 = Error "field removed";
+        B0102 = Error "field type changed";
+        B0103 = Error "optional field became required";
+        B0104 = Error "required field became optional";
+        B0105 = Error "required field added to an input";
+        B0106 = Error "enum value removed";
+        B0107 = Error "rpc removed";
+        B0108 = Error "rpc input type changed";
+        B0109 = Error "rpc output type changed";
+        B0110 = Error "event removed";
+        B0111 = Error "event type changed";
+        B0112 = Error "service renamed";
+        B0201 = Error "field presence changed";
+        B0202 = Error "type removed or renamed";
+        B0203 = Error "error added to throws";
     }
 
     pub fn lookup(code: &str) -> Option<&'static CodeInfo> {

@@ -47,14 +47,16 @@ impl FileSystem for MemFs {
     }
 
     fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+        // Keys are ordered by path components, so a directory's descendants are contiguous.
         let mut out: Vec<PathBuf> = Vec::new();
-        for p in self.files.keys() {
-            if let Ok(rest) = p.strip_prefix(dir) {
-                if let Some(first) = rest.components().next() {
-                    let child = dir.join(first.as_os_str());
-                    if !out.contains(&child) {
-                        out.push(child);
-                    }
+        for p in self.files.range(dir.to_path_buf()..) {
+            let Ok(rest) = p.0.strip_prefix(dir) else {
+                break;
+            };
+            if let Some(first) = rest.components().next() {
+                let child = dir.join(first.as_os_str());
+                if out.last() != Some(&child) {
+                    out.push(child);
                 }
             }
         }
@@ -62,7 +64,10 @@ impl FileSystem for MemFs {
     }
 
     fn is_dir(&self, path: &Path) -> bool {
-        self.files.keys().any(|p| p != path && p.starts_with(path))
+        self.files
+            .range(path.to_path_buf()..)
+            .find(|(p, _)| p.as_path() != path)
+            .is_some_and(|(p, _)| p.starts_with(path))
     }
 
     fn is_file(&self, path: &Path) -> bool {

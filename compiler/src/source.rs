@@ -66,6 +66,7 @@ impl SourceFile {
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
+    by_path: std::collections::HashMap<String, Vec<FileId>>,
 }
 
 impl Sources {
@@ -76,15 +77,18 @@ impl Sources {
     /// Adds a file (or returns the id of the file with the same path and text).
     pub fn add(&mut self, path: impl Into<String>, text: Arc<str>) -> FileId {
         let path = path.into();
-        if let Some(i) = self
-            .files
-            .iter()
-            .position(|f| f.path == path && f.text == text)
-        {
-            return FileId(i as u32);
+        let ids = self.by_path.entry(path.clone()).or_default();
+        if let Some(id) = ids.iter().find(|id| {
+            self.files
+                .get(id.0 as usize)
+                .is_some_and(|f| f.text == text)
+        }) {
+            return *id;
         }
+        let id = FileId(self.files.len() as u32);
+        ids.push(id);
         self.files.push(SourceFile::new(path, text));
-        FileId((self.files.len() - 1) as u32)
+        id
     }
 
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {

@@ -27,23 +27,26 @@ struct Cli {
 }
 
 #[derive(clap::Args, Debug, Clone)]
-struct OutputArgs {
-    /// How to print diagnostics.
+pub(crate) struct OutputArgs {
+    /// How to print diagnostics: human (stderr), json, sarif (SARIF 2.1.0) or github (Actions
+    /// annotations), the last three on stdout.
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
-    format: FormatArg,
+    pub(crate) format: FormatArg,
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, global = true)]
-    color: ColorArg,
+    pub(crate) color: ColorArg,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum FormatArg {
+pub(crate) enum FormatArg {
     Human,
     Json,
+    Sarif,
+    Github,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum ColorArg {
+pub(crate) enum ColorArg {
     Auto,
     Always,
     Never,
@@ -100,6 +103,51 @@ Examples:\n  paasctl manifests --env staging\n  paasctl manifests services/shop 
         #[command(flatten)]
         diag: OutputArgs,
     },
+    /// Format .brief files in the canonical style (docs/fmt.md); `--check` only reports.
+    #[command(
+        after_help = "Examples:\n  paasctl fmt                        # every .brief file below the current directory\n  paasctl fmt service.brief rpc/     # files and directories\n  paasctl fmt --check                # list files that would change, exit 1 if any\n  paasctl fmt --check --format github"
+    )]
+    Fmt {
+        /// .brief files or directories (every .brief file below them).
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        /// Write nothing; report files that are not formatted and exit 1 if there are any.
+        #[arg(long)]
+        check: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Lint a service project or one .brief file (rules: docs/lint.md; config: brief.toml).
+    #[command(
+        after_help = "Examples:\n  paasctl lint                       # the project in the current directory\n  paasctl lint --deny-warnings       # fail on warnings too (CI)\n  paasctl lint --format sarif > lint.sarif"
+    )]
+    Lint {
+        /// A service directory or a .brief file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Exit 1 on warnings too, not only on errors.
+        #[arg(long)]
+        deny_warnings: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Report breaking changes against another version of the project (docs/breaking.md).
+    #[command(
+        after_help = "Examples:\n  paasctl breaking --against HEAD~1          # against a git revision\n  paasctl breaking --against origin/main     # against a branch (CI)\n  paasctl breaking svc --against ../svc-v1   # against a directory\n  paasctl breaking --against v1.2.0 --category wire"
+    )]
+    Breaking {
+        /// The service directory (a .brief file means its project).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The earlier version: a directory, or a git revision (commit, branch, tag, HEAD~1).
+        #[arg(long)]
+        against: String,
+        /// Which breaking changes to report.
+        #[arg(long, value_enum, default_value_t = crate::breaking::CategoryArg::All)]
+        category: crate::breaking::CategoryArg,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
     /// Explain a diagnostic code, e.g. `paasctl explain E0201`.
     #[command(after_help = "Examples:\n  paasctl explain E0201\n  paasctl explain --all")]
     Explain {
@@ -140,7 +188,7 @@ where
             out,
             platform,
             diag,
-        } => manifests(&ManifestsArgs {
+        } => crate::manifests::run(&crate::manifests::ManifestsArgs {
             path,
             env,
             image,
@@ -148,6 +196,18 @@ where
             platform,
             diag,
         }),
+        Command::Fmt { paths, check, out } => crate::fmt::run(&paths, check, &out),
+        Command::Lint {
+            path,
+            deny_warnings,
+            out,
+        } => crate::lint::run(&path, deny_warnings, &out),
+        Command::Breaking {
+            path,
+            against,
+            category,
+            out,
+        } => crate::breaking::run(&path, &against, category, &out),
     }
 }
 
@@ -171,7 +231,7 @@ pub fn load(path: &Path) -> Result<Output, String> {
 }
 
 /// The nearest ancestor of a .brief file that holds app.toml, else the file's directory.
-fn project_root(file: &Path) -> PathBuf {
+pub(crate) fn project_root(file: &Path) -> PathBuf {
     let dir = file
         .parent()
         .map(Path::to_path_buf)
@@ -191,7 +251,7 @@ fn project_root(file: &Path) -> PathBuf {
     dir
 }
 
-fn use_color(c: ColorArg) -> bool {
+pub(crate) fn use_color(c: ColorArg) -> bool {
     match c {
         ColorArg::Always => true,
         ColorArg::Never => false,
@@ -201,21 +261,47 @@ fn use_color(c: ColorArg) -> bool {
 
 /// Prints diagnostics in the chosen format: human to stderr, JSON to stdout.
 fn report(output: &Output, out: &OutputArgs) {
-    match out.format {
-        FormatArg::Human => {
-            let text = render::human(&output.diagnostics, &output.sources, use_color(out.color));
-            let mut err = std::io::stderr().lock();
-            let _ = err.write_all(text.as_bytes());
-            let errors = output.diagnostics.iter().filter(|d| d.is_error()).count();
-            let warnings = output.diagnostics.len() - errors;
-            if errors + warnings > 0 {
-                let _ = writeln!(err, "{}", summary(errors, warnings));
+    emit(&output.diagnostics, &output.sources, out, "");
+}
+
+/// The path prefix that makes a project's relative paths relative to the current directory
+/// (SARIF URIs and GitHub annotations point at files from the repository root, where CI runs).
+pub(crate) fn path_prefix(project_dir: &Path) -> String {
+    if project_dir.is_absolute() {
+        if let Ok(cwd) = std::env::current_dir() {
+            if let Ok(rel) = project_dir.strip_prefix(&cwd) {
+                return rel.to_string_lossy().into_owned();
             }
         }
-        FormatArg::Json => {
-            let text = render::json(&output.diagnostics, &output.sources);
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    }
+    project_dir.to_string_lossy().into_owned()
+}
+
+/// Prints diagnostics in any format: human to stderr with a summary line, the machine formats
+/// to stdout. `prefix` is joined onto paths by the SARIF and GitHub formats.
+pub(crate) fn emit(
+    diags: &[compiler::Diagnostic],
+    sources: &compiler::Sources,
+    out: &OutputArgs,
+    prefix: &str,
+) {
+    let format = match out.format {
+        FormatArg::Human => render::Format::Human,
+        FormatArg::Json => render::Format::Json,
+        FormatArg::Sarif => render::Format::Sarif,
+        FormatArg::Github => render::Format::Github,
+    };
+    let text = render::render(format, diags, sources, use_color(out.color), prefix);
+    if format == render::Format::Human {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(text.as_bytes());
+        let errors = diags.iter().filter(|d| d.is_error()).count();
+        let warnings = diags.len() - errors;
+        if errors + warnings > 0 {
+            let _ = writeln!(err, "{}", summary(errors, warnings));
         }
+    } else {
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
     }
 }
 
@@ -235,7 +321,7 @@ fn summary(errors: usize, warnings: usize) -> String {
     }
 }
 
-fn usage_error(msg: &str) -> i32 {
+pub(crate) fn usage_error(msg: &str) -> i32 {
     eprintln!("error: {msg}");
     EXIT_USAGE
 }
@@ -245,12 +331,34 @@ fn check(path: &Path, out: &OutputArgs) -> i32 {
         Ok(o) => o,
         Err(e) => return usage_error(&e),
     };
-    report(&output, out);
-    if output.has_errors() {
+    if out.format == FormatArg::Human {
+        report(&output, out);
+    } else {
+        let root = if path.is_dir() {
+            path.to_path_buf()
+        } else {
+            project_root(path)
+        };
+        emit(
+            &output.diagnostics,
+            &output.sources,
+            out,
+            &path_prefix(&root),
+        );
+    }
+    let code = if output.has_errors() {
         EXIT_INPUT
     } else {
         EXIT_OK
-    }
+    };
+    exit_without_drop(output, code)
+}
+
+/// The process ends right after a command: freeing a large project's trees and IR piece by piece
+/// would cost more than checking a file, so it is left to the operating system.
+pub(crate) fn exit_without_drop<T>(value: T, code: i32) -> i32 {
+    std::mem::forget(value);
+    code
 }
 
 fn ir(path: &Path, out: &OutputArgs) -> i32 {
@@ -264,7 +372,7 @@ fn ir(path: &Path, out: &OutputArgs) -> i32 {
             FormatArg::Human => {
                 render::human(&output.diagnostics, &output.sources, use_color(out.color))
             }
-            FormatArg::Json => render::json(&output.diagnostics, &output.sources),
+            _ => render::json(&output.diagnostics, &output.sources),
         };
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
         return EXIT_INPUT;
@@ -273,13 +381,14 @@ fn ir(path: &Path, out: &OutputArgs) -> i32 {
         let text = render::human(&output.diagnostics, &output.sources, use_color(out.color));
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
-    match serde_json::to_string_pretty(ir) {
+    let code = match serde_json::to_string_pretty(ir) {
         Ok(s) => {
             let _ = writeln!(std::io::stdout().lock(), "{s}");
             EXIT_OK
         }
         Err(e) => usage_error(&format!("cannot serialise the IR: {e}")),
-    }
+    };
+    exit_without_drop(output, code)
 }
 
 fn explain(code: Option<&str>, all: bool) -> i32 {
@@ -303,102 +412,18 @@ fn explain(code: Option<&str>, all: bool) -> i32 {
                 c.title,
                 format!("{:?}", c.severity).to_lowercase()
             );
-            println!(
-                "See docs/diagnostics.md#{} for examples.",
-                c.code.to_lowercase()
-            );
+            if let Some(extra) = crate::lint::explain_tool_code(c.code) {
+                println!("{extra}");
+            } else {
+                println!(
+                    "See docs/diagnostics.md#{} for examples.",
+                    c.code.to_lowercase()
+                );
+            }
             EXIT_OK
         }
         None => usage_error(&format!(
             "unknown code `{code}`; `paasctl explain --all` lists them"
         )),
     }
-}
-
-struct ManifestsArgs {
-    path: PathBuf,
-    env: String,
-    image: Option<String>,
-    out: Option<PathBuf>,
-    platform: Option<PathBuf>,
-    diag: OutputArgs,
-}
-
-fn manifests(a: &ManifestsArgs) -> i32 {
-    use backend_k8s::{platform, write, Request};
-    if !a.path.is_dir() {
-        return usage_error(&format!(
-            "`{}` is not a service directory",
-            a.path.display()
-        ));
-    }
-    let mut output = match load(&a.path) {
-        Ok(o) => o,
-        Err(e) => return usage_error(&e),
-    };
-    if output.has_errors() {
-        report(&output, &a.diag);
-        return EXIT_INPUT;
-    }
-    let platform_path = a
-        .platform
-        .clone()
-        .or_else(|| std::env::var_os(backend_k8s::PLATFORM_ENV_VAR).map(PathBuf::from));
-    let loaded = match &platform_path {
-        Some(p) => match std::fs::read_to_string(p) {
-            Ok(text) => platform::load(&mut output.sources, &p.display().to_string(), &text),
-            Err(e) => {
-                return usage_error(&format!(
-                    "cannot read the platform config `{}`: {e}",
-                    p.display()
-                ))
-            }
-        },
-        None => platform::load_default(&mut output.sources),
-    };
-    let locator = backend_k8s::AppLocator::from_sources(&output.sources);
-    let result = loaded.and_then(|pf| {
-        let ir = output.ir.as_ref().ok_or_else(Vec::new)?;
-        backend_k8s::generate(
-            ir,
-            Request {
-                platform: &pf,
-                app_toml: locator.as_ref(),
-                env: &a.env,
-                image: a.image.as_deref(),
-            },
-        )
-    });
-    let m = match result {
-        Ok(m) => m,
-        Err(diags) => {
-            output.diagnostics.extend(diags);
-            report(&output, &a.diag);
-            return EXIT_INPUT;
-        }
-    };
-    // Warnings of the check (if any) are still shown.
-    if !output.diagnostics.is_empty() {
-        report(&output, &a.diag);
-    }
-    let out = a
-        .out
-        .clone()
-        .unwrap_or_else(|| a.path.join("manifests").join(&a.env));
-    if out.as_os_str() == "-" {
-        let _ = std::io::stdout()
-            .lock()
-            .write_all(m.concatenated().as_bytes());
-        return EXIT_OK;
-    }
-    if let Err(e) = write::write_atomic(&m, &out) {
-        return usage_error(&format!("cannot write `{}`: {e}", out.display()));
-    }
-    let objects: usize = m.files.iter().map(|f| f.objects.len()).sum();
-    eprintln!(
-        "wrote {} ({objects} objects) to {}",
-        plural(m.files.len(), "file"),
-        out.display()
-    );
-    EXIT_OK
 }
