@@ -228,6 +228,11 @@ fn upper_snake(s: &str) -> String {
         .collect()
 }
 
+/// An E0405 diagnostic at `span`.
+fn invalid(span: Span, message: String, label: &str) -> Diagnostic {
+    Diagnostic::new(codes::E0405, message).primary(span, label.to_owned())
+}
+
 struct Parser<'s> {
     file: FileId,
     src: &'s str,
@@ -269,11 +274,6 @@ impl Parser<'_> {
             format!("expected {expected}"),
         );
         self.diags.push(d);
-    }
-
-    fn invalid(&mut self, span: Span, message: String, label: &str) -> Diagnostic {
-        let _ = self;
-        Diagnostic::new(codes::E0405, message).primary(span, label.to_owned())
     }
 
     fn push(&mut self, d: Diagnostic) {
@@ -323,7 +323,7 @@ impl Parser<'_> {
         };
         let span = self.span(item_range(t, key));
         if n < i64::from(lo) || n > i64::from(hi) {
-            let d = self.invalid(
+            let d = invalid(
                 span,
                 format!("`{path}` is {n}; it must be from {lo} to {hi}"),
                 "out of range",
@@ -426,7 +426,7 @@ impl Parser<'_> {
         match f(&value.0) {
             Ok(()) => true,
             Err(e) => {
-                let d = self.invalid(
+                let d = invalid(
                     value.1.clone(),
                     format!("`{path}` = \"{}\" {e}", value.0),
                     "invalid value",
@@ -450,13 +450,12 @@ impl Parser<'_> {
         if let Some(v) = parse(&s) {
             return Some(v);
         }
-        let mut d = self
-            .invalid(
-                span,
-                format!("`{path}` = \"{s}\" is not one of {}", words.join(", ")),
-                "unknown value",
-            )
-            .note(format!("allowed values: {}", words.join(", ")));
+        let mut d = invalid(
+            span,
+            format!("`{path}` = \"{s}\" is not one of {}", words.join(", ")),
+            "unknown value",
+        )
+        .note(format!("allowed values: {}", words.join(", ")));
         if let Some(m) = did_you_mean(&s, words.iter().copied()) {
             d = d.hint(format!("did you mean \"{m}\"?"));
         }
@@ -598,13 +597,12 @@ impl Parser<'_> {
             return None;
         }
         if kind == Kind::Worker {
-            let d = self
-                .invalid(
-                    v.1.clone(),
-                    format!("`{path}` is set but the service is a worker"),
-                    "a worker accepts no traffic",
-                )
-                .hint("remove `public_host`, or change `kind`");
+            let d = invalid(
+                v.1.clone(),
+                format!("`{path}` is set but the service is a worker"),
+                "a worker accepts no traffic",
+            )
+            .hint("remove `public_host`, or change `kind`");
             self.push(d);
             return None;
         }
@@ -657,7 +655,7 @@ impl Parser<'_> {
         for (i, s) in list.iter().enumerate() {
             let p = format!("{path}.{i}");
             if let Err(e) = check_env_var_name(&s.0) {
-                let mut d = self.invalid(
+                let mut d = invalid(
                     s.1.clone(),
                     format!("secret name \"{}\" {e}", s.0),
                     "invalid secret name",
@@ -727,7 +725,7 @@ impl Parser<'_> {
                 continue;
             }
             if name.0 == service {
-                let d = self.invalid(
+                let d = invalid(
                     name.1.clone(),
                     format!("`{service}` depends on itself"),
                     "the service's own name",
@@ -791,7 +789,7 @@ impl Parser<'_> {
             });
             if let (Some(k), Some(m)) = (kind, &migrations) {
                 if k != StorageKind::Postgresql {
-                    let d = self.invalid(
+                    let d = invalid(
                         m.1.clone(),
                         format!("a {k} storage has no migrations"),
                         "only postgresql storages have migrations",
@@ -830,7 +828,7 @@ impl Parser<'_> {
             if let Some(n) = &name {
                 let full = service.len() + 1 + n.0.len();
                 if full > MAX_CRONJOB_NAME {
-                    let d = self.invalid(
+                    let d = invalid(
                         n.1.clone(),
                         format!(
                             "the CronJob name `{service}-{}` is {full} characters long; the limit is {MAX_CRONJOB_NAME}",
@@ -868,7 +866,7 @@ impl Parser<'_> {
             };
             let command = command.filter(|c| {
                 if c.0.is_empty() || c.0.iter().any(String::is_empty) {
-                    let d = self.invalid(
+                    let d = invalid(
                         c.1.clone(),
                         format!("`{cpath}` is empty"),
                         "a command is needed",
@@ -910,13 +908,12 @@ impl Parser<'_> {
         let cpu = self.int(t, "cpu", &format!("{path}.cpu"), 10, 95);
         let (min, max) = (min?, max?);
         if max.0 < min.0 {
-            let d = self
-                .invalid(
-                    max.1.clone(),
-                    format!("`{path}.max` ({}) is below `{path}.min` ({})", max.0, min.0),
-                    "less than min",
-                )
-                .secondary(min.1.clone(), "min is set here");
+            let d = invalid(
+                max.1.clone(),
+                format!("`{path}.max` ({}) is below `{path}.min` ({})", max.0, min.0),
+                "less than min",
+            )
+            .secondary(min.1.clone(), "min is set here");
             self.push(d);
             return None;
         }
