@@ -11,3 +11,8 @@ echo "== paasctl check $example"
 "$paasctl" check "$example"
 echo "== paasctl ir $example (first lines)"
 "$paasctl" ir "$example" | head -n 40
+echo "== paasctl manifests $example --env staging (embedded platform defaults; no cluster needed)"
+out=$(mktemp -d)
+"$paasctl" manifests "$example" --env staging --out "$out"
+ls -l "$out"
+head -n 30 "$out"/30-app.yaml
