@@ -208,6 +208,42 @@ type Client struct {
 	breaker    *Breaker
 	retry      RetryPolicy
 	budget     *RetryBudget
+	rpcs       sync.Map // *RPC -> *rpcState
+}
+
+// rpcState holds what a client derives from an *RPC once instead of on
+// every call: the URL and the metric series of successful calls.
+type rpcState struct {
+	service, name string   // rpc.Service and rpc.Name when derived
+	url           string   // baseURL + rpc.Path()
+	parsed        *url.URL // url parsed (nil if it does not parse)
+	okRequests    *series  // brief_client_requests_total{code="ok"}
+	duration      *series  // brief_client_request_duration_seconds
+}
+
+// state returns the cached rpcState of rpc, deriving it on first use (or
+// again if the RPC's names were changed since).
+func (c *Client) state(rpc *RPC) *rpcState {
+	if v, ok := c.rpcs.Load(rpc); ok {
+		st := v.(*rpcState)
+		if st.service == rpc.Service && st.name == rpc.Name {
+			return st
+		}
+	}
+	m := c.cfg.metrics
+	st := &rpcState{
+		service:    rpc.Service,
+		name:       rpc.Name,
+		url:        c.baseURL + rpc.Path(),
+		okRequests: m.get(MetricClientRequests, "dependency", c.dependency, "rpc", rpc.Name, "code", CodeOK),
+		duration:   m.get(MetricClientDuration, "dependency", c.dependency, "rpc", rpc.Name),
+	}
+	if u, err := url.Parse(st.url); err == nil {
+		u.Host = strings.TrimSuffix(u.Host, ":") // as http.NewRequest
+		st.parsed = u
+	}
+	c.rpcs.Store(rpc, st)
+	return st
 }
 
 // NewClient returns a client for the named dependency. Its base URL comes
@@ -270,14 +306,18 @@ func Call[In, Out any](ctx context.Context, c *Client, rpc *RPC, in *In, out *Ou
 func (c *Client) Invoke(ctx context.Context, rpc *RPC, in, out any) error {
 	cl := c.cfg.clock
 	start := cl.Now()
-	err := c.invoke(ctx, rpc, in, out, start)
-	code := CodeOf(err)
-	c.cfg.metrics.inc(MetricClientRequests, "dependency", c.dependency, "rpc", rpc.Name, "code", code)
-	c.cfg.metrics.observe(MetricClientDuration, cl.Now().Sub(start), "dependency", c.dependency, "rpc", rpc.Name)
+	st := c.state(rpc)
+	err := c.invoke(ctx, rpc, st, in, out, start)
+	if err == nil {
+		st.okRequests.value.Add(1)
+	} else {
+		c.cfg.metrics.inc(MetricClientRequests, "dependency", c.dependency, "rpc", rpc.Name, "code", CodeOf(err))
+	}
+	st.duration.observe(cl.Now().Sub(start))
 	return err
 }
 
-func (c *Client) invoke(ctx context.Context, rpc *RPC, in, out any, start time.Time) error {
+func (c *Client) invoke(ctx context.Context, rpc *RPC, st *rpcState, in, out any, start time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return ctxError(err)
 	}
@@ -303,7 +343,6 @@ func (c *Client) invoke(ctx context.Context, rpc *RPC, in, out any, start time.T
 	if caller == "" {
 		caller = md.Service
 	}
-	url := c.baseURL + rpc.Path()
 	var lastErr error
 	for attempt := 1; ; attempt++ {
 		remaining := deadline.Sub(c.cfg.clock.Now())
@@ -324,9 +363,9 @@ func (c *Client) invoke(ctx context.Context, rpc *RPC, in, out any, start time.T
 		if attempt > 1 {
 			c.cfg.metrics.inc(MetricClientRetries, "dependency", c.dependency, "rpc", rpc.Name)
 		}
-		err := c.attempt(ctx, rpc, url, body, out, md, caller, remaining)
+		err := c.attempt(ctx, rpc, st, body, out, md, caller, remaining)
 		var te *Error
-		isTransport := errors.As(err, &te) && !isAppError(err)
+		isTransport := err != nil && errors.As(err, &te) && !isAppError(err)
 		outcome := OutcomeSuccess
 		retryable := false
 		if isTransport {
@@ -373,24 +412,40 @@ func ctxError(err error) *Error {
 	return WrapError(CodeCanceled, err, "canceled by the caller")
 }
 
-func (c *Client) attempt(ctx context.Context, rpc *RPC, url string, body []byte, out any, md Metadata, caller string, remaining time.Duration) error {
-	actx, cancel := context.WithTimeout(ctx, remaining)
-	defer cancel()
-	req, err := http.NewRequestWithContext(actx, http.MethodPost, url, bytes.NewReader(body))
+func (c *Client) attempt(ctx context.Context, rpc *RPC, st *rpcState, body []byte, out any, md Metadata, caller string, remaining time.Duration) error {
+	// The attempt must end within remaining. When ctx's own deadline comes
+	// no later, context.WithTimeout would only add a cancel func (no timer);
+	// skip it and use ctx as is.
+	actx := ctx
+	if d, ok := ctx.Deadline(); !ok || d.After(time.Now().Add(remaining)) {
+		var cancel context.CancelFunc
+		actx, cancel = context.WithTimeout(ctx, remaining)
+		defer cancel()
+	}
+	req, err := newPost(actx, st, body)
 	if err != nil {
 		return WrapError(CodeInternal, err, "cannot build request: "+err.Error())
 	}
+	// One backing array for all header values; each value gets a slice of
+	// it with its capacity capped so that an append cannot reach the next.
+	vals := make([]string, 6)
+	vals[0] = "application/json"
+	vals[1] = md.RequestID
+	vals[2] = strconv.FormatInt(int64(remaining/time.Millisecond), 10)
 	h := req.Header
-	h["Content-Type"] = []string{"application/json"}
-	h[HeaderRequestID] = []string{md.RequestID}
-	h[HeaderTimeoutMs] = []string{strconv.FormatInt(int64(remaining/time.Millisecond), 10)}
+	h["Content-Type"] = vals[0:1:1]
+	h[HeaderRequestID] = vals[1:2:2]
+	h[HeaderTimeoutMs] = vals[2:3:3]
 	if caller != "" {
-		h[HeaderSource] = []string{caller}
+		vals[3] = caller
+		h[HeaderSource] = vals[3:4:4]
 	}
 	if tp := childTraceParent(md.TraceParent); tp != "" {
-		h[HeaderTraceParent] = []string{tp}
+		vals[4] = tp
+		h[HeaderTraceParent] = vals[4:5:5]
 		if md.TraceState != "" {
-			h[HeaderTraceState] = []string{md.TraceState}
+			vals[5] = md.TraceState
+			h[HeaderTraceState] = vals[5:6:6]
 		}
 	}
 	resp, err := c.cfg.doer.Do(req)
@@ -398,17 +453,99 @@ func (c *Client) attempt(ctx context.Context, rpc *RPC, url string, body []byte,
 		return c.transportError(ctx, actx, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	bp := getBuffer()
+	data, err := readBody(resp.Body, (*bp)[:0], resp.ContentLength, maxResponseBytes)
 	if err != nil {
 		return c.transportError(ctx, actx, err)
 	}
 	if resp.StatusCode == http.StatusOK {
-		if err := Unmarshal(data, out); err != nil {
-			return WrapError(CodeInternal, err, fmt.Sprintf("invalid response from %s/%s: %v", rpc.Service, rpc.Name, err))
+		err := Unmarshal(data, out)
+		// Unmarshal keeps no reference to data (strings are copied, and
+		// json.Unmarshaler implementations must copy what they keep), so
+		// the buffer can be reused.
+		*bp = data
+		putBuffer(bp)
+		if err != nil {
+			return WrapError(CodeInternal, err, "invalid response from "+rpc.Service+"/"+rpc.Name+": "+err.Error())
 		}
 		return nil
 	}
+	// An error response's body may be referenced by the error returned;
+	// its buffer is not put back.
 	return DecodeErrorResponse(resp.StatusCode, data, rpc.Errors)
+}
+
+// newPost returns the same request as
+// http.NewRequestWithContext(ctx, "POST", st.url, bytes.NewReader(body))
+// without parsing the URL again.
+func newPost(ctx context.Context, st *rpcState, body []byte) (*http.Request, error) {
+	if st.parsed == nil {
+		return http.NewRequestWithContext(ctx, http.MethodPost, st.url, bytes.NewReader(body))
+	}
+	u := new(url.URL)
+	*u = *st.parsed // a copy: a Doer may modify the request's URL
+	r := http.Request{
+		Method:        http.MethodPost,
+		URL:           u,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        make(http.Header, 6),
+		Body:          http.NoBody,
+		GetBody:       func() (io.ReadCloser, error) { return http.NoBody, nil },
+		ContentLength: int64(len(body)),
+		Host:          u.Host,
+	}
+	if len(body) > 0 {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	return r.WithContext(ctx), nil
+}
+
+// bufferPool holds response buffers (*[]byte) of the client.
+var bufferPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// maxPooledBuffer is the largest buffer capacity kept in bufferPool.
+const maxPooledBuffer = 64 << 10
+
+func getBuffer() *[]byte { return bufferPool.Get().(*[]byte) }
+
+func putBuffer(b *[]byte) {
+	if cap(*b) <= maxPooledBuffer {
+		*b = (*b)[:0]
+		bufferPool.Put(b)
+	}
+}
+
+// readBody appends the body read from r to buf and returns it, like
+// io.ReadAll(io.LimitReader(r, limit)): it stops without error after limit
+// bytes. size is the announced length (-1 if unknown), used to size buf.
+func readBody(r io.Reader, buf []byte, size, limit int64) ([]byte, error) {
+	if size >= 0 && size < limit && int64(cap(buf)-len(buf)) <= size {
+		// Room for the body plus one byte, so that EOF is seen without growing.
+		buf = append(make([]byte, 0, len(buf)+int(size)+1), buf...)
+	}
+	for {
+		if int64(len(buf)) >= limit {
+			return buf, nil
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // grow
+		}
+		room := buf[len(buf):cap(buf)]
+		if rest := limit - int64(len(buf)); int64(len(room)) > rest {
+			room = room[:rest]
+		}
+		n, err := r.Read(room)
+		buf = buf[:len(buf)+n]
+		if err != nil {
+			if err == io.EOF {
+				return buf, nil
+			}
+			return buf, err
+		}
+	}
 }
 
 func (c *Client) transportError(ctx, actx context.Context, err error) error {

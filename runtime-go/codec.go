@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -105,6 +106,82 @@ var (
 	unmarshalerType = reflect.TypeOf((*json.Unmarshaler)(nil)).Elem()
 )
 
+// ---- type metadata ---------------------------------------------------------
+
+// Special handling of a type, decided once per type (typeInfo) instead of
+// with reflect's Implements on every value.
+const (
+	specNone   uint8 = iota
+	specTime         // time.Time
+	specRaw          // json.RawMessage
+	specEnum         // integer kind implementing Enum
+	specCustom       // encode: json.Marshaler; decode: *T is a json.Unmarshaler
+)
+
+// typeInfo caches what the codec needs to know about a type.
+type typeInfo struct {
+	t      reflect.Type
+	kind   reflect.Kind
+	enc    uint8                      // spec* for encoding
+	dec    uint8                      // spec* for decoding
+	elem   atomic.Pointer[typeInfo]   // slice, map and pointer element (lazy)
+	strukt atomic.Pointer[structInfo] // struct fields (lazy)
+}
+
+var typeCache sync.Map // reflect.Type -> *typeInfo
+
+// infoOf returns the cached typeInfo of t. It does not look at t's element
+// or field types, so it terminates on recursive types.
+func infoOf(t reflect.Type) *typeInfo {
+	if ti, ok := typeCache.Load(t); ok {
+		return ti.(*typeInfo)
+	}
+	ti := &typeInfo{t: t, kind: t.Kind()}
+	isInt := ti.kind >= reflect.Int && ti.kind <= reflect.Int64
+	switch {
+	case t == timeType:
+		ti.enc = specTime
+	case t == rawType:
+		ti.enc = specRaw
+	case isInt && t.Implements(enumType):
+		ti.enc = specEnum
+	case ti.kind != reflect.Pointer && t.Implements(marshalerType):
+		ti.enc = specCustom
+	}
+	switch {
+	case t == timeType:
+		ti.dec = specTime
+	case t == rawType:
+		ti.dec = specRaw
+	case isInt && t.Implements(enumType):
+		ti.dec = specEnum
+	case ti.kind != reflect.Pointer && reflect.PointerTo(t).Implements(unmarshalerType):
+		ti.dec = specCustom
+	}
+	actual, _ := typeCache.LoadOrStore(t, ti)
+	return actual.(*typeInfo)
+}
+
+// elemInfo returns the typeInfo of t.Elem() (slice, map, pointer).
+func (ti *typeInfo) elemInfo() *typeInfo {
+	if e := ti.elem.Load(); e != nil {
+		return e
+	}
+	e := infoOf(ti.t.Elem())
+	ti.elem.Store(e)
+	return e
+}
+
+// structInfo returns the fields of a struct type.
+func (ti *typeInfo) structInfo() *structInfo {
+	if si := ti.strukt.Load(); si != nil {
+		return si
+	}
+	si := structOf(ti.t)
+	ti.strukt.Store(si)
+	return si
+}
+
 // ---- struct metadata -------------------------------------------------------
 
 type fieldInfo struct {
@@ -112,6 +189,7 @@ type fieldInfo struct {
 	key       []byte // `"name":`
 	index     int
 	omitEmpty bool
+	info      *typeInfo // of the field's type
 }
 
 type structInfo struct {
@@ -150,7 +228,7 @@ func structOf(t reflect.Type) *structInfo {
 		key := appendString(nil, name)
 		key = append(key, ':')
 		si.byName[name] = len(si.fields)
-		si.fields = append(si.fields, fieldInfo{name: name, key: key, index: i, omitEmpty: omit})
+		si.fields = append(si.fields, fieldInfo{name: name, key: key, index: i, omitEmpty: omit, info: infoOf(f.Type)})
 	}
 	actual, _ := structCache.LoadOrStore(t, si)
 	return actual.(*structInfo)
@@ -165,34 +243,51 @@ func (e *encoder) value(v reflect.Value) error {
 		e.buf = append(e.buf, "null"...)
 		return nil
 	}
-	t := v.Type()
-	switch {
-	case t == timeType:
+	return e.valueT(v, infoOf(v.Type()))
+}
+
+// iface returns v as an interface value. For an addressable v it returns
+// a pointer to it, which has v's methods without copying v to the heap.
+func iface(v reflect.Value) any {
+	if v.CanAddr() {
+		return v.Addr().Interface()
+	}
+	return v.Interface()
+}
+
+// valueT encodes v, whose type is ti.t.
+func (e *encoder) valueT(v reflect.Value, ti *typeInfo) error {
+	t := ti.t
+	switch ti.enc {
+	case specTime:
+		if v.CanAddr() {
+			return e.time(*v.Addr().Interface().(*time.Time))
+		}
 		return e.time(v.Interface().(time.Time))
-	case t == rawType:
+	case specRaw:
 		if v.Len() == 0 {
 			e.buf = append(e.buf, "null"...)
 		} else {
 			e.buf = append(e.buf, v.Bytes()...)
 		}
 		return nil
-	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64 && t.Implements(enumType):
-		names := v.Interface().(Enum).EnumNames()
+	case specEnum:
+		names := iface(v).(Enum).EnumNames()
 		i := v.Int()
 		if i < 0 || i >= int64(len(names)) {
 			return &EncodeError{Msg: fmt.Sprintf("%d is not a member of enum %s", i, t.Name())}
 		}
 		e.buf = appendString(e.buf, names[i])
 		return nil
-	case t.Kind() != reflect.Pointer && t.Implements(marshalerType):
-		b, err := v.Interface().(json.Marshaler).MarshalJSON()
+	case specCustom:
+		b, err := iface(v).(json.Marshaler).MarshalJSON()
 		if err != nil {
 			return err
 		}
 		e.buf = append(e.buf, b...)
 		return nil
 	}
-	switch t.Kind() {
+	switch ti.kind {
 	case reflect.Bool:
 		e.buf = strconv.AppendBool(e.buf, v.Bool())
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
@@ -214,25 +309,32 @@ func (e *encoder) value(v reflect.Value) error {
 			return nil
 		}
 		e.buf = append(e.buf, '[')
+		et := ti.elemInfo()
 		for i := 0; i < v.Len(); i++ {
 			if i > 0 {
 				e.buf = append(e.buf, ',')
 			}
-			if err := e.value(v.Index(i)); err != nil {
+			if err := e.valueT(v.Index(i), et); err != nil {
 				return err
 			}
 		}
 		e.buf = append(e.buf, ']')
 	case reflect.Map:
 		return e.mapValue(v)
-	case reflect.Pointer, reflect.Interface:
+	case reflect.Pointer:
+		if v.IsNil() {
+			e.buf = append(e.buf, "null"...)
+			return nil
+		}
+		return e.valueT(v.Elem(), ti.elemInfo())
+	case reflect.Interface:
 		if v.IsNil() {
 			e.buf = append(e.buf, "null"...)
 			return nil
 		}
 		return e.value(v.Elem())
 	case reflect.Struct:
-		si := structOf(t)
+		si := ti.structInfo()
 		e.buf = append(e.buf, '{')
 		first := true
 		for i := range si.fields {
@@ -249,7 +351,7 @@ func (e *encoder) value(v reflect.Value) error {
 			}
 			first = false
 			e.buf = append(e.buf, f.key...)
-			if err := e.value(fv); err != nil {
+			if err := e.valueT(fv, f.info); err != nil {
 				return err
 			}
 		}
@@ -473,17 +575,22 @@ func (d *decoder) value(v reflect.Value) error {
 }
 
 func (d *decoder) value1(v reflect.Value) error {
+	return d.value1T(v, infoOf(v.Type()))
+}
+
+// value1T decodes into v, whose type is ti.t.
+func (d *decoder) value1T(v reflect.Value, ti *typeInfo) error {
 	c := d.peek()
+	t := ti.t
 	if c == 'n' {
 		if !d.literal("null") {
 			return d.fail("invalid literal")
 		}
-		v.Set(reflect.Zero(v.Type())) // null: absent (optional) or zero value
+		v.Set(reflect.Zero(t)) // null: absent (optional) or zero value
 		return nil
 	}
-	t := v.Type()
-	switch {
-	case t == timeType:
+	switch ti.dec {
+	case specTime:
 		s, err := d.stringValue("a time (RFC 3339 string)")
 		if err != nil {
 			return err
@@ -494,14 +601,14 @@ func (d *decoder) value1(v reflect.Value) error {
 		}
 		v.Set(reflect.ValueOf(tm))
 		return nil
-	case t == rawType:
+	case specRaw:
 		start := d.pos
 		if err := d.skip(); err != nil {
 			return err
 		}
 		v.SetBytes(append([]byte(nil), d.data[start:d.pos]...))
 		return nil
-	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64 && t.Implements(enumType):
+	case specEnum:
 		s, err := d.stringValue("an enum name (string)")
 		if err != nil {
 			return err
@@ -514,7 +621,7 @@ func (d *decoder) value1(v reflect.Value) error {
 			}
 		}
 		return d.fail("unknown %s value %q", t.Name(), s)
-	case t.Kind() != reflect.Pointer && reflect.PointerTo(t).Implements(unmarshalerType):
+	case specCustom:
 		start := d.pos
 		if err := d.skip(); err != nil {
 			return err
@@ -541,13 +648,15 @@ func (d *decoder) value1(v reflect.Value) error {
 		if err != nil {
 			return err
 		}
-		lit := string(d.data[start:d.pos])
 		if !isInt {
+			lit := string(d.data[start:d.pos])
 			d.pos = start
 			return d.fail("expected an integer, got %s", lit)
 		}
-		n, perr := strconv.ParseInt(lit, 10, t.Bits())
+		// The conversion does not escape: no allocation for short literals.
+		n, perr := strconv.ParseInt(string(d.data[start:d.pos]), 10, t.Bits())
 		if perr != nil {
+			lit := string(d.data[start:d.pos])
 			d.pos = start
 			return d.fail("integer %s is out of range", lit)
 		}
@@ -571,9 +680,9 @@ func (d *decoder) value1(v reflect.Value) error {
 		if _, err := d.number(); err != nil {
 			return err
 		}
-		lit := string(d.data[start:d.pos])
-		f, perr := strconv.ParseFloat(lit, t.Bits())
+		f, perr := strconv.ParseFloat(string(d.data[start:d.pos]), t.Bits())
 		if perr != nil {
+			lit := string(d.data[start:d.pos])
 			d.pos = start
 			return d.fail("number %s is out of the float range", lit)
 		}
@@ -607,17 +716,25 @@ func (d *decoder) value1(v reflect.Value) error {
 		}
 		d.pos++
 		d.ws()
-		out := reflect.MakeSlice(t, 0, 4)
+		// Decode into a new slice (v is set only on success), growing it
+		// in place instead of with reflect.Append, which allocates a slice
+		// header per element.
+		out := reflect.New(t).Elem()
+		out.Grow(4)
 		if d.peek() == ']' {
 			d.pos++
 			d.depth--
 			v.Set(out)
 			return nil
 		}
+		et := ti.elemInfo()
 		for i := 0; ; i++ {
 			d.ws()
-			out = reflect.Append(out, reflect.Zero(t.Elem()))
-			if err := d.value1(out.Index(i)); err != nil {
+			if out.Len() == out.Cap() {
+				out.Grow(1)
+			}
+			out.SetLen(i + 1) // the new element is zero
+			if err := d.value1T(out.Index(i), et); err != nil {
 				return wrap(err, "["+strconv.Itoa(i)+"]")
 			}
 			d.ws()
@@ -655,7 +772,7 @@ func (d *decoder) value1(v reflect.Value) error {
 				return d.fail("unsupported map key type %s", kt)
 			}
 			ev := reflect.New(t.Elem()).Elem()
-			if err := d.value1(ev); err != nil {
+			if err := d.value1T(ev, ti.elemInfo()); err != nil {
 				return wrap(err, "["+strconv.Quote(key)+"]")
 			}
 			m.SetMapIndex(kv, ev)
@@ -668,7 +785,7 @@ func (d *decoder) value1(v reflect.Value) error {
 		return nil
 	case reflect.Pointer:
 		p := reflect.New(t.Elem())
-		if err := d.value1(p.Elem()); err != nil {
+		if err := d.value1T(p.Elem(), ti.elemInfo()); err != nil {
 			return err
 		}
 		v.Set(p)
@@ -677,14 +794,15 @@ func (d *decoder) value1(v reflect.Value) error {
 		if c != '{' {
 			return d.fail("expected an object, got %s", kindName(c))
 		}
-		si := structOf(t)
-		return d.object(func(key string) error {
-			idx, ok := si.byName[key] // exact, case-sensitive match
+		si := ti.structInfo()
+		return d.objectRaw(func(key []byte) error {
+			idx, ok := si.byName[string(key)] // exact, case-sensitive match; no allocation
 			if !ok {
 				return d.skip() // unknown fields are ignored
 			}
-			if err := d.value1(v.Field(si.fields[idx].index)); err != nil {
-				return wrap(err, "."+key)
+			f := &si.fields[idx]
+			if err := d.value1T(v.Field(f.index), f.info); err != nil {
+				return wrap(err, "."+f.name)
 			}
 			return nil
 		})
@@ -717,6 +835,12 @@ func (d *decoder) enter() error {
 
 // object parses {"k": v, ...}, calling f with the decoder positioned on each value.
 func (d *decoder) object(f func(key string) error) error {
+	return d.objectRaw(func(key []byte) error { return f(string(key)) })
+}
+
+// objectRaw is object with the key as bytes, valid only during the call
+// of f (it may alias the input).
+func (d *decoder) objectRaw(f func(key []byte) error) error {
 	if err := d.enter(); err != nil {
 		return err
 	}
@@ -732,7 +856,7 @@ func (d *decoder) object(f func(key string) error) error {
 		if d.peek() != '"' {
 			return d.fail("expected a string object key")
 		}
-		key, err := d.str()
+		key, err := d.strBytes()
 		if err != nil {
 			return err
 		}
@@ -768,15 +892,24 @@ func (d *decoder) stringValue(what string) (string, error) {
 
 // str parses a JSON string at d.pos (which is '"'), validating UTF-8 and escapes.
 func (d *decoder) str() (string, error) {
+	b, err := d.strBytes()
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
+// strBytes is str returning bytes that may alias d.data.
+func (d *decoder) strBytes() ([]byte, error) {
 	d.pos++
 	start := d.pos
 	// fast path: no escapes, ASCII only
 	for d.pos < len(d.data) {
 		c := d.data[d.pos]
 		if c == '"' {
-			s := string(d.data[start:d.pos])
+			b := d.data[start:d.pos]
 			d.pos++
-			return s, nil
+			return b, nil
 		}
 		if c == '\\' || c < 0x20 || c >= utf8.RuneSelf {
 			break
@@ -789,12 +922,12 @@ func (d *decoder) str() (string, error) {
 		switch {
 		case c == '"':
 			d.pos++
-			return string(buf), nil
+			return buf, nil
 		case c < 0x20:
-			return "", d.fail("control character in string")
+			return nil, d.fail("control character in string")
 		case c == '\\':
 			if d.pos+1 >= len(d.data) {
-				return "", d.fail("unterminated string")
+				return nil, d.fail("unterminated string")
 			}
 			e := d.data[d.pos+1]
 			d.pos += 2
@@ -814,21 +947,21 @@ func (d *decoder) str() (string, error) {
 			case 'u':
 				r, ok := d.hex4()
 				if !ok {
-					return "", d.fail("invalid \\u escape")
+					return nil, d.fail("invalid \\u escape")
 				}
 				if utf16.IsSurrogate(r) {
 					if r >= 0xDC00 || !d.literal("\\u") {
-						return "", d.fail("lone UTF-16 surrogate in string")
+						return nil, d.fail("lone UTF-16 surrogate in string")
 					}
 					r2, ok := d.hex4()
 					if !ok || r2 < 0xDC00 || r2 > 0xDFFF {
-						return "", d.fail("lone UTF-16 surrogate in string")
+						return nil, d.fail("lone UTF-16 surrogate in string")
 					}
 					r = utf16.DecodeRune(r, r2)
 				}
 				buf = utf8.AppendRune(buf, r)
 			default:
-				return "", d.fail("invalid escape \\%c", e)
+				return nil, d.fail("invalid escape \\%c", e)
 			}
 		case c < utf8.RuneSelf:
 			buf = append(buf, c)
@@ -836,13 +969,13 @@ func (d *decoder) str() (string, error) {
 		default:
 			r, size := utf8.DecodeRune(d.data[d.pos:])
 			if r == utf8.RuneError && size <= 1 {
-				return "", d.fail("invalid UTF-8 in string")
+				return nil, d.fail("invalid UTF-8 in string")
 			}
 			buf = append(buf, d.data[d.pos:d.pos+size]...)
 			d.pos += size
 		}
 	}
-	return "", d.fail("unterminated string")
+	return nil, d.fail("unterminated string")
 }
 
 func (d *decoder) hex4() (rune, bool) {
@@ -916,7 +1049,7 @@ func (d *decoder) number() (isInt bool, err error) {
 func (d *decoder) skip() error {
 	switch c := d.peek(); {
 	case c == '{':
-		return d.object(func(string) error { return d.skip() })
+		return d.objectRaw(func([]byte) error { return d.skip() })
 	case c == '[':
 		if err := d.enter(); err != nil {
 			return err

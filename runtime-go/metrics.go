@@ -130,7 +130,12 @@ func (m *Metrics) add(name string, delta int64, kv ...string) {
 
 // observe records a duration in a histogram.
 func (m *Metrics) observe(name string, d time.Duration, kv ...string) {
-	s := m.get(name, kv...)
+	m.get(name, kv...).observe(d)
+}
+
+// observe records a duration in a histogram series. Hot paths resolve the
+// series once with Metrics.get and call this directly.
+func (s *series) observe(d time.Duration) {
 	v := d.Seconds()
 	i := sort.SearchFloat64s(DurationBuckets, v) // first bound >= v
 	s.counts[i].Add(1)

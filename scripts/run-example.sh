@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the example project in the repo: build paasctl, check the project, print its IR,
-# generate its Go code and build it against runtime-go (needs Go).
-# Later stages (manifests) are added here as they land. Needs no cluster.
+# write its staging manifests, generate its Go code and build it against runtime-go (needs Go).
+# Later stages are added here as they land. Needs no cluster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:/usr/local/go/bin:$HOME/go/bin:$PATH"
@@ -12,6 +12,11 @@ echo "== paasctl check $example"
 "$paasctl" check "$example"
 echo "== paasctl ir $example (first lines)"
 "$paasctl" ir "$example" | head -n 40
+echo "== paasctl manifests $example --env staging (embedded platform defaults; no cluster needed)"
+out=$(mktemp -d)
+"$paasctl" manifests "$example" --env staging --out "$out"
+ls -l "$out"
+head -n 30 "$out"/30-app.yaml
 echo "== paasctl codegen $example --lang go, then gofmt, go build, go vet in a throwaway module"
 command -v go >/dev/null || { echo "go not found: the Go codegen step needs Go" >&2; exit 1; }
 work="$(mktemp -d)"

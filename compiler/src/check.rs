@@ -721,52 +721,62 @@ impl FileCx<'_> {
     }
 }
 
-/// Reports import cycles, each once, naming the files in order.
-fn check_import_cycles(files: &[FileInfo], diags: &mut Vec<Diagnostic>) {
-    // Iterative DFS with colours: 0 new, 1 on stack, 2 done.
-    let mut colour = vec![0u8; files.len()];
-    let mut reported: BTreeSet<Vec<usize>> = BTreeSet::new();
-    for start in 0..files.len() {
+/// Depth-first search over a directed graph (iterative: no recursion on deep inputs) that calls
+/// `report(cycle, closing_edge)` once per distinct cycle; `cycle` lists the nodes in order.
+fn for_each_cycle<'a>(
+    edges: &[&'a [(usize, Span)]],
+    mut report: impl FnMut(&[usize], &'a (usize, Span)),
+) {
+    let mut colour = vec![0u8; edges.len()]; // 0 new, 1 on the stack, 2 done
+    let mut seen: BTreeSet<Vec<usize>> = BTreeSet::new();
+    for start in 0..edges.len() {
         if colour[start] != 0 {
             continue;
         }
         let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
         colour[start] = 1;
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            if let Some((target, imp_span)) = files[node].imports.get(*next) {
-                *next += 1;
-                match colour[*target] {
-                    0 => {
-                        colour[*target] = 1;
-                        stack.push((*target, 0));
-                    }
-                    1 => {
-                        let pos = stack.iter().position(|(n, _)| n == target).unwrap_or(0);
-                        let cycle: Vec<usize> = stack[pos..].iter().map(|(n, _)| *n).collect();
-                        let mut key = cycle.clone();
-                        key.sort();
-                        if reported.insert(key) {
-                            let mut names: Vec<&str> =
-                                cycle.iter().map(|&i| files[i].rel.as_str()).collect();
-                            names.push(&files[*target].rel);
-                            diags.push(
-                                Diagnostic::new(
-                                    codes::E0205,
-                                    format!("import cycle: {}", names.join(" -> ")),
-                                )
-                                .primary(imp_span.clone(), "this import closes the cycle")
-                                .hint("move the shared types into a file that imports neither"),
-                            );
-                        }
-                    }
-                    _ => {}
-                }
-            } else {
+            let Some(edge) = edges[node].get(*next) else {
                 colour[node] = 2;
                 stack.pop();
+                continue;
+            };
+            *next += 1;
+            match colour[edge.0] {
+                0 => {
+                    colour[edge.0] = 1;
+                    stack.push((edge.0, 0));
+                }
+                1 => {
+                    let pos = stack.iter().position(|(n, _)| *n == edge.0).unwrap_or(0);
+                    let cycle: Vec<usize> = stack[pos..].iter().map(|(n, _)| *n).collect();
+                    let mut key = cycle.clone();
+                    key.sort();
+                    if seen.insert(key) {
+                        report(&cycle, edge);
+                    }
+                }
+                _ => {}
             }
         }
     }
+}
+
+/// Reports import cycles, each once, naming the files in order.
+fn check_import_cycles(files: &[FileInfo], diags: &mut Vec<Diagnostic>) {
+    let edges: Vec<&[(usize, Span)]> = files.iter().map(|f| f.imports.as_slice()).collect();
+    for_each_cycle(&edges, |cycle, (target, imp_span)| {
+        let mut names: Vec<&str> = cycle.iter().map(|&i| files[i].rel.as_str()).collect();
+        names.push(&files[*target].rel);
+        diags.push(
+            Diagnostic::new(
+                codes::E0205,
+                format!("import cycle: {}", names.join(" -> ")),
+            )
+            .primary(imp_span.clone(), "this import closes the cycle")
+            .hint("move the shared types into a file that imports neither"),
+        );
+    });
 }
 
 /// The declaration a field's type holds by value (no `?`, `[]` or `map` around it), if a message.
@@ -800,49 +810,23 @@ fn check_value_recursion(files: &[FileInfo], res: &Resolved, diags: &mut Vec<Dia
             }
         }
     }
-    let mut colour = vec![0u8; n];
-    for start in 0..n {
-        if colour[start] != 0 {
-            continue;
-        }
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-        colour[start] = 1;
-        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            if let Some((t, sp)) = edges[node].get(*next) {
-                *next += 1;
-                match colour[*t] {
-                    0 => {
-                        colour[*t] = 1;
-                        stack.push((*t, 0));
-                    }
-                    1 => {
-                        let pos = stack.iter().position(|(x, _)| x == t).unwrap_or(0);
-                        let mut names: Vec<&str> = stack[pos..]
-                            .iter()
-                            .map(|(x, _)| res.decls[*x].name.as_str())
-                            .collect();
-                        names.push(&res.decls[*t].name);
-                        diags.push(
-                            Diagnostic::new(
-                                codes::E0215,
-                                format!(
-                                    "`{}` contains itself: {}",
-                                    res.decls[*t].name,
-                                    names.join(" -> ")
-                                ),
-                            )
-                            .primary(sp.clone(), "held by value here")
-                            .hint("make the field optional (`?T`) or a list (`[]T`)"),
-                        );
-                    }
-                    _ => {}
-                }
-            } else {
-                colour[node] = 2;
-                stack.pop();
-            }
-        }
-    }
+    let edge_refs: Vec<&[(usize, Span)]> = edges.iter().map(Vec::as_slice).collect();
+    for_each_cycle(&edge_refs, |cycle, (target, sp)| {
+        let mut names: Vec<&str> = cycle.iter().map(|&x| res.decls[x].name.as_str()).collect();
+        names.push(&res.decls[*target].name);
+        diags.push(
+            Diagnostic::new(
+                codes::E0215,
+                format!(
+                    "`{}` contains itself: {}",
+                    res.decls[*target].name,
+                    names.join(" -> ")
+                ),
+            )
+            .primary(sp.clone(), "held by value here")
+            .hint("make the field optional (`?T`) or a list (`[]T`)"),
+        );
+    });
 }
 
 /// The files whose types make up the contract of `root`: itself, then its imports, breadth first.
@@ -1065,4 +1049,39 @@ fn convert_type(ty: &TypeExpr, scope: &HashMap<String, usize>, decls: &[Decl]) -
             value: Box::new(inner),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration_ms("250ms"), Some(250));
+        assert_eq!(parse_duration_ms("2s"), Some(2000));
+        for bad in [
+            "",
+            "ms",
+            "s",
+            "0ms",
+            "0s",
+            "1.5s",
+            "1m",
+            "-1s",
+            "1 s",
+            "99999999999999999999s",
+        ] {
+            assert_eq!(parse_duration_ms(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn dns_labels() {
+        for ok in ["a", "summer", "image-storage", "a1", &"a".repeat(63)] {
+            assert!(is_dns_label(ok), "{ok}");
+        }
+        for bad in ["", "-a", "a-", "A", "a_b", "a.b", &"a".repeat(64), "ä"] {
+            assert!(!is_dns_label(bad), "{bad}");
+        }
+    }
 }

@@ -1,10 +1,14 @@
 //! The brief compiler core: resolution and checks of `.brief` contracts and app.toml, the IR,
 //! and the one `Diagnostic` type. It does no IO: inputs arrive through [`fs::FileSystem`].
 pub mod app;
+pub mod breaking;
 pub mod check;
 pub mod diagnostic;
+pub mod directives;
+pub mod fmt;
 pub mod fs;
 pub mod ir;
+pub mod lint;
 pub mod project;
 pub mod render;
 pub mod source;

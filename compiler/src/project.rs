@@ -471,3 +471,49 @@ fn rpc_stem(rel: &str) -> Option<&str> {
         .and_then(|r| r.strip_suffix(".brief"))
         .filter(|s| !s.contains('/'))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn imports_resolve_relative_to_the_importing_file() {
+        assert_eq!(
+            resolve_import("service.brief", "types.brief").as_deref(),
+            Some("types.brief")
+        );
+        assert_eq!(
+            resolve_import("rpc/a.brief", "../t/x.brief").as_deref(),
+            Some("t/x.brief")
+        );
+        assert_eq!(
+            resolve_import("rpc/a.brief", "./b.brief").as_deref(),
+            Some("rpc/b.brief")
+        );
+        assert_eq!(
+            resolve_import("a/b/c.brief", "../../d.brief").as_deref(),
+            Some("d.brief")
+        );
+    }
+
+    #[test]
+    fn imports_never_leave_the_root() {
+        for bad in [
+            "../x.brief",
+            "/etc/x.brief",
+            "a/../../x.brief",
+            "C:\\x.brief",
+            "c:x.brief",
+        ] {
+            assert_eq!(resolve_import("service.brief", bad), None, "{bad}");
+        }
+        assert_eq!(resolve_import("rpc/a.brief", "../../x.brief"), None);
+    }
+
+    #[test]
+    fn rpc_file_stems() {
+        assert_eq!(rpc_stem("rpc/billing.brief"), Some("billing"));
+        assert_eq!(rpc_stem("rpc/sub/billing.brief"), None);
+        assert_eq!(rpc_stem("service.brief"), None);
+    }
+}

@@ -1,4 +1,5 @@
-//! Rendering of diagnostics, in one place: human (codespan-reporting) and JSON.
+//! Rendering of diagnostics, in one place: human (codespan-reporting), JSON, SARIF 2.1.0 and
+//! GitHub Actions workflow commands.
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::Sources;
 use codespan_reporting::diagnostic as cs;
@@ -10,6 +11,8 @@ use serde::Serialize;
 pub enum Format {
     Human,
     Json,
+    Sarif,
+    Github,
 }
 
 /// Renders diagnostics for people, with snippets and carets. `color` selects ANSI colours.
@@ -146,4 +149,164 @@ pub fn json(diags: &[Diagnostic], sources: &Sources) -> String {
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
     s.push('\n');
     s
+}
+
+/// Joins a path prefix (such as the project directory as given on the command line) onto a
+/// project-relative path, with forward slashes and without a leading `./`.
+pub fn prefixed(prefix: &str, path: &str) -> String {
+    let prefix = prefix.replace('\\', "/");
+    let prefix = prefix.trim_start_matches("./").trim_end_matches('/');
+    if prefix.is_empty() || prefix == "." {
+        path.to_owned()
+    } else {
+        format!("{prefix}/{path}")
+    }
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// Renders diagnostics as a SARIF 2.1.0 log for code scanning. Every registered code is a rule of
+/// `runs[0].tool.driver.rules`; `uri_prefix` is joined onto file paths (repository-relative URIs).
+pub fn sarif(diags: &[Diagnostic], sources: &Sources, uri_prefix: &str) -> String {
+    use crate::diagnostic::codes;
+    let rules: Vec<serde_json::Value> = codes::ALL
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "id": c.code,
+                "name": c.code,
+                "shortDescription": { "text": c.title },
+                "defaultConfiguration": { "level": level(c.severity) },
+                "help": { "text": format!("`paasctl explain {}`; docs/{}.md", c.code, doc_page(c.code)) },
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = records(diags, sources)
+        .into_iter()
+        .map(|r| {
+            let mut text = r.message.clone();
+            if let Some(h) = &r.hint {
+                text.push_str(&format!(" (help: {h})"));
+            }
+            let mut result = serde_json::json!({
+                "ruleId": r.code,
+                "level": level(r.severity),
+                "message": { "text": text },
+            });
+            if let Some(i) = codes::ALL.iter().position(|c| c.code == r.code) {
+                result["ruleIndex"] = serde_json::json!(i);
+            }
+            if let (Some(file), Some(line), Some(col), Some(end_line), Some(end_col)) =
+                (&r.file, r.line, r.column, r.end_line, r.end_column)
+            {
+                // SARIF regions may not be empty; an empty span covers one column.
+                let end_col = if (end_line, end_col) <= (line, col) {
+                    col + 1
+                } else {
+                    end_col
+                };
+                let end_line = end_line.max(line);
+                result["locations"] = serde_json::json!([{
+                    "physicalLocation": {
+                        "artifactLocation": { "uri": prefixed(uri_prefix, file) },
+                        "region": {
+                            "startLine": line, "startColumn": col,
+                            "endLine": end_line, "endColumn": end_col,
+                        },
+                    },
+                }]);
+            }
+            result
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "paasctl",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
+    s.push('\n');
+    s
+}
+
+/// The docs page that explains a code.
+fn doc_page(code: &str) -> &'static str {
+    match code.as_bytes().first() {
+        Some(b'L') => "lint",
+        Some(b'B') => "breaking",
+        Some(b'F') => "fmt",
+        _ => "diagnostics",
+    }
+}
+
+/// Escapes the message of a GitHub workflow command.
+fn gh_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value of a GitHub workflow command.
+fn gh_prop(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Renders diagnostics as GitHub Actions annotations, one workflow command per line:
+/// `::error file=F,line=L,col=C,endLine=L,endColumn=C,title=CODE::message`.
+pub fn github(diags: &[Diagnostic], sources: &Sources, path_prefix: &str) -> String {
+    let mut out = String::new();
+    for r in records(diags, sources) {
+        let cmd = match r.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "notice",
+        };
+        let mut props = Vec::new();
+        if let (Some(file), Some(line), Some(col), Some(end_line), Some(end_col)) =
+            (&r.file, r.line, r.column, r.end_line, r.end_column)
+        {
+            props.push(format!("file={}", gh_prop(&prefixed(path_prefix, file))));
+            props.push(format!("line={line}"));
+            props.push(format!("col={col}"));
+            props.push(format!("endLine={end_line}"));
+            props.push(format!("endColumn={end_col}"));
+        }
+        props.push(format!("title={}", gh_prop(r.code)));
+        let mut msg = r.message.clone();
+        if let Some(h) = &r.hint {
+            msg.push_str(&format!("\nhelp: {h}"));
+        }
+        out.push_str(&format!("::{cmd} {}::{}\n", props.join(","), gh_data(&msg)));
+    }
+    out
+}
+
+/// Renders in any format; `prefix` is joined onto paths by the SARIF and GitHub renderers.
+pub fn render(
+    format: Format,
+    diags: &[Diagnostic],
+    sources: &Sources,
+    color: bool,
+    prefix: &str,
+) -> String {
+    match format {
+        Format::Human => human(diags, sources, color),
+        Format::Json => json(diags, sources),
+        Format::Sarif => sarif(diags, sources, prefix),
+        Format::Github => github(diags, sources, prefix),
+    }
 }

@@ -27,19 +27,22 @@ struct Cli {
 }
 
 #[derive(clap::Args, Debug, Clone)]
-struct OutputArgs {
-    /// How to print diagnostics.
+pub(crate) struct OutputArgs {
+    /// How to print diagnostics: human (stderr), json, sarif (SARIF 2.1.0) or github (Actions
+    /// annotations), the last three on stdout.
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
-    format: FormatArg,
+    pub(crate) format: FormatArg,
     /// When to colour human output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto, global = true)]
-    color: ColorArg,
+    pub(crate) color: ColorArg,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum FormatArg {
+pub(crate) enum FormatArg {
     Human,
     Json,
+    Sarif,
+    Github,
 }
 
 /// Target languages of `paasctl codegen` (php and rust are planned).
@@ -49,7 +52,7 @@ enum LangArg {
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum ColorArg {
+pub(crate) enum ColorArg {
     Auto,
     Always,
     Never,
@@ -105,6 +108,78 @@ Client, Publisher, Consumer); OUT/<dependency>client/ holds a typed client per r
         #[command(flatten)]
         out: OutputArgs,
     },
+    /// Write the Kubernetes manifests of one environment: one YAML file per deploy stage.
+    #[command(
+        after_help = "Stages, applied in order: 10-init.yaml (Namespace, ServiceAccount, ConfigMap, \
+NetworkPolicy), 20-db.yaml (migration Jobs), 30-app.yaml (Deployment, PodDisruptionBudget, \
+HorizontalPodAutoscaler, CronJobs), 40-balancing.yaml (Service, Ingress). See docs/manifests.md.\n\n\
+Examples:\n  paasctl manifests --env staging\n  paasctl manifests services/shop --env production --image registry.example/shop:1.4.2 --out deploy/production\n  paasctl manifests --env staging --out - | kubectl apply --dry-run=server -f -\n  paasctl manifests --env staging --platform platform.toml   # or PAASCTL_PLATFORM=platform.toml"
+    )]
+    Manifests {
+        /// The service directory.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The environment (a key of the platform's `[environments]`).
+        #[arg(long)]
+        env: String,
+        /// The image to run (`repo:tag` or `repo@sha256:...`); default `<registry>/<name>:<env>`.
+        #[arg(long)]
+        image: Option<String>,
+        /// Output directory, replaced as a whole; `-` prints every file to stdout.
+        /// Default: `<DIR>/manifests/<ENV>`.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The platform config; default $PAASCTL_PLATFORM, else the embedded default.
+        #[arg(long)]
+        platform: Option<PathBuf>,
+        #[command(flatten)]
+        diag: OutputArgs,
+    },
+    /// Format .brief files in the canonical style (docs/fmt.md); `--check` only reports.
+    #[command(
+        after_help = "Examples:\n  paasctl fmt                        # every .brief file below the current directory\n  paasctl fmt service.brief rpc/     # files and directories\n  paasctl fmt --check                # list files that would change, exit 1 if any\n  paasctl fmt --check --format github"
+    )]
+    Fmt {
+        /// .brief files or directories (every .brief file below them).
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        /// Write nothing; report files that are not formatted and exit 1 if there are any.
+        #[arg(long)]
+        check: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Lint a service project or one .brief file (rules: docs/lint.md; config: brief.toml).
+    #[command(
+        after_help = "Examples:\n  paasctl lint                       # the project in the current directory\n  paasctl lint --deny-warnings       # fail on warnings too (CI)\n  paasctl lint --format sarif > lint.sarif"
+    )]
+    Lint {
+        /// A service directory or a .brief file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Exit 1 on warnings too, not only on errors.
+        #[arg(long)]
+        deny_warnings: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Report breaking changes against another version of the project (docs/breaking.md).
+    #[command(
+        after_help = "Examples:\n  paasctl breaking --against HEAD~1          # against a git revision\n  paasctl breaking --against origin/main     # against a branch (CI)\n  paasctl breaking svc --against ../svc-v1   # against a directory\n  paasctl breaking --against v1.2.0 --category wire"
+    )]
+    Breaking {
+        /// The service directory (a .brief file means its project).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The earlier version: a directory, or a git revision (commit, branch, tag, HEAD~1).
+        #[arg(long)]
+        against: String,
+        /// Which breaking changes to report.
+        #[arg(long, value_enum, default_value_t = crate::breaking::CategoryArg::All)]
+        category: crate::breaking::CategoryArg,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
     /// Explain a diagnostic code, e.g. `paasctl explain E0201`.
     #[command(after_help = "Examples:\n  paasctl explain E0201\n  paasctl explain --all")]
     Explain {
@@ -145,6 +220,33 @@ where
             out,
         } => codegen(&path, lang, &out_dir, go_import_path.as_deref(), &out),
         Command::Explain { code, all } => explain(code.as_deref(), all),
+        Command::Manifests {
+            path,
+            env,
+            image,
+            out,
+            platform,
+            diag,
+        } => crate::manifests::run(&crate::manifests::ManifestsArgs {
+            path,
+            env,
+            image,
+            out,
+            platform,
+            diag,
+        }),
+        Command::Fmt { paths, check, out } => crate::fmt::run(&paths, check, &out),
+        Command::Lint {
+            path,
+            deny_warnings,
+            out,
+        } => crate::lint::run(&path, deny_warnings, &out),
+        Command::Breaking {
+            path,
+            against,
+            category,
+            out,
+        } => crate::breaking::run(&path, &against, category, &out),
     }
 }
 
@@ -168,7 +270,7 @@ pub fn load(path: &Path) -> Result<Output, String> {
 }
 
 /// The nearest ancestor of a .brief file that holds app.toml, else the file's directory.
-fn project_root(file: &Path) -> PathBuf {
+pub(crate) fn project_root(file: &Path) -> PathBuf {
     let dir = file
         .parent()
         .map(Path::to_path_buf)
@@ -188,7 +290,7 @@ fn project_root(file: &Path) -> PathBuf {
     dir
 }
 
-fn use_color(c: ColorArg) -> bool {
+pub(crate) fn use_color(c: ColorArg) -> bool {
     match c {
         ColorArg::Always => true,
         ColorArg::Never => false,
@@ -198,21 +300,47 @@ fn use_color(c: ColorArg) -> bool {
 
 /// Prints diagnostics in the chosen format: human to stderr, JSON to stdout.
 fn report(output: &Output, out: &OutputArgs) {
-    match out.format {
-        FormatArg::Human => {
-            let text = render::human(&output.diagnostics, &output.sources, use_color(out.color));
-            let mut err = std::io::stderr().lock();
-            let _ = err.write_all(text.as_bytes());
-            let errors = output.diagnostics.iter().filter(|d| d.is_error()).count();
-            let warnings = output.diagnostics.len() - errors;
-            if errors + warnings > 0 {
-                let _ = writeln!(err, "{}", summary(errors, warnings));
+    emit(&output.diagnostics, &output.sources, out, "");
+}
+
+/// The path prefix that makes a project's relative paths relative to the current directory
+/// (SARIF URIs and GitHub annotations point at files from the repository root, where CI runs).
+pub(crate) fn path_prefix(project_dir: &Path) -> String {
+    if project_dir.is_absolute() {
+        if let Ok(cwd) = std::env::current_dir() {
+            if let Ok(rel) = project_dir.strip_prefix(&cwd) {
+                return rel.to_string_lossy().into_owned();
             }
         }
-        FormatArg::Json => {
-            let text = render::json(&output.diagnostics, &output.sources);
-            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    }
+    project_dir.to_string_lossy().into_owned()
+}
+
+/// Prints diagnostics in any format: human to stderr with a summary line, the machine formats
+/// to stdout. `prefix` is joined onto paths by the SARIF and GitHub formats.
+pub(crate) fn emit(
+    diags: &[compiler::Diagnostic],
+    sources: &compiler::Sources,
+    out: &OutputArgs,
+    prefix: &str,
+) {
+    let format = match out.format {
+        FormatArg::Human => render::Format::Human,
+        FormatArg::Json => render::Format::Json,
+        FormatArg::Sarif => render::Format::Sarif,
+        FormatArg::Github => render::Format::Github,
+    };
+    let text = render::render(format, diags, sources, use_color(out.color), prefix);
+    if format == render::Format::Human {
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(text.as_bytes());
+        let errors = diags.iter().filter(|d| d.is_error()).count();
+        let warnings = diags.len() - errors;
+        if errors + warnings > 0 {
+            let _ = writeln!(err, "{}", summary(errors, warnings));
         }
+    } else {
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
     }
 }
 
@@ -232,7 +360,7 @@ fn summary(errors: usize, warnings: usize) -> String {
     }
 }
 
-fn usage_error(msg: &str) -> i32 {
+pub(crate) fn usage_error(msg: &str) -> i32 {
     eprintln!("error: {msg}");
     EXIT_USAGE
 }
@@ -242,12 +370,34 @@ fn check(path: &Path, out: &OutputArgs) -> i32 {
         Ok(o) => o,
         Err(e) => return usage_error(&e),
     };
-    report(&output, out);
-    if output.has_errors() {
+    if out.format == FormatArg::Human {
+        report(&output, out);
+    } else {
+        let root = if path.is_dir() {
+            path.to_path_buf()
+        } else {
+            project_root(path)
+        };
+        emit(
+            &output.diagnostics,
+            &output.sources,
+            out,
+            &path_prefix(&root),
+        );
+    }
+    let code = if output.has_errors() {
         EXIT_INPUT
     } else {
         EXIT_OK
-    }
+    };
+    exit_without_drop(output, code)
+}
+
+/// The process ends right after a command: freeing a large project's trees and IR piece by piece
+/// would cost more than checking a file, so it is left to the operating system.
+pub(crate) fn exit_without_drop<T>(value: T, code: i32) -> i32 {
+    std::mem::forget(value);
+    code
 }
 
 fn ir(path: &Path, out: &OutputArgs) -> i32 {
@@ -261,7 +411,7 @@ fn ir(path: &Path, out: &OutputArgs) -> i32 {
             FormatArg::Human => {
                 render::human(&output.diagnostics, &output.sources, use_color(out.color))
             }
-            FormatArg::Json => render::json(&output.diagnostics, &output.sources),
+            _ => render::json(&output.diagnostics, &output.sources),
         };
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
         return EXIT_INPUT;
@@ -270,13 +420,14 @@ fn ir(path: &Path, out: &OutputArgs) -> i32 {
         let text = render::human(&output.diagnostics, &output.sources, use_color(out.color));
         let _ = std::io::stderr().lock().write_all(text.as_bytes());
     }
-    match serde_json::to_string_pretty(ir) {
+    let code = match serde_json::to_string_pretty(ir) {
         Ok(s) => {
             let _ = writeln!(std::io::stdout().lock(), "{s}");
             EXIT_OK
         }
         Err(e) => usage_error(&format!("cannot serialise the IR: {e}")),
-    }
+    };
+    exit_without_drop(output, code)
 }
 
 fn codegen(
@@ -350,10 +501,14 @@ fn explain(code: Option<&str>, all: bool) -> i32 {
                 c.title,
                 format!("{:?}", c.severity).to_lowercase()
             );
-            println!(
-                "See docs/diagnostics.md#{} for examples.",
-                c.code.to_lowercase()
-            );
+            if let Some(extra) = crate::lint::explain_tool_code(c.code) {
+                println!("{extra}");
+            } else {
+                println!(
+                    "See docs/diagnostics.md#{} for examples.",
+                    c.code.to_lowercase()
+                );
+            }
             EXIT_OK
         }
         None => usage_error(&format!(

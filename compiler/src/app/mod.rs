@@ -1,48 +1,19 @@
 //! The app.toml model: parsing with spans, unknown-key and type errors, validation.
+//!
+//! The parser walks the TOML document itself (rather than deserialising through serde) so that
+//! one run reports every unknown key, every type error and every invalid value, each at its
+//! own span. The reference of every key is docs/app-toml.md.
+mod cron;
+mod model;
+
+pub use cron::validate as validate_cron;
+pub use model::*;
+
 use crate::diagnostic::{codes, did_you_mean, Diagnostic};
 use crate::source::{FileId, Span};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ops::Range;
-
-/// The validated content of app.toml.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AppConfig {
-    pub name: String,
-    #[serde(default)]
-    pub description: String,
-    #[serde(default)]
-    pub kind: String,
-    #[serde(default = "one")]
-    pub replicas: u32,
-    pub engine: Option<Engine>,
-    #[serde(default)]
-    pub dependencies: Vec<Dependency>,
-    #[serde(default)]
-    pub envs: BTreeMap<String, toml::Table>,
-}
-
-fn one() -> u32 {
-    1
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Engine {
-    pub name: String,
-    #[serde(default)]
-    pub version: String,
-    #[serde(default)]
-    pub size: String,
-}
-
-/// `[[dependencies]]`: a service this one calls or whose events it consumes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Dependency {
-    pub name: String,
-    /// Topics of the dependency's `schema` events this service consumes.
-    #[serde(default)]
-    pub subscribe: Vec<String>,
-}
+use toml_edit::{Item, TableLike};
 
 /// A parsed app.toml with the spans of its keys and values.
 #[derive(Debug, Clone)]
@@ -77,69 +48,977 @@ impl AppFile {
     }
 }
 
-const TOP_KEYS: &[&str] = &[
+/// The keys of the top level of app.toml.
+pub const TOP_KEYS: &[&str] = &[
     "name",
     "description",
     "kind",
     "replicas",
     "engine",
+    "public_host",
+    "env",
+    "secrets",
     "dependencies",
+    "storages",
+    "crons",
+    "autoscaling",
     "envs",
 ];
+const ENGINE_KEYS: &[&str] = &["name", "version", "size"];
+const DEPENDENCY_KEYS: &[&str] = &["name", "subscribe"];
+const STORAGE_KEYS: &[&str] = &["kind", "name", "migrations"];
+const CRON_KEYS: &[&str] = &["name", "schedule", "command"];
+const AUTOSCALING_KEYS: &[&str] = &["min", "max", "cpu"];
+/// The keys an `[envs.<env>]` section may override.
+pub const OVERRIDE_KEYS: &[&str] = &[
+    "replicas",
+    "engine",
+    "public_host",
+    "env",
+    "secrets",
+    "autoscaling",
+];
+const ENGINE_OVERRIDE_KEYS: &[&str] = &["version", "size"];
 
-/// Parses app.toml. Returns the config when it is usable, and every problem found.
+/// Highest `replicas` and autoscaling `max`.
+pub const MAX_REPLICAS: u32 = 100;
+/// Kubernetes limits CronJob names to 52 characters; ours are `<service>-<cron>`.
+const MAX_CRONJOB_NAME: usize = 52;
+/// Environment variable name prefixes the platform sets itself.
+pub const RESERVED_ENV_PREFIXES: &[&str] = &["SERVICE_", "STORAGE_", "PAAS_"];
+
+/// Parses app.toml. Returns the config when it is usable (it has a `name`), and every problem found.
 pub fn parse(file: FileId, src: &str) -> (Option<AppFile>, Vec<Diagnostic>) {
-    let mut diags = Vec::new();
     let doc = match src.parse::<toml_edit::ImDocument<String>>() {
         Ok(d) => d,
         Err(e) => {
             let range = e.span().unwrap_or(0..0);
-            diags.push(
-                Diagnostic::new(codes::E0401, e.message().to_owned())
-                    .primary(Span::new(file, range), "invalid TOML here"),
-            );
-            return (None, diags);
+            let d = Diagnostic::new(codes::E0401, e.message().trim().to_owned())
+                .primary(Span::new(file, range), "invalid TOML here");
+            return (None, vec![d]);
         }
     };
     let mut spans = BTreeMap::new();
     collect_spans(doc.as_item(), "", &mut spans);
-    let mut unknown: Vec<String> = Vec::new();
-    let de = toml::de::Deserializer::new(src);
-    let result: Result<AppConfig, _> = serde_ignored::deserialize(de, |path| {
-        unknown.push(path.to_string());
-    });
-    let app = AppFile {
-        config: match result {
-            Ok(c) => c,
-            Err(e) => {
-                let range = e.span().unwrap_or(0..0);
-                let code = if e.message().starts_with("missing field") {
-                    codes::E0404
-                } else {
-                    codes::E0403
-                };
-                diags.push(
-                    Diagnostic::new(code, e.message().trim().to_owned())
-                        .primary(Span::new(file, range), "here"),
-                );
-                return (None, diags);
-            }
-        },
+    let mut p = Parser {
+        file,
+        src,
+        diags: Vec::new(),
+    };
+    let config = p.app(doc.as_table());
+    let app = config.map(|config| AppFile {
+        config,
         file,
         spans,
-    };
-    for path in unknown {
-        let last = path.rsplit('.').next().unwrap_or(&path).to_owned();
-        let mut d = Diagnostic::new(codes::E0402, format!("unknown key `{path}`"))
-            .primary(app.key_span(&path), "not a key of app.toml");
-        if !path.contains('.') {
-            if let Some(s) = did_you_mean(&last, TOP_KEYS.iter().copied()) {
-                d = d.hint(format!("did you mean `{s}`?"));
+    });
+    let mut diags = p.diags;
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    (app, diags)
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn item_range(t: &dyn TableLike, key: &str) -> Option<Range<usize>> {
+    t.get(key)
+        .and_then(Item::span)
+        .or_else(|| key_range(t, key))
+}
+
+fn key_range(t: &dyn TableLike, key: &str) -> Option<Range<usize>> {
+    t.key(key).and_then(|k| k.span())
+}
+
+fn describe(item: &Item) -> &'static str {
+    match item {
+        Item::None => "nothing",
+        Item::Value(toml_edit::Value::String(_)) => "a string",
+        Item::Value(toml_edit::Value::Integer(_)) => "an integer",
+        Item::Value(toml_edit::Value::Float(_)) => "a float",
+        Item::Value(toml_edit::Value::Boolean(_)) => "a boolean",
+        Item::Value(toml_edit::Value::Datetime(_)) => "a date-time",
+        Item::Value(toml_edit::Value::Array(_)) => "an array",
+        Item::Value(toml_edit::Value::InlineTable(_)) | Item::Table(_) => "a table",
+        Item::ArrayOfTables(_) => "an array of tables",
+    }
+}
+
+/// A DNS-1035 label: lower-case letters, digits and `-`, starting with a letter, at most 63.
+pub fn check_dns_label(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err("must not be empty".to_owned());
+    }
+    if s.len() > 63 {
+        return Err(format!("is {} characters long; the limit is 63", s.len()));
+    }
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err("may contain only lower-case letters, digits and `-`".to_owned());
+    }
+    if !s.as_bytes()[0].is_ascii_lowercase() {
+        return Err("must start with a lower-case letter".to_owned());
+    }
+    if s.ends_with('-') {
+        return Err("must not end with `-`".to_owned());
+    }
+    Ok(())
+}
+
+/// A fully qualified host name: at least two DNS-1123 labels separated by dots, at most 253.
+pub fn check_host_name(s: &str) -> Result<(), String> {
+    if s.len() > 253 {
+        return Err(format!("is {} characters long; the limit is 253", s.len()));
+    }
+    let labels: Vec<&str> = s.split('.').collect();
+    if labels.len() < 2 {
+        return Err("must be a fully qualified host name such as `api.example.com`".to_owned());
+    }
+    for l in labels {
+        let ok = !l.is_empty()
+            && l.len() <= 63
+            && l.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-');
+        if !ok {
+            return Err(format!(
+                "label `{l}` is not a DNS label (lower-case letters, digits and inner `-`)"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An environment variable name in upper snake case: `[A-Z][A-Z0-9_]*`.
+pub fn check_env_var_name(s: &str) -> Result<(), String> {
+    let ok = s.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    if !ok {
+        return Err(
+            "is not an environment variable name (upper-case letters, digits and `_`, starting with a letter)"
+                .to_owned(),
+        );
+    }
+    if let Some(p) = RESERVED_ENV_PREFIXES.iter().find(|p| s.starts_with(**p)) {
+        return Err(format!(
+            "uses the prefix `{p}`, which is reserved for variables the platform sets"
+        ));
+    }
+    Ok(())
+}
+
+/// Upper snake case of a name, for hints: `db-password` -> `DB_PASSWORD`.
+fn upper_snake(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// An E0405 diagnostic at `span`.
+fn invalid(span: Span, message: String, label: &str) -> Diagnostic {
+    Diagnostic::new(codes::E0405, message).primary(span, label.to_owned())
+}
+
+struct Parser<'s> {
+    file: FileId,
+    src: &'s str,
+    diags: Vec<Diagnostic>,
+}
+
+/// A string value with its span.
+type Spanned<T> = (T, Span);
+
+impl Parser<'_> {
+    fn span(&self, r: Option<Range<usize>>) -> Span {
+        Span::new(self.file, r.unwrap_or(0..0))
+    }
+
+    fn unknown_keys(&mut self, t: &dyn TableLike, path: &str, allowed: &[&str], what: &str) {
+        for (k, _) in t.iter() {
+            if allowed.contains(&k) {
+                continue;
+            }
+            let full = join(path, k);
+            let mut d = Diagnostic::new(codes::E0402, format!("unknown key `{full}`"))
+                .primary(self.span(key_range(t, k)), format!("not a key of {what}"));
+            match did_you_mean(k, allowed.iter().copied()) {
+                Some(s) => d = d.hint(format!("did you mean `{}`?", join(path, s))),
+                None => d = d.note(format!("{what} has the keys: {}", allowed.join(", "))),
+            }
+            self.diags.push(d);
+        }
+    }
+
+    fn type_error(&mut self, t: &dyn TableLike, key: &str, path: &str, expected: &str) {
+        let found = t.get(key).map(describe).unwrap_or("nothing");
+        let d = Diagnostic::new(
+            codes::E0403,
+            format!("`{path}` must be {expected}, found {found}"),
+        )
+        .primary(
+            self.span(item_range(t, key)),
+            format!("expected {expected}"),
+        );
+        self.diags.push(d);
+    }
+
+    fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// A required key is missing from the table at `owner` (only its first line is marked).
+    fn missing(&mut self, owner: Option<Range<usize>>, path: &str, what: &str) {
+        let owner = owner.map(|r| {
+            let end = self
+                .src
+                .get(r.clone())
+                .and_then(|t| t.find('\n'))
+                .map_or(r.end, |i| r.start + i);
+            r.start..end
+        });
+        let key = path.rsplit('.').next().unwrap_or(path);
+        let d = Diagnostic::new(codes::E0404, format!("missing required key `{path}`"))
+            .primary(self.span(owner), format!("{what} needs `{key}`"));
+        self.diags.push(d);
+    }
+
+    fn string(&mut self, t: &dyn TableLike, key: &str, path: &str) -> Option<Spanned<String>> {
+        let item = t.get(key)?;
+        match item.as_str() {
+            Some(s) => Some((s.to_owned(), self.span(item_range(t, key)))),
+            None => {
+                self.type_error(t, key, path, "a string");
+                None
             }
         }
-        diags.push(d);
     }
-    (Some(app), diags)
+
+    /// An integer in `lo..=hi`.
+    fn int(
+        &mut self,
+        t: &dyn TableLike,
+        key: &str,
+        path: &str,
+        lo: u32,
+        hi: u32,
+    ) -> Option<Spanned<u32>> {
+        let item = t.get(key)?;
+        let Some(n) = item.as_integer() else {
+            self.type_error(t, key, path, "an integer");
+            return None;
+        };
+        let span = self.span(item_range(t, key));
+        if n < i64::from(lo) || n > i64::from(hi) {
+            let d = invalid(
+                span,
+                format!("`{path}` is {n}; it must be from {lo} to {hi}"),
+                "out of range",
+            );
+            self.push(d);
+            return None;
+        }
+        u32::try_from(n).ok().map(|n| (n, span))
+    }
+
+    /// An array of strings; elements of another type are reported one by one.
+    fn strings(
+        &mut self,
+        t: &dyn TableLike,
+        key: &str,
+        path: &str,
+    ) -> Option<Vec<Spanned<String>>> {
+        let item = t.get(key)?;
+        let Some(arr) = item.as_array() else {
+            self.type_error(t, key, path, "an array of strings");
+            return None;
+        };
+        let mut out = Vec::new();
+        for (i, v) in arr.iter().enumerate() {
+            let span = self.span(v.span());
+            match v.as_str() {
+                Some(s) => out.push((s.to_owned(), span)),
+                None => {
+                    let found = describe(&Item::Value(v.clone()));
+                    self.push(
+                        Diagnostic::new(
+                            codes::E0403,
+                            format!("`{path}.{i}` must be a string, found {found}"),
+                        )
+                        .primary(span, "expected a string"),
+                    );
+                }
+            }
+        }
+        Some(out)
+    }
+
+    fn table<'a>(
+        &mut self,
+        t: &'a dyn TableLike,
+        key: &str,
+        path: &str,
+    ) -> Option<&'a dyn TableLike> {
+        let item = t.get(key)?;
+        match item.as_table_like() {
+            Some(tt) => Some(tt),
+            None => {
+                self.type_error(t, key, path, "a table");
+                None
+            }
+        }
+    }
+
+    /// `[[key]]` or `key = [{...}, ...]`: each table with its span.
+    fn tables<'a>(
+        &mut self,
+        t: &'a dyn TableLike,
+        key: &str,
+        path: &str,
+    ) -> Vec<(&'a dyn TableLike, Option<Range<usize>>)> {
+        let mut out: Vec<(&'a dyn TableLike, Option<Range<usize>>)> = Vec::new();
+        match t.get(key) {
+            None => {}
+            Some(Item::ArrayOfTables(a)) => {
+                for tt in a.iter() {
+                    out.push((tt as &dyn TableLike, tt.span()));
+                }
+            }
+            Some(Item::Value(toml_edit::Value::Array(a))) => {
+                for (i, v) in a.iter().enumerate() {
+                    match v.as_inline_table() {
+                        Some(tt) => out.push((tt as &dyn TableLike, v.span())),
+                        None => {
+                            let found = describe(&Item::Value(v.clone()));
+                            self.push(
+                                Diagnostic::new(
+                                    codes::E0403,
+                                    format!("`{path}.{i}` must be a table, found {found}"),
+                                )
+                                .primary(self.span(v.span()), "expected a table"),
+                            );
+                        }
+                    }
+                }
+            }
+            Some(_) => self.type_error(t, key, path, "an array of tables"),
+        }
+        out
+    }
+
+    fn check<F>(&mut self, value: &Spanned<String>, path: &str, f: F) -> bool
+    where
+        F: Fn(&str) -> Result<(), String>,
+    {
+        match f(&value.0) {
+            Ok(()) => true,
+            Err(e) => {
+                let d = invalid(
+                    value.1.clone(),
+                    format!("`{path}` = \"{}\" {e}", value.0),
+                    "invalid value",
+                );
+                self.push(d);
+                false
+            }
+        }
+    }
+
+    /// A word of a closed set, with did-you-mean.
+    fn word<T: Copy>(
+        &mut self,
+        t: &dyn TableLike,
+        key: &str,
+        path: &str,
+        words: &[&str],
+        parse: fn(&str) -> Option<T>,
+    ) -> Option<T> {
+        let (s, span) = self.string(t, key, path)?;
+        if let Some(v) = parse(&s) {
+            return Some(v);
+        }
+        let mut d = invalid(
+            span,
+            format!("`{path}` = \"{s}\" is not one of {}", words.join(", ")),
+            "unknown value",
+        )
+        .note(format!("allowed values: {}", words.join(", ")));
+        if let Some(m) = did_you_mean(&s, words.iter().copied()) {
+            d = d.hint(format!("did you mean \"{m}\"?"));
+        }
+        self.push(d);
+        None
+    }
+
+    /// Reports the second and later occurrences of the same value.
+    fn duplicates(&mut self, items: &[Spanned<String>], what: &str) {
+        let mut seen: BTreeMap<&str, &Span> = BTreeMap::new();
+        for (v, span) in items {
+            match seen.get(v.as_str()) {
+                Some(first) => {
+                    let d = Diagnostic::new(codes::E0406, format!("duplicate {what} `{v}`"))
+                        .primary(span.clone(), "declared again here")
+                        .secondary((*first).clone(), "first declared here");
+                    self.push(d);
+                }
+                None => {
+                    seen.insert(v, span);
+                }
+            }
+        }
+    }
+
+    fn app(&mut self, root: &dyn TableLike) -> Option<AppConfig> {
+        self.unknown_keys(root, "", TOP_KEYS, "app.toml");
+        let name = self.string(root, "name", "name");
+        match &name {
+            None if root.get("name").is_none() => {
+                let d = Diagnostic::new(codes::E0404, "missing required key `name`")
+                    .primary(self.span(Some(0..0)), "app.toml needs `name`")
+                    .hint("add `name = \"<service-name>\"` at the top of app.toml");
+                self.push(d);
+            }
+            Some(n) => {
+                self.check(n, "name", check_dns_label);
+            }
+            None => {}
+        }
+        let service = name.as_ref().map(|n| n.0.clone()).unwrap_or_default();
+        let description = self
+            .string(root, "description", "description")
+            .map(|d| d.0)
+            .unwrap_or_default();
+        let kind = self
+            .word(root, "kind", "kind", Kind::WORDS, Kind::from_word)
+            .unwrap_or_default();
+        let replicas = self
+            .int(root, "replicas", "replicas", 1, MAX_REPLICAS)
+            .map_or(1, |r| r.0);
+        let engine = self.table(root, "engine", "engine").and_then(|t| {
+            let range = item_range(root, "engine");
+            self.engine(t, range)
+        });
+        let public_host = self.public_host(root, "public_host", kind);
+        let (env, env_spans) = self.env_vars(root, "env");
+        let secrets = self.secrets(root, "secrets", &env_spans);
+        let dependencies = self.dependencies(root, &service);
+        let storages = self.storages(root);
+        let crons = self.crons(root, &service);
+        let autoscaling = self
+            .table(root, "autoscaling", "autoscaling")
+            .and_then(|t| self.autoscaling(t, item_range(root, "autoscaling"), "autoscaling"));
+        let mut envs = BTreeMap::new();
+        if let Some(t) = self.table(root, "envs", "envs") {
+            for (env_name, _) in t.iter() {
+                let path = format!("envs.{env_name}");
+                let name_span = self.span(key_range(t, env_name));
+                self.check(&(env_name.to_owned(), name_span), &path, |s| {
+                    check_dns_label(s).map_err(|e| format!("names an environment that {e}"))
+                });
+                if let Some(o) = self.table(t, env_name, &path) {
+                    let ov = self.env_override(o, &path, kind, &env_spans, item_range(t, env_name));
+                    envs.insert(env_name.to_owned(), ov);
+                }
+            }
+        }
+        let name = name?.0;
+        Some(AppConfig {
+            name,
+            description,
+            kind,
+            replicas,
+            engine,
+            public_host,
+            env,
+            secrets,
+            dependencies,
+            storages,
+            crons,
+            autoscaling,
+            envs,
+        })
+    }
+
+    fn engine(&mut self, t: &dyn TableLike, range: Option<Range<usize>>) -> Option<Engine> {
+        self.unknown_keys(t, "engine", ENGINE_KEYS, "`[engine]`");
+        let name = self.word(
+            t,
+            "name",
+            "engine.name",
+            EngineName::WORDS,
+            EngineName::from_word,
+        );
+        if t.get("name").is_none() {
+            self.missing(range, "engine.name", "`[engine]`");
+        }
+        let version = self.version(t, "engine.version");
+        let size = self
+            .word(t, "size", "engine.size", Size::WORDS, Size::from_word)
+            .unwrap_or_default();
+        Some(Engine {
+            name: name?,
+            version: version.unwrap_or_default(),
+            size,
+        })
+    }
+
+    fn version(&mut self, t: &dyn TableLike, path: &str) -> Option<String> {
+        let v = self.string(t, "version", path)?;
+        let ok = self.check(&v, path, |s| {
+            if !s.is_empty()
+                && s.len() <= 32
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            {
+                Ok(())
+            } else {
+                Err("is not a version (letters, digits, `.` and `-`, at most 32)".to_owned())
+            }
+        });
+        ok.then_some(v.0)
+    }
+
+    fn public_host(&mut self, t: &dyn TableLike, path: &str, kind: Kind) -> Option<String> {
+        let v = self.string(t, "public_host", path)?;
+        if !self.check(&v, path, check_host_name) {
+            return None;
+        }
+        if kind == Kind::Worker {
+            let d = invalid(
+                v.1.clone(),
+                format!("`{path}` is set but the service is a worker"),
+                "a worker accepts no traffic",
+            )
+            .hint("remove `public_host`, or change `kind`");
+            self.push(d);
+            return None;
+        }
+        Some(v.0)
+    }
+
+    /// `[env]`: names to string values. Returns the variables and the span of each name.
+    fn env_vars(
+        &mut self,
+        t: &dyn TableLike,
+        path: &str,
+    ) -> (BTreeMap<String, String>, Vec<Spanned<String>>) {
+        let mut vars = BTreeMap::new();
+        let mut spans = Vec::new();
+        let Some(et) = self.table(t, "env", path) else {
+            return (vars, spans);
+        };
+        for (k, _) in et.iter() {
+            let p = format!("{path}.{k}");
+            let key = (k.to_owned(), self.span(key_range(et, k)));
+            if !self.check(&key, &p, check_env_var_name) {
+                continue;
+            }
+            let Some(item) = et.get(k) else { continue };
+            let value = match item.as_value() {
+                Some(toml_edit::Value::String(s)) => s.value().clone(),
+                Some(toml_edit::Value::Integer(i)) => i.value().to_string(),
+                Some(toml_edit::Value::Boolean(b)) => b.value().to_string(),
+                _ => {
+                    self.type_error(et, k, &p, "a string");
+                    continue;
+                }
+            };
+            vars.insert(k.to_owned(), value);
+            spans.push(key);
+        }
+        (vars, spans)
+    }
+
+    fn secrets(
+        &mut self,
+        t: &dyn TableLike,
+        path: &str,
+        env_spans: &[Spanned<String>],
+    ) -> Vec<String> {
+        let Some(list) = self.strings(t, "secrets", path) else {
+            return Vec::new();
+        };
+        let mut ok = Vec::new();
+        for (i, s) in list.iter().enumerate() {
+            let p = format!("{path}.{i}");
+            if let Err(e) = check_env_var_name(&s.0) {
+                let mut d = invalid(
+                    s.1.clone(),
+                    format!("secret name \"{}\" {e}", s.0),
+                    "invalid secret name",
+                );
+                let fixed = upper_snake(&s.0);
+                if check_env_var_name(&fixed).is_ok() {
+                    d = d.hint(format!("did you mean \"{fixed}\"?"));
+                }
+                d = d.note(format!(
+                    "`{p}` names a vault secret; the service reads it from the file named by `<NAME>_FILE`"
+                ));
+                self.push(d);
+                continue;
+            }
+            if let Some((_, es)) = env_spans.iter().find(|(n, _)| *n == s.0) {
+                let d = Diagnostic::new(
+                    codes::E0406,
+                    format!("`{}` is both a secret and an `[env]` variable", s.0),
+                )
+                .primary(s.1.clone(), "declared as a secret here")
+                .secondary(es.clone(), "and as a plain variable here");
+                self.push(d);
+            }
+            let file_var = format!("{}_FILE", s.0);
+            if let Some((_, es)) = env_spans.iter().find(|(n, _)| *n == file_var) {
+                let d = Diagnostic::new(
+                    codes::E0406,
+                    format!("`{file_var}` is set by the platform for secret `{}`", s.0),
+                )
+                .primary(es.clone(), "this variable would be overwritten")
+                .secondary(s.1.clone(), "the secret")
+                .note("a secret NAME is delivered as the file named by NAME_FILE");
+                self.push(d);
+            }
+            ok.push(s.clone());
+        }
+        self.duplicates(&ok, "secret");
+        let mut names: Vec<String> = Vec::new();
+        for (n, _) in ok {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        names
+    }
+
+    fn dependencies(&mut self, root: &dyn TableLike, service: &str) -> Vec<Dependency> {
+        let mut out = Vec::new();
+        let mut names = Vec::new();
+        for (i, (t, range)) in self
+            .tables(root, "dependencies", "dependencies")
+            .into_iter()
+            .enumerate()
+        {
+            let path = format!("dependencies.{i}");
+            self.unknown_keys(t, &path, DEPENDENCY_KEYS, "`[[dependencies]]`");
+            let name = self.string(t, "name", &format!("{path}.name"));
+            if t.get("name").is_none() {
+                self.missing(range.clone(), &format!("{path}.name"), "`[[dependencies]]`");
+            }
+            let subscribe = self
+                .strings(t, "subscribe", &format!("{path}.subscribe"))
+                .unwrap_or_default();
+            self.duplicates(&subscribe, "subscription");
+            let Some(name) = name else { continue };
+            if !self.check(&name, &format!("{path}.name"), check_dns_label) {
+                continue;
+            }
+            if name.0 == service {
+                let d = invalid(
+                    name.1.clone(),
+                    format!("`{service}` depends on itself"),
+                    "the service's own name",
+                );
+                self.push(d);
+                continue;
+            }
+            names.push(name.clone());
+            let mut topics: Vec<String> = Vec::new();
+            for (s, _) in subscribe {
+                if !topics.contains(&s) {
+                    topics.push(s);
+                }
+            }
+            out.push(Dependency {
+                name: name.0,
+                subscribe: topics,
+            });
+        }
+        self.duplicates(&names, "dependency");
+        out
+    }
+
+    fn storages(&mut self, root: &dyn TableLike) -> Vec<Storage> {
+        let mut out = Vec::new();
+        let mut names = Vec::new();
+        for (i, (t, range)) in self
+            .tables(root, "storages", "storages")
+            .into_iter()
+            .enumerate()
+        {
+            let path = format!("storages.{i}");
+            self.unknown_keys(t, &path, STORAGE_KEYS, "`[[storages]]`");
+            for key in ["kind", "name"] {
+                if t.get(key).is_none() {
+                    self.missing(range.clone(), &format!("{path}.{key}"), "`[[storages]]`");
+                }
+            }
+            let kind = self.word(
+                t,
+                "kind",
+                &format!("{path}.kind"),
+                StorageKind::WORDS,
+                StorageKind::from_word,
+            );
+            let name = self.string(t, "name", &format!("{path}.name"));
+            let name = name.filter(|n| self.check(n, &format!("{path}.name"), check_dns_label));
+            let mpath = format!("{path}.migrations");
+            let migrations = self.string(t, "migrations", &mpath).filter(|m| {
+                self.check(m, &mpath, |s| {
+                    let bad = s.is_empty()
+                        || s.starts_with('/')
+                        || s.contains('\\')
+                        || s.split('/').any(|seg| seg == "..");
+                    if bad {
+                        Err("must be a relative path inside the project".to_owned())
+                    } else {
+                        Ok(())
+                    }
+                })
+            });
+            if let (Some(k), Some(m)) = (kind, &migrations) {
+                if k != StorageKind::Postgresql {
+                    let d = invalid(
+                        m.1.clone(),
+                        format!("a {k} storage has no migrations"),
+                        "only postgresql storages have migrations",
+                    );
+                    self.push(d);
+                }
+            }
+            if let (Some(kind), Some(name)) = (kind, name) {
+                names.push(name.clone());
+                out.push(Storage {
+                    kind,
+                    name: name.0,
+                    migrations: migrations.map(|m| m.0),
+                });
+            }
+        }
+        self.duplicates(&names, "storage");
+        out
+    }
+
+    fn crons(&mut self, root: &dyn TableLike, service: &str) -> Vec<Cron> {
+        let mut out = Vec::new();
+        let mut names = Vec::new();
+        for (i, (t, range)) in self.tables(root, "crons", "crons").into_iter().enumerate() {
+            let path = format!("crons.{i}");
+            self.unknown_keys(t, &path, CRON_KEYS, "`[[crons]]`");
+            for key in CRON_KEYS {
+                if t.get(key).is_none() {
+                    self.missing(range.clone(), &format!("{path}.{key}"), "`[[crons]]`");
+                }
+            }
+            let npath = format!("{path}.name");
+            let name = self
+                .string(t, "name", &npath)
+                .filter(|n| self.check(n, &npath, check_dns_label));
+            if let Some(n) = &name {
+                let full = service.len() + 1 + n.0.len();
+                if full > MAX_CRONJOB_NAME {
+                    let d = invalid(
+                        n.1.clone(),
+                        format!(
+                            "the CronJob name `{service}-{}` is {full} characters long; the limit is {MAX_CRONJOB_NAME}",
+                            n.0
+                        ),
+                        "shorten this name",
+                    );
+                    self.push(d);
+                }
+            }
+            let spath = format!("{path}.schedule");
+            let schedule = self.string(t, "schedule", &spath).filter(|s| {
+                self.check(s, &spath, |v| {
+                    validate_cron(v).map_err(|e| format!("is not a cron schedule: {e}"))
+                })
+            });
+            let cpath = format!("{path}.command");
+            let command = match t.get("command") {
+                None => None,
+                Some(item) if item.is_str() => self.string(t, "command", &cpath).map(|c| {
+                    (
+                        c.0.split_whitespace()
+                            .map(str::to_owned)
+                            .collect::<Vec<_>>(),
+                        c.1,
+                    )
+                }),
+                Some(item) if item.is_array() => self
+                    .strings(t, "command", &cpath)
+                    .map(|v| (v.into_iter().map(|s| s.0).collect(), self.span(item.span()))),
+                Some(_) => {
+                    self.type_error(t, "command", &cpath, "a string or an array of strings");
+                    None
+                }
+            };
+            let command = command.filter(|c| {
+                if c.0.is_empty() || c.0.iter().any(String::is_empty) {
+                    let d = invalid(
+                        c.1.clone(),
+                        format!("`{cpath}` is empty"),
+                        "a command is needed",
+                    );
+                    self.push(d);
+                    false
+                } else {
+                    true
+                }
+            });
+            if let (Some(name), Some(schedule), Some(command)) = (name, schedule, command) {
+                names.push(name.clone());
+                out.push(Cron {
+                    name: name.0,
+                    schedule: schedule.0,
+                    command: command.0,
+                });
+            }
+        }
+        self.duplicates(&names, "cron");
+        out
+    }
+
+    fn autoscaling(
+        &mut self,
+        t: &dyn TableLike,
+        range: Option<Range<usize>>,
+        path: &str,
+    ) -> Option<Autoscaling> {
+        let what = format!("`[{path}]`");
+        self.unknown_keys(t, path, AUTOSCALING_KEYS, &what);
+        for key in ["min", "max"] {
+            if t.get(key).is_none() {
+                self.missing(range.clone(), &format!("{path}.{key}"), &what);
+            }
+        }
+        let min = self.int(t, "min", &format!("{path}.min"), 1, MAX_REPLICAS);
+        let max = self.int(t, "max", &format!("{path}.max"), 1, MAX_REPLICAS);
+        let cpu = self.int(t, "cpu", &format!("{path}.cpu"), 10, 95);
+        let (min, max) = (min?, max?);
+        if max.0 < min.0 {
+            let d = invalid(
+                max.1.clone(),
+                format!("`{path}.max` ({}) is below `{path}.min` ({})", max.0, min.0),
+                "less than min",
+            )
+            .secondary(min.1.clone(), "min is set here");
+            self.push(d);
+            return None;
+        }
+        Some(Autoscaling {
+            min: min.0,
+            max: max.0,
+            cpu: cpu.map_or(DEFAULT_CPU_PERCENT, |c| c.0),
+        })
+    }
+
+    fn env_override(
+        &mut self,
+        t: &dyn TableLike,
+        path: &str,
+        kind: Kind,
+        base_env: &[Spanned<String>],
+        _range: Option<Range<usize>>,
+    ) -> EnvOverride {
+        let what = format!("`[{path}]`");
+        for (k, _) in t.iter() {
+            if OVERRIDE_KEYS.contains(&k) {
+                continue;
+            }
+            let span = self.span(key_range(t, k));
+            if TOP_KEYS.contains(&k) {
+                let d = Diagnostic::new(
+                    codes::E0407,
+                    format!("`{k}` cannot be overridden per environment"),
+                )
+                .primary(span, format!("not allowed in {what}"))
+                .note(format!(
+                    "an environment may override: {}",
+                    OVERRIDE_KEYS.join(", ")
+                ));
+                self.push(d);
+            } else {
+                let mut d = Diagnostic::new(codes::E0402, format!("unknown key `{path}.{k}`"))
+                    .primary(span, format!("not a key of {what}"));
+                match did_you_mean(k, OVERRIDE_KEYS.iter().copied()) {
+                    Some(s) => d = d.hint(format!("did you mean `{path}.{s}`?")),
+                    None => {
+                        d = d.note(format!(
+                            "an environment may override: {}",
+                            OVERRIDE_KEYS.join(", ")
+                        ))
+                    }
+                }
+                self.push(d);
+            }
+        }
+        let replicas = self
+            .int(t, "replicas", &format!("{path}.replicas"), 1, MAX_REPLICAS)
+            .map(|r| r.0);
+        let epath = format!("{path}.engine");
+        let engine = self.table(t, "engine", &epath).map(|et| {
+            for (k, _) in et.iter() {
+                if ENGINE_OVERRIDE_KEYS.contains(&k) {
+                    continue;
+                }
+                let span = self.span(key_range(et, k));
+                let d = if k == "name" {
+                    Diagnostic::new(
+                        codes::E0407,
+                        "`engine.name` cannot be overridden per environment",
+                    )
+                    .primary(span, "the engine is the same in every environment")
+                } else {
+                    let mut d = Diagnostic::new(codes::E0402, format!("unknown key `{epath}.{k}`"))
+                        .primary(span, format!("not a key of `[{epath}]`"));
+                    if let Some(s) = did_you_mean(k, ENGINE_OVERRIDE_KEYS.iter().copied()) {
+                        d = d.hint(format!("did you mean `{epath}.{s}`?"));
+                    }
+                    d
+                };
+                self.push(d);
+            }
+            EngineOverride {
+                version: self.version(et, &format!("{epath}.version")),
+                size: self.word(
+                    et,
+                    "size",
+                    &format!("{epath}.size"),
+                    Size::WORDS,
+                    Size::from_word,
+                ),
+            }
+        });
+        let public_host = self.public_host(t, &format!("{path}.public_host"), kind);
+        let (env, env_spans) = self.env_vars(t, &format!("{path}.env"));
+        let mut all_env = base_env.to_vec();
+        all_env.extend(env_spans);
+        let secrets = self.secrets(t, &format!("{path}.secrets"), &all_env);
+        let apath = format!("{path}.autoscaling");
+        let autoscaling = self
+            .table(t, "autoscaling", &apath)
+            .and_then(|at| self.autoscaling(at, item_range(t, "autoscaling"), &apath));
+        EnvOverride {
+            replicas,
+            engine,
+            public_host,
+            env,
+            secrets,
+            autoscaling,
+        }
+    }
 }
 
 fn collect_spans(
@@ -192,3 +1071,6 @@ fn collect_spans(
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests;

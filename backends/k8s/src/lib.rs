@@ -1,0 +1,369 @@
+//! Kubernetes manifests for one service and one environment, from the IR and the platform config.
+//!
+//! [`generate`] is pure: the same IR, platform config, environment and image give byte-identical
+//! YAML. [`write::write_atomic`] puts the stage files on disk. What is generated and why is
+//! explained in docs/manifests.md; the platform config in docs/platform-toml.md.
+pub mod image;
+mod objects;
+pub mod platform;
+pub mod write;
+
+use compiler::app::{AppConfig, EffectiveConfig};
+use compiler::diagnostic::{codes, did_you_mean, Diagnostic};
+use compiler::Ir;
+use platform::PlatformFile;
+use std::collections::BTreeMap;
+
+pub use platform::{Platform, DEFAULT_PLATFORM, PLATFORM_ENV_VAR};
+
+/// The deploy stages, applied in this order; each is one YAML file.
+pub const STAGES: &[Stage] = &[Stage::Init, Stage::Db, Stage::App, Stage::Balancing];
+
+/// A deploy stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    /// Namespace, ServiceAccount, ConfigMap, NetworkPolicy: what the rest needs to exist.
+    Init,
+    /// Database migration Jobs.
+    Db,
+    /// Deployment, PodDisruptionBudget, HorizontalPodAutoscaler, CronJobs.
+    App,
+    /// What puts traffic on the new version: Service and Ingress.
+    Balancing,
+}
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Init => "init",
+            Stage::Db => "db",
+            Stage::App => "app",
+            Stage::Balancing => "balancing",
+        }
+    }
+
+    /// The file name: a number first so that a plain sort gives the apply order.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Stage::Init => "10-init.yaml",
+            Stage::Db => "20-db.yaml",
+            Stage::App => "30-app.yaml",
+            Stage::Balancing => "40-balancing.yaml",
+        }
+    }
+}
+
+/// One stage's file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageFile {
+    pub stage: Stage,
+    /// Multi-document YAML, documents separated by `---`.
+    pub yaml: String,
+    /// `Kind/name` of each object, in order.
+    pub objects: Vec<String>,
+}
+
+/// The manifests of one service in one environment: the non-empty stages, in apply order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Manifests {
+    pub env: String,
+    pub files: Vec<StageFile>,
+}
+
+impl Manifests {
+    /// Every file concatenated in apply order (for snapshots and `--out -`).
+    pub fn concatenated(&self) -> String {
+        let mut out = String::new();
+        for f in &self.files {
+            out.push_str(&format!("# {}\n", f.stage.file_name()));
+            out.push_str(&f.yaml);
+        }
+        out
+    }
+}
+
+/// Where app.toml's keys are, so that problems found here can point into it.
+#[derive(Debug, Clone)]
+pub struct AppLocator {
+    file: compiler::FileId,
+    doc: toml_edit::ImDocument<String>,
+}
+
+impl AppLocator {
+    /// The project's `app.toml` among a run's sources, if it is there and parses.
+    pub fn from_sources(sources: &compiler::Sources) -> Option<Self> {
+        let (file, f) = sources.iter().find(|(_, f)| f.path == "app.toml")?;
+        let doc = f.text.parse::<toml_edit::ImDocument<String>>().ok()?;
+        Some(AppLocator { file, doc })
+    }
+
+    /// The span of the value or table at a dotted path, else of its nearest ancestor (first line).
+    fn span(&self, path: &str) -> Option<compiler::Span> {
+        let r = platform::span_of(&self.doc, path)?;
+        let end = self
+            .doc
+            .raw()
+            .get(r.clone())
+            .and_then(|t| t.find('\n'))
+            .map_or(r.end, |i| r.start + i);
+        Some(compiler::Span::new(self.file, r.start..end))
+    }
+
+    /// Adds a primary label at `path` when it can be found.
+    fn label(&self, d: Diagnostic, path: &str, message: &str) -> Diagnostic {
+        match self.span(path) {
+            Some(s) => d.primary(s, message.to_owned()),
+            None => d,
+        }
+    }
+}
+
+/// What [`generate`] needs besides the IR.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub platform: &'a PlatformFile,
+    /// app.toml's key positions, for locating errors (optional).
+    pub app_toml: Option<&'a AppLocator>,
+    /// The environment's name (a key of the platform's `[environments]`).
+    pub env: &'a str,
+    /// The image to run; default `<registry>/<service>:<env>`.
+    pub image: Option<&'a str>,
+}
+
+/// Everything resolved for one environment before objects are built.
+pub(crate) struct Resolved<'a> {
+    pub app: EffectiveConfig,
+    pub platform: &'a Platform,
+    pub env: &'a platform::Environment,
+    pub image: image::ImageRef,
+    /// `SERVICE_<DEP>_URL` and the like: the non-secret settings of the ConfigMap.
+    pub settings: BTreeMap<String, String>,
+}
+
+/// Upper snake case: `image-storage` -> `IMAGE_STORAGE`.
+pub fn upper_snake(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The label on a caller's Namespace that lets it reach `service`.
+pub fn calls_label(service: &str) -> String {
+    format!("paas.brief.dev/calls-{service}")
+}
+
+/// Longest dependency name that fits in a label key's 63-character name part.
+const MAX_LABELLED_NAME: usize = 63 - "calls-".len();
+/// Longest secret name that fits in a vault annotation key's 63-character name part.
+const MAX_SECRET_NAME: usize = 63 - "agent-inject-template-".len();
+
+/// Builds the manifests of one environment, or every problem that prevents it.
+pub fn generate(ir: &Ir, req: Request<'_>) -> Result<Manifests, Vec<Diagnostic>> {
+    let resolved = resolve(ir, req)?;
+    Ok(objects::build(&resolved))
+}
+
+fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic>> {
+    let pf = req.platform;
+    let platform = &pf.platform;
+    let mut diags = Vec::new();
+    let Some(app) = &ir.app else {
+        return Err(vec![Diagnostic::new(
+            codes::E0501,
+            "the project has no app.toml; manifests are made from it",
+        )]);
+    };
+    let Some(env) = platform.environments.get(req.env) else {
+        let names: Vec<&str> = platform.environments.keys().map(String::as_str).collect();
+        let mut d = Diagnostic::new(codes::E0610, format!("unknown environment `{}`", req.env))
+            .primary(pf.span("environments"), "the platform's environments")
+            .note(format!("the platform has: {}", names.join(", ")));
+        if let Some(s) = did_you_mean(req.env, names.iter().copied()) {
+            d = d.hint(format!("did you mean `{s}`?"));
+        }
+        return Err(vec![d]);
+    };
+    check_app_envs(app, pf, req.app_toml, &mut diags);
+    let cfg = app.for_env(req.env);
+    let locate = |d: Diagnostic, path: &str, message: &str| match req.app_toml {
+        Some(l) => l.label(d, path, message),
+        None => d,
+    };
+    if cfg.engine.is_none() {
+        let d = Diagnostic::new(codes::E0613, format!("`{}` has no `[engine]`", cfg.name))
+            .hint("add to app.toml:\n\n[engine]\nname = \"golang\"\nsize = \"small\"");
+        diags.push(locate(d, "name", "this service has no engine"));
+    }
+    let image_ref = req
+        .image
+        .map(str::to_owned)
+        .unwrap_or_else(|| format!("{}/{}:{}", platform.registry, cfg.name, req.env));
+    let image = match image::parse(&image_ref) {
+        Ok(i) => Some(i),
+        Err(e) => {
+            diags.push(
+                Diagnostic::new(
+                    codes::E0612,
+                    format!("invalid image reference `{image_ref}`: it {e}"),
+                )
+                .hint("an image reference is `[registry/]repository:tag` or `...@sha256:<digest>`"),
+            );
+            None
+        }
+    };
+    let mut settings = BTreeMap::new();
+    for (k, v) in &cfg.env {
+        settings.insert(k.clone(), v.clone());
+    }
+    for s in &cfg.secrets {
+        if s.len() > MAX_SECRET_NAME {
+            let d = Diagnostic::new(
+                codes::E0615,
+                format!("secret name `{s}` is longer than {MAX_SECRET_NAME} characters, the limit of vault's annotations"),
+            );
+            diags.push(locate(d, "secrets", "a name here is too long"));
+        }
+        settings.insert(format!("{s}_FILE"), format!("{}/{s}", objects::VAULT_DIR));
+    }
+    settings.insert("SERVICE_NAME".to_owned(), cfg.name.clone());
+    settings.insert("SERVICE_ENV".to_owned(), req.env.to_owned());
+    for (i, dep) in cfg.dependencies.iter().enumerate() {
+        if dep.name.len() > MAX_LABELLED_NAME {
+            let d = Diagnostic::new(
+                codes::E0615,
+                format!(
+                    "dependency name `{}` is longer than {MAX_LABELLED_NAME} characters, the limit of the `{}` label",
+                    dep.name,
+                    calls_label("<name>")
+                ),
+            );
+            diags.push(locate(d, &format!("dependencies.{i}.name"), "too long"));
+        }
+        let (url, path) = match env.services.get(&dep.name) {
+            Some(u) => (
+                u.clone(),
+                format!("environments.{}.services.{}", req.env, dep.name),
+            ),
+            None => match &env.url_template {
+                Some(t) => (
+                    t.replace("{name}", &dep.name)
+                        .replace("{domain}", &env.domain),
+                    format!("environments.{}.url_template", req.env),
+                ),
+                None => {
+                    diags.push(
+                        Diagnostic::new(
+                            codes::E0611,
+                            format!(
+                                "the platform cannot resolve dependency `{}` in environment `{}`",
+                                dep.name, req.env
+                            ),
+                        )
+                        .primary(
+                            pf.span(&format!("environments.{}", req.env)),
+                            "no `url_template` and no entry in `services`",
+                        )
+                        .hint(format!(
+                            "add `{} = \"http://...{}\"` to `[environments.{}.services]`",
+                            dep.name, env.domain, req.env
+                        )),
+                    );
+                    continue;
+                }
+            },
+        };
+        if let Err((code, e)) = platform::check_url(platform, req.env, &url) {
+            diags.push(
+                Diagnostic::new(code, format!("the URL of `{}` {e}", dep.name))
+                    .primary(
+                        pf.span(&path),
+                        format!("resolves `{}` to `{url}`", dep.name),
+                    )
+                    .note("a service is only ever given URLs of its own environment"),
+            );
+            continue;
+        }
+        settings.insert(format!("SERVICE_{}_URL", upper_snake(&dep.name)), url);
+    }
+    for st in &cfg.storages {
+        if let Some(sp) = platform.storages.get(&st.kind) {
+            let url = format!(
+                "{}://{}-{}.{}.svc.{}:{}",
+                sp.scheme, cfg.name, st.name, sp.namespace, env.domain, sp.port
+            );
+            settings.insert(format!("STORAGE_{}_URL", upper_snake(&st.name)), url);
+        }
+    }
+    if let Some(host) = &cfg.public_host {
+        if let Err(e) = platform::check_public_host(platform, req.env, host) {
+            let own = format!("envs.{}.public_host", req.env);
+            let path = if app
+                .envs
+                .get(req.env)
+                .is_some_and(|o| o.public_host.is_some())
+            {
+                own
+            } else {
+                "public_host".to_owned()
+            };
+            let d = locate(Diagnostic::new(codes::E0605, e), &path, "this host");
+            diags.push(
+                d.secondary(
+                    pf.span(&format!("environments.{}.public_domain", req.env)),
+                    "the environment's public domain",
+                )
+                .hint(format!(
+                    "set `public_host` for this environment in app.toml's `[envs.{}]`",
+                    req.env
+                )),
+            );
+        }
+    }
+    match (diags.is_empty(), image) {
+        (true, Some(image)) => Ok(Resolved {
+            app: cfg,
+            platform,
+            env,
+            image,
+            settings,
+        }),
+        _ => Err(diags),
+    }
+}
+
+/// Every `[envs.<env>]` of app.toml must name an environment of the platform.
+fn check_app_envs(
+    app: &AppConfig,
+    pf: &PlatformFile,
+    locator: Option<&AppLocator>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let names: Vec<&str> = pf
+        .platform
+        .environments
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for e in app.envs.keys() {
+        if !pf.platform.environments.contains_key(e) {
+            let mut d = Diagnostic::new(
+                codes::E0614,
+                format!("app.toml overrides environment `{e}`, which the platform does not have"),
+            )
+            .note(format!("the platform has: {}", names.join(", ")));
+            if let Some(s) = did_you_mean(e, names.iter().copied()) {
+                d = d.hint(format!("did you mean `[envs.{s}]`?"));
+            }
+            if let Some(l) = locator {
+                d = l.label(d, &format!("envs.{e}"), "no such environment");
+            }
+            diags.push(d);
+        }
+    }
+}

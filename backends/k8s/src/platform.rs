@@ -1,0 +1,622 @@
+//! `platform.toml`: environments, clusters, domains, registry, size classes, mesh and ingress.
+//!
+//! Owned by the platform team; an embedded default makes `paasctl manifests` work out of the box.
+//! The reference is docs/platform-toml.md. Errors are located diagnostics like app.toml's.
+use compiler::app::{check_dns_label, check_host_name, Size, StorageKind};
+use compiler::diagnostic::{codes, did_you_mean, Diagnostic};
+use compiler::source::{FileId, Span};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+/// The embedded default platform config.
+pub const DEFAULT_PLATFORM: &str = include_str!("platform.default.toml");
+/// The name under which the embedded default appears in diagnostics.
+pub const DEFAULT_PLATFORM_NAME: &str = "<embedded platform.toml>";
+/// The environment variable that points at the real platform config.
+pub const PLATFORM_ENV_VAR: &str = "PAASCTL_PLATFORM";
+
+/// The validated platform config.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Platform {
+    /// `app.kubernetes.io/part-of` on every object.
+    pub part_of: String,
+    /// Registry and repository prefix of service images.
+    pub registry: String,
+    #[serde(default)]
+    pub mesh: Mesh,
+    /// Namespace allowed to scrape `/metrics` of every service.
+    #[serde(default)]
+    pub monitoring_namespace: Option<String>,
+    pub ingress: Ingress,
+    pub vault: Vault,
+    pub environments: BTreeMap<String, Environment>,
+    pub sizes: BTreeMap<Size, SizeClass>,
+    pub storages: BTreeMap<StorageKind, StoragePlatform>,
+}
+
+/// The service mesh, if any.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mesh {
+    #[default]
+    None,
+    Linkerd,
+    Istio,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ingress {
+    /// `ingressClassName` of public hosts' Ingresses.
+    pub class: String,
+    /// Namespace of the ingress controller (allowed in by the NetworkPolicy of public services).
+    pub namespace: String,
+    /// cert-manager ClusterIssuer of the TLS certificates; empty for none.
+    #[serde(default)]
+    pub cluster_issuer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Vault {
+    pub namespace: String,
+    pub port: u16,
+    /// KV v2 path of a service's secrets, with `{env}` and `{service}`.
+    pub kv_path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Environment {
+    /// The cluster the environment runs on (a label on every namespace).
+    pub cluster: String,
+    /// The environment's DNS domain: every URL a service of this environment is given ends with it.
+    pub domain: String,
+    /// Public hosts of this environment must end with it (when set).
+    #[serde(default)]
+    pub public_domain: Option<String>,
+    /// How a dependency's URL is made: `{name}` and `{domain}` are replaced. Without it every
+    /// dependency must be listed in `services`.
+    #[serde(default)]
+    pub url_template: Option<String>,
+    /// Explicit URLs of services, by name (they win over the template).
+    #[serde(default)]
+    pub services: BTreeMap<String, String>,
+}
+
+/// A resource class: Kubernetes quantities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SizeClass {
+    pub cpu_request: String,
+    pub cpu_limit: String,
+    pub memory_request: String,
+    pub memory_limit: String,
+    pub ephemeral_storage: String,
+}
+
+/// Where the platform runs one kind of storage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoragePlatform {
+    pub namespace: String,
+    pub port: u16,
+    pub scheme: String,
+}
+
+/// A parsed platform config with the spans needed to locate later errors in it.
+#[derive(Debug, Clone)]
+pub struct PlatformFile {
+    pub platform: Platform,
+    pub file: FileId,
+    doc: toml_edit::ImDocument<String>,
+}
+
+impl PlatformFile {
+    /// The span of the value at a dotted path (or of its nearest parent).
+    /// Only the first line of a multi-line value (such as a whole table) is marked.
+    pub fn span(&self, path: &str) -> Span {
+        let r = span_of(&self.doc, path).unwrap_or(0..0);
+        let end = self
+            .doc
+            .raw()
+            .get(r.clone())
+            .and_then(|t| t.find('\n'))
+            .map_or(r.end, |i| r.start + i);
+        Span::new(self.file, r.start..end)
+    }
+}
+
+const TOP_KEYS: &[&str] = &[
+    "part_of",
+    "registry",
+    "mesh",
+    "monitoring_namespace",
+    "ingress",
+    "vault",
+    "environments",
+    "sizes",
+    "storages",
+];
+
+/// The keys of the table that holds the key at `path`.
+fn known_keys(path: &str) -> &'static [&'static str] {
+    let segs: Vec<&str> = path.split('.').collect();
+    match segs.as_slice() {
+        [_] => TOP_KEYS,
+        ["ingress", _] => &["class", "namespace", "cluster_issuer"],
+        ["vault", _] => &["namespace", "port", "kv_path"],
+        ["environments", _, _] => &[
+            "cluster",
+            "domain",
+            "public_domain",
+            "url_template",
+            "services",
+        ],
+        ["sizes", _, _] => &[
+            "cpu_request",
+            "cpu_limit",
+            "memory_request",
+            "memory_limit",
+            "ephemeral_storage",
+        ],
+        ["storages", _, _] => &["namespace", "port", "scheme"],
+        _ => &[],
+    }
+}
+
+/// The value span of a dotted path (array elements by index), else of its nearest ancestor.
+pub(crate) fn span_of(doc: &toml_edit::ImDocument<String>, path: &str) -> Option<Range<usize>> {
+    let segs: Vec<&str> = path.split('.').collect();
+    walk(doc.as_table(), &segs, None)
+}
+
+fn walk(
+    t: &dyn toml_edit::TableLike,
+    segs: &[&str],
+    best: Option<Range<usize>>,
+) -> Option<Range<usize>> {
+    let Some((first, rest)) = segs.split_first() else {
+        return best;
+    };
+    let Some((k, v)) = t.get_key_value(first) else {
+        return best;
+    };
+    let here = v.span().or_else(|| k.span()).or(best);
+    let Some((next, after)) = rest.split_first() else {
+        return here;
+    };
+    let index = next.parse::<usize>().ok();
+    match (v, index) {
+        (toml_edit::Item::ArrayOfTables(a), Some(i)) => match a.get(i) {
+            Some(tt) => walk(tt, after, tt.span().or(here)),
+            None => here,
+        },
+        (toml_edit::Item::Value(toml_edit::Value::Array(a)), Some(i)) => match a.get(i) {
+            Some(toml_edit::Value::InlineTable(tt)) => walk(tt, after, tt.span().or(here)),
+            Some(e) => e.span().or(here),
+            None => here,
+        },
+        _ => match v.as_table_like() {
+            Some(tt) => walk(tt, rest, here),
+            None => here,
+        },
+    }
+}
+
+/// The key span of a dotted path.
+fn key_span_of(doc: &toml_edit::ImDocument<String>, path: &str) -> Option<Range<usize>> {
+    let (parent, last) = match path.rsplit_once('.') {
+        Some((p, l)) => (Some(p), l),
+        None => (None, path),
+    };
+    let mut item = doc.as_item();
+    if let Some(p) = parent {
+        for seg in p.split('.') {
+            item = item.as_table_like()?.get(seg)?;
+        }
+    }
+    item.as_table_like()?.key(last)?.span()
+}
+
+/// Parses and validates a platform config. `file` is its id in the run's `Sources`.
+pub fn parse(file: FileId, src: &str) -> Result<PlatformFile, Vec<Diagnostic>> {
+    let doc = match src.parse::<toml_edit::ImDocument<String>>() {
+        Ok(d) => d,
+        Err(e) => {
+            return Err(vec![Diagnostic::new(
+                codes::E0601,
+                e.message().trim().to_owned(),
+            )
+            .primary(
+                Span::new(file, e.span().unwrap_or(0..0)),
+                "invalid TOML here",
+            )]);
+        }
+    };
+    let first_line = |r: Range<usize>| {
+        let end = src
+            .get(r.clone())
+            .and_then(|t| t.find('\n'))
+            .map_or(r.end, |i| r.start + i);
+        r.start..end
+    };
+    let span = |r: Option<Range<usize>>| Span::new(file, first_line(r.unwrap_or(0..0)));
+    let mut unknown = Vec::new();
+    let de = toml::de::Deserializer::new(src);
+    let result: Result<Platform, _> =
+        serde_ignored::deserialize(de, |p| unknown.push(p.to_string()));
+    // Unknown keys met before a type error are reported with it: a misspelt required key is
+    // then both "unknown `domian`, did you mean `domain`?" and "missing `domain`".
+    let mut diags: Vec<Diagnostic> = unknown
+        .iter()
+        .map(|path| {
+            let last = path.rsplit('.').next().unwrap_or(path);
+            let mut d = Diagnostic::new(codes::E0602, format!("unknown key `{path}`"))
+                .primary(span(key_span_of(&doc, path)), "not a key of platform.toml");
+            let siblings = known_keys(path);
+            match did_you_mean(last, siblings.iter().copied()) {
+                Some(s) => d = d.hint(format!("did you mean `{s}`?")),
+                None if !siblings.is_empty() => {
+                    d = d.note(format!("the keys here are: {}", siblings.join(", ")))
+                }
+                None => {}
+            }
+            d
+        })
+        .collect();
+    let platform = match result {
+        Ok(p) => p,
+        Err(e) => {
+            let msg = e.message().trim().to_owned();
+            let range = e.span();
+            let d = if msg.starts_with("missing field") {
+                Diagnostic::new(codes::E0604, msg).primary(span(range), "in this table")
+            } else {
+                Diagnostic::new(codes::E0603, msg).primary(span(range), "here")
+            };
+            diags.push(d);
+            diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            return Err(diags);
+        }
+    };
+    let pf = PlatformFile {
+        platform,
+        file,
+        doc,
+    };
+    validate(&pf, &mut diags);
+    if diags.is_empty() {
+        Ok(pf)
+    } else {
+        diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        Err(diags)
+    }
+}
+
+/// The embedded default, parsed. It is tested to be valid.
+pub fn default_platform(file: FileId) -> Result<PlatformFile, Vec<Diagnostic>> {
+    parse(file, DEFAULT_PLATFORM)
+}
+
+fn invalid(pf: &PlatformFile, path: &str, message: String) -> Diagnostic {
+    Diagnostic::new(codes::E0603, message).primary(pf.span(path), "invalid value")
+}
+
+/// Whether `s` looks like a Kubernetes quantity (`100m`, `1`, `0.5`, `128Mi`, `1G`).
+pub fn is_quantity(s: &str) -> bool {
+    let digits = s.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &s[digits.len()..];
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().filter(|b| *b == b'.').count() <= 1
+        && ["", "m", "k", "M", "G", "T", "Ki", "Mi", "Gi", "Ti"].contains(&suffix)
+}
+
+fn validate(pf: &PlatformFile, diags: &mut Vec<Diagnostic>) {
+    let p = &pf.platform;
+    if let Err(e) = crate::image::check_repository(&p.registry) {
+        diags.push(invalid(pf, "registry", format!("`registry` {e}")));
+    }
+    for (path, v) in [
+        ("part_of", Some(&p.part_of)),
+        ("monitoring_namespace", p.monitoring_namespace.as_ref()),
+        ("ingress.namespace", Some(&p.ingress.namespace)),
+        ("vault.namespace", Some(&p.vault.namespace)),
+    ] {
+        if let Some(v) = v {
+            if let Err(e) = check_dns_label(v) {
+                diags.push(invalid(pf, path, format!("`{path}` = \"{v}\" {e}")));
+            }
+        }
+    }
+    if !p.vault.kv_path.contains("{service}") {
+        diags.push(invalid(
+            pf,
+            "vault.kv_path",
+            "`vault.kv_path` must contain `{service}`".to_owned(),
+        ));
+    }
+    if p.environments.is_empty() {
+        diags.push(
+            Diagnostic::new(codes::E0604, "platform.toml declares no environment")
+                .primary(pf.span("environments"), "add `[environments.<name>]`"),
+        );
+    }
+    for (name, env) in &p.environments {
+        let base = format!("environments.{name}");
+        if let Err(e) = check_dns_label(name) {
+            diags.push(
+                Diagnostic::new(codes::E0603, format!("environment name `{name}` {e}"))
+                    .primary(pf.span(&base), "invalid environment name"),
+            );
+        }
+        if let Err(e) = check_host_name(&env.domain) {
+            diags.push(invalid(
+                pf,
+                &format!("{base}.domain"),
+                format!("`{base}.domain` {e}"),
+            ));
+        }
+        if let Some(pd) = &env.public_domain {
+            if let Err(e) = check_host_name(pd) {
+                diags.push(invalid(
+                    pf,
+                    &format!("{base}.public_domain"),
+                    format!("`{base}.public_domain` {e}"),
+                ));
+            }
+        }
+        if let Some(t) = &env.url_template {
+            let url = t.replace("{name}", "x").replace("{domain}", &env.domain);
+            if !t.contains("{name}") {
+                diags.push(invalid(
+                    pf,
+                    &format!("{base}.url_template"),
+                    format!("`{base}.url_template` must contain `{{name}}`"),
+                ));
+            } else if let Err(e) = check_url(p, name, &url) {
+                diags.push(
+                    Diagnostic::new(e.0, format!("`{base}.url_template` {}", e.1))
+                        .primary(pf.span(&format!("{base}.url_template")), "this template"),
+                );
+            }
+        }
+        for (svc, url) in &env.services {
+            let path = format!("{base}.services.{svc}");
+            if let Err(e) = check_dns_label(svc) {
+                diags.push(invalid(pf, &path, format!("service name `{svc}` {e}")));
+            }
+            if let Err((code, e)) = check_url(p, name, url) {
+                diags.push(
+                    Diagnostic::new(code, format!("`{path}` = \"{url}\" {e}"))
+                        .primary(pf.span(&path), "this URL"),
+                );
+            }
+        }
+    }
+    for size in Size::ALL {
+        match p.sizes.get(size) {
+            None => diags.push(
+                Diagnostic::new(codes::E0604, format!("size class `{size}` is not defined"))
+                    .primary(pf.span("sizes"), format!("add `[sizes.{size}]`")),
+            ),
+            Some(c) => {
+                for (k, v) in [
+                    ("cpu_request", &c.cpu_request),
+                    ("cpu_limit", &c.cpu_limit),
+                    ("memory_request", &c.memory_request),
+                    ("memory_limit", &c.memory_limit),
+                    ("ephemeral_storage", &c.ephemeral_storage),
+                ] {
+                    if !is_quantity(v) {
+                        let path = format!("sizes.{size}.{k}");
+                        diags.push(invalid(
+                            pf,
+                            &path,
+                            format!("`{path}` = \"{v}\" is not a Kubernetes quantity"),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for kind in StorageKind::ALL {
+        if !p.storages.contains_key(kind) {
+            diags.push(
+                Diagnostic::new(
+                    codes::E0604,
+                    format!("storage kind `{kind}` is not defined"),
+                )
+                .primary(pf.span("storages"), format!("add `[storages.{kind}]`")),
+            );
+        }
+    }
+    for (kind, s) in &p.storages {
+        if let Err(e) = check_dns_label(&s.namespace) {
+            let path = format!("storages.{kind}.namespace");
+            diags.push(invalid(pf, &path, format!("`{path}` {e}")));
+        }
+    }
+}
+
+/// The host of an `http(s)://host[:port][/path]` or `scheme://host...` URL.
+pub fn url_host(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    Some(host.split(':').next().unwrap_or(host))
+}
+
+/// The environment a host belongs to: the one whose domain is its longest suffix.
+pub fn env_of_host<'a>(platform: &'a Platform, host: &str) -> Option<&'a str> {
+    platform
+        .environments
+        .iter()
+        .filter(|(_, e)| host == e.domain || host.ends_with(&format!(".{}", e.domain)))
+        .max_by_key(|(_, e)| e.domain.len())
+        .map(|(n, _)| n.as_str())
+}
+
+/// The rule that a staging service is never given a production URL: the host of every URL an
+/// environment hands out must carry that environment's domain, and no other environment's
+/// more specific one.
+pub fn check_url(platform: &Platform, env: &str, url: &str) -> Result<(), (&'static str, String)> {
+    let Some(host) = url_host(url).filter(|h| !h.is_empty()) else {
+        return Err((
+            codes::E0603,
+            "is not a URL (`scheme://host[:port][/path]`)".to_owned(),
+        ));
+    };
+    if check_host_name(host).is_err() {
+        return Err((codes::E0603, format!("has an invalid host `{host}`")));
+    }
+    let domain = platform
+        .environments
+        .get(env)
+        .map(|e| e.domain.as_str())
+        .unwrap_or_default();
+    match env_of_host(platform, host) {
+        Some(e) if e == env => Ok(()),
+        Some(other) => Err((
+            codes::E0605,
+            format!("points at `{host}` in environment `{other}`, not `{env}` (`{domain}`)"),
+        )),
+        None => Err((
+            codes::E0605,
+            format!("points at `{host}`, outside environment `{env}`'s domain `{domain}`"),
+        )),
+    }
+}
+
+/// The same rule for public hosts against the environments' `public_domain`s.
+pub fn check_public_host(platform: &Platform, env: &str, host: &str) -> Result<(), String> {
+    let Some(own) = platform
+        .environments
+        .get(env)
+        .and_then(|e| e.public_domain.as_deref())
+    else {
+        return Ok(());
+    };
+    let owner = platform
+        .environments
+        .iter()
+        .filter_map(|(n, e)| e.public_domain.as_deref().map(|d| (n, d)))
+        .filter(|(_, d)| host == *d || host.ends_with(&format!(".{d}")))
+        .max_by_key(|(_, d)| d.len())
+        .map(|(n, _)| n.as_str());
+    match owner {
+        Some(o) if o == env => Ok(()),
+        Some(o) => Err(format!(
+            "public host `{host}` belongs to environment `{o}`, not `{env}` (`{own}`)"
+        )),
+        None => Err(format!(
+            "public host `{host}` is outside environment `{env}`'s public domain `{own}`"
+        )),
+    }
+}
+
+/// Adds a platform config's text to a run's sources (so that its errors render with snippets)
+/// and parses it. `name` is how diagnostics call the file.
+pub fn load(
+    sources: &mut compiler::Sources,
+    name: &str,
+    text: &str,
+) -> Result<PlatformFile, Vec<Diagnostic>> {
+    let id = sources.add(name, std::sync::Arc::from(text));
+    parse(id, text)
+}
+
+/// Loads the embedded default into a run's sources.
+pub fn load_default(sources: &mut compiler::Sources) -> Result<PlatformFile, Vec<Diagnostic>> {
+    load(sources, DEFAULT_PLATFORM_NAME, DEFAULT_PLATFORM)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(text: &str) -> Result<PlatformFile, Vec<Diagnostic>> {
+        parse(FileId(0), text)
+    }
+
+    #[test]
+    fn quantities() {
+        for q in ["100m", "1", "0.5", "128Mi", "1Gi", "2G"] {
+            assert!(is_quantity(q), "{q}");
+        }
+        for q in ["", "lots", "1.2.3", "10 Mi", "Mi", "-1"] {
+            assert!(!is_quantity(q), "{q}");
+        }
+    }
+
+    #[test]
+    fn hosts_and_environments() {
+        let pf = load(DEFAULT_PLATFORM).unwrap();
+        let p = &pf.platform;
+        assert_eq!(url_host("http://a.b.c:8080/x?y"), Some("a.b.c"));
+        assert_eq!(url_host("amqp://user@h.example:5672"), Some("h.example"));
+        assert_eq!(url_host("no-scheme"), None);
+        assert_eq!(env_of_host(p, "x.staging.paas.internal"), Some("staging"));
+        assert_eq!(env_of_host(p, "staging.paas.internal"), Some("staging"));
+        assert_eq!(env_of_host(p, "xstaging.paas.internal"), None);
+        assert_eq!(
+            check_public_host(p, "production", "shop.brief.example"),
+            Ok(())
+        );
+        assert!(check_public_host(p, "production", "shop.staging.brief.example").is_err());
+        assert!(check_public_host(p, "staging", "shop.brief.example").is_err());
+        assert!(check_public_host(p, "staging", "shop.example.org").is_err());
+    }
+
+    #[test]
+    fn every_unknown_key_is_reported_with_a_hint() {
+        let text = DEFAULT_PLATFORM
+            .replace("part_of =", "partof =")
+            .replace("kv_path =", "kvpath =\"x\"\nkv_path =")
+            .replace(
+                "cpu_limit = \"500m\"",
+                "cpu_limit = \"500m\"\ncpu_limt = \"1\"",
+            );
+        let diags = load(&text).unwrap_err();
+        // A misspelt required key is both missing and unknown (with a hint), and the other
+        // unknown keys are reported in the same run.
+        let got: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(got, vec!["E0604", "E0602", "E0602", "E0602"], "{diags:?}");
+        assert_eq!(diags[1].hint.as_deref(), Some("did you mean `part_of`?"));
+        let text = DEFAULT_PLATFORM
+            .replace("kv_path =", "kvpath = \"x\"\nkv_path =")
+            .replace(
+                "cpu_limit = \"500m\"",
+                "cpu_limit = \"500m\"\ncpu_limt = \"1\"",
+            );
+        let diags = load(&text).unwrap_err();
+        let got: Vec<(&str, &str, Option<&str>)> = diags
+            .iter()
+            .map(|d| (d.code, d.message.as_str(), d.hint.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "E0602",
+                    "unknown key `vault.kvpath`",
+                    Some("did you mean `kv_path`?")
+                ),
+                (
+                    "E0602",
+                    "unknown key `sizes.small.cpu_limt`",
+                    Some("did you mean `cpu_limit`?")
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn wrong_types_and_missing_keys_are_located() {
+        let text = DEFAULT_PLATFORM.replace("port = 8200", "port = \"8200\"");
+        let d = &load(&text).unwrap_err()[0];
+        assert_eq!(d.code, "E0603");
+        let at = d.primary_span().unwrap().range.start;
+        assert!(
+            text[..at].ends_with("[vault]\nnamespace = \"vault\"\nport = "),
+            "{d:?}"
+        );
+    }
+}

@@ -1,0 +1,394 @@
+//! Golden tests of the manifests backend: every golden case that checks without errors, in every
+//! environment of the embedded platform; the bad-input cases of golden/manifests/; determinism;
+//! the rule that no environment is ever handed another environment's URL; atomic writes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use backend_k8s::platform::{self, check_url, url_host, PlatformFile};
+use backend_k8s::{generate, write, AppLocator, Request};
+use compiler::{render, Compiler, OsFs, Sources};
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn dirs(under: &Path) -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(under)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p))
+        .collect();
+    out.sort();
+    out
+}
+
+fn snapshot(name: &str, text: &str) {
+    insta::with_settings!({
+        snapshot_path => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots"),
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(name.to_owned(), text);
+    });
+}
+
+/// Every golden case whose project checks without errors, with its IR and sources.
+fn good_cases() -> Vec<(String, compiler::Output)> {
+    dirs(&root().join("golden/cases"))
+        .into_iter()
+        .filter_map(|(name, dir)| {
+            let out = Compiler::new().check_project(&OsFs, &dir);
+            out.ir
+                .as_ref()
+                .is_some_and(|ir| ir.app.is_some())
+                .then_some((name, out))
+        })
+        .collect()
+}
+
+fn env_names(pf: &PlatformFile) -> Vec<String> {
+    pf.platform.environments.keys().cloned().collect()
+}
+
+/// Snapshots of every good golden case in every environment. With `MANIFESTS_OUT=<dir>` the
+/// generated files are also written to `<dir>/<case>/<env>/` for the external validators
+/// (scripts/test.d/50-manifests.sh).
+#[test]
+fn golden_cases_in_every_environment() {
+    let export = std::env::var_os("MANIFESTS_OUT").map(PathBuf::from);
+    let mut failed = Vec::new();
+    let cases = good_cases();
+    assert!(cases.iter().any(|(n, _)| n == "full-app"));
+    for (name, out) in cases {
+        let mut sources = out.sources.clone();
+        let pf = platform::load_default(&mut sources).unwrap();
+        let locator = AppLocator::from_sources(&out.sources);
+        for env in env_names(&pf) {
+            let ir = out.ir.as_ref().unwrap();
+            let req = Request {
+                platform: &pf,
+                app_toml: locator.as_ref(),
+                env: &env,
+                image: Some("registry.paas.internal/services/app:1.4.2"),
+            };
+            let text = match generate(ir, req) {
+                Ok(m) => {
+                    assert_eq!(generate(ir, req).unwrap(), m, "deterministic");
+                    if let Some(dir) = &export {
+                        write::write_atomic(&m, &dir.join(&name).join(&env)).unwrap();
+                    }
+                    m.concatenated()
+                }
+                Err(diags) => render::human(&diags, &sources, false),
+            };
+            let snap = format!("{name}@{env}");
+            if std::panic::catch_unwind(|| snapshot(&snap, &text)).is_err() {
+                failed.push(snap);
+            }
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "manifests differ from snapshots: {failed:?}"
+    );
+}
+
+/// golden/manifests/<case>/: a project plus `request.toml` (`env`, optional `image`, optional
+/// `platform` file name in the case directory). Each must fail; its diagnostics are snapshotted.
+#[test]
+fn bad_inputs() {
+    let mut failed = Vec::new();
+    for (name, dir) in dirs(&root().join("golden/manifests")) {
+        let req: toml::Table =
+            toml::from_str(&std::fs::read_to_string(dir.join("request.toml")).unwrap()).unwrap();
+        let out = Compiler::new().check_project(&OsFs, &dir);
+        assert!(
+            !out.has_errors(),
+            "{name}: the project itself must check cleanly"
+        );
+        let mut sources = out.sources.clone();
+        let pf = match req.get("platform").and_then(|p| p.as_str()) {
+            Some(file) => {
+                let text = std::fs::read_to_string(dir.join(file)).unwrap();
+                platform::load(&mut sources, file, &text)
+            }
+            None => platform::load_default(&mut sources),
+        };
+        let text = match pf {
+            Err(diags) => render::human(&diags, &sources, false),
+            Ok(pf) => {
+                let locator = AppLocator::from_sources(&out.sources);
+                let r = generate(
+                    out.ir.as_ref().unwrap(),
+                    Request {
+                        platform: &pf,
+                        app_toml: locator.as_ref(),
+                        env: req["env"].as_str().unwrap(),
+                        image: req.get("image").and_then(|i| i.as_str()),
+                    },
+                );
+                match r {
+                    Ok(_) => panic!("{name}: expected errors"),
+                    Err(diags) => render::human(&diags, &sources, false),
+                }
+            }
+        };
+        if std::panic::catch_unwind(|| snapshot(&format!("bad-{name}"), &text)).is_err() {
+            failed.push(name);
+        }
+    }
+    assert!(failed.is_empty(), "bad-input snapshots differ: {failed:?}");
+}
+
+#[test]
+fn every_backend_code_is_snapshotted() {
+    let mut all = String::new();
+    for e in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots")).unwrap()
+    {
+        all.push_str(&std::fs::read_to_string(e.unwrap().path()).unwrap());
+    }
+    let missing: Vec<&str> = compiler::codes::ALL
+        .iter()
+        .map(|c| c.code)
+        .filter(|c| c.starts_with("E06") && !all.contains(&format!("[{c}]")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "backend codes without a snapshot: {missing:?}"
+    );
+}
+
+/// The embedded platform's every environment hands out only URLs of its own domain, for every
+/// golden case: a staging service can never be given a production URL.
+#[test]
+fn no_environment_gets_another_environments_url() {
+    let mut sources = Sources::new();
+    let pf = platform::load_default(&mut sources).unwrap();
+    let mut checked = 0;
+    for (_, out) in good_cases() {
+        for env in env_names(&pf) {
+            let Ok(m) = generate(
+                out.ir.as_ref().unwrap(),
+                Request {
+                    platform: &pf,
+                    app_toml: None,
+                    env: &env,
+                    image: Some("r.example/app:1"),
+                },
+            ) else {
+                continue;
+            };
+            let domain = &pf.platform.environments[&env].domain;
+            for line in m.concatenated().lines() {
+                let Some((_, value)) = line.trim().split_once(": ") else {
+                    continue;
+                };
+                if !value.contains("://") {
+                    continue;
+                }
+                let host = url_host(value).unwrap();
+                assert!(host.ends_with(&format!(".{domain}")), "{env}: {value}");
+                assert!(check_url(&pf.platform, &env, value).is_ok());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 10, "too few URLs checked: {checked}");
+}
+
+fn platform_with(extra: &str) -> Result<PlatformFile, Vec<compiler::Diagnostic>> {
+    let text = format!("{}\n{extra}", platform::DEFAULT_PLATFORM);
+    platform::load(&mut Sources::new(), "platform.toml", &text)
+}
+
+#[test]
+fn staging_is_never_given_a_production_url() {
+    // An explicit entry pointing at production's domain is rejected when the platform loads.
+    let text = platform::DEFAULT_PLATFORM.replace(
+        "[environments.staging]\n",
+        "[environments.staging]\nservices = { billing = \"http://billing.billing.svc.production.paas.internal\" }\n",
+    );
+    let err = platform::load(&mut Sources::new(), "platform.toml", &text).unwrap_err();
+    assert_eq!(err[0].code, "E0605");
+    assert!(
+        err[0].message.contains("environment `production`"),
+        "{}",
+        err[0].message
+    );
+    // So is a template that hard-codes another environment's domain.
+    let text = platform::DEFAULT_PLATFORM.replace(
+        "domain = \"staging.paas.internal\"\npublic_domain = \"staging.brief.example\"\nurl_template = \"http://{name}.{name}.svc.{domain}\"",
+        "domain = \"staging.paas.internal\"\npublic_domain = \"staging.brief.example\"\nurl_template = \"http://{name}.production.paas.internal\"",
+    );
+    let err = platform::load(&mut Sources::new(), "platform.toml", &text).unwrap_err();
+    assert_eq!(err[0].code, "E0605");
+    // A host outside every environment is rejected as well.
+    let pf = platform_with("").unwrap();
+    let e = check_url(&pf.platform, "staging", "https://billing.example.com").unwrap_err();
+    assert_eq!(e.0, "E0605");
+    // A domain that merely ends like another one does not count as it.
+    assert!(check_url(&pf.platform, "staging", "http://a.xstaging.paas.internal").is_err());
+    assert!(check_url(
+        &pf.platform,
+        "staging",
+        "http://a.a.svc.staging.paas.internal"
+    )
+    .is_ok());
+    assert!(check_url(
+        &pf.platform,
+        "production",
+        "http://a.a.svc.staging.paas.internal"
+    )
+    .is_err());
+}
+
+#[test]
+fn embedded_platform_is_valid() {
+    let pf = platform::load_default(&mut Sources::new()).unwrap();
+    assert_eq!(env_names(&pf), vec!["dev", "production", "staging"]);
+}
+
+fn full_app() -> compiler::Ir {
+    Compiler::new()
+        .check_project(&OsFs, &root().join("golden/cases/full-app"))
+        .ir
+        .unwrap()
+}
+
+#[test]
+fn writes_are_atomic() {
+    let pf = platform::load_default(&mut Sources::new()).unwrap();
+    let ir = full_app();
+    let m = |env| {
+        generate(
+            &ir,
+            Request {
+                platform: &pf,
+                app_toml: None,
+                env,
+                image: Some("r.example/shop:1"),
+            },
+        )
+        .unwrap()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    write::write_atomic(&m("staging"), &out).unwrap();
+    let names = |p: &Path| {
+        let mut v: Vec<String> = std::fs::read_dir(p)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        names(&out),
+        vec![
+            "10-init.yaml",
+            "20-db.yaml",
+            "30-app.yaml",
+            "40-balancing.yaml"
+        ]
+    );
+    // A stale file from an earlier run disappears: OUT is replaced as a whole.
+    std::fs::write(out.join("99-stale.yaml"), "x").unwrap();
+    write::write_atomic(&m("production"), &out).unwrap();
+    assert_eq!(names(&out).len(), 4);
+    let before = std::fs::read_to_string(out.join("30-app.yaml")).unwrap();
+    assert!(before.contains("production"));
+    // Nothing is left beside OUT.
+    assert_eq!(names(tmp.path()), vec!["out"]);
+    // A failing write (OUT is a file) changes nothing.
+    let file_out = tmp.path().join("file");
+    std::fs::write(&file_out, "keep").unwrap();
+    assert!(write::write_atomic(&m("staging"), &file_out).is_err());
+    assert_eq!(std::fs::read_to_string(&file_out).unwrap(), "keep");
+    assert_eq!(names(tmp.path()), vec!["file", "out"]);
+}
+
+#[test]
+fn bytes_are_identical_across_runs() {
+    let pf = platform::load_default(&mut Sources::new()).unwrap();
+    let a = generate(
+        &full_app(),
+        Request {
+            platform: &pf,
+            app_toml: None,
+            env: "production",
+            image: None,
+        },
+    )
+    .unwrap();
+    let pf2 = platform::load_default(&mut Sources::new()).unwrap();
+    let b = generate(
+        &full_app(),
+        Request {
+            platform: &pf2,
+            app_toml: None,
+            env: "production",
+            image: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(a.concatenated(), b.concatenated());
+    assert!(a
+        .concatenated()
+        .contains("image: registry.paas.internal/services/shop:production"));
+}
+
+/// The mesh variants of the platform config: snapshots of full-app in staging, also exported for
+/// the external validators under `<MANIFESTS_OUT>/full-app-<mesh>/staging/`.
+#[test]
+fn mesh_variants() {
+    let export = std::env::var_os("MANIFESTS_OUT").map(PathBuf::from);
+    for mesh in ["linkerd", "istio"] {
+        let text =
+            platform::DEFAULT_PLATFORM.replace("mesh = \"none\"", &format!("mesh = \"{mesh}\""));
+        let pf = platform::load(&mut Sources::new(), "platform.toml", &text).unwrap();
+        let m = generate(
+            &full_app(),
+            Request {
+                platform: &pf,
+                app_toml: None,
+                env: "staging",
+                image: Some("registry.paas.internal/services/shop:1.4.2"),
+            },
+        )
+        .unwrap();
+        if let Some(dir) = &export {
+            write::write_atomic(&m, &dir.join(format!("full-app-{mesh}")).join("staging")).unwrap();
+        }
+        snapshot(&format!("full-app@staging+{mesh}"), &m.concatenated());
+    }
+}
+
+/// Every snapshot belongs to a golden case, a bad-input case or a mesh variant.
+#[test]
+fn no_unreferenced_snapshots() {
+    let mut expected = std::collections::BTreeSet::new();
+    let mut sources = Sources::new();
+    let pf = platform::load_default(&mut sources).unwrap();
+    for (name, _) in good_cases() {
+        for env in env_names(&pf) {
+            expected.insert(format!("{name}@{env}.snap"));
+        }
+    }
+    for (name, _) in dirs(&root().join("golden/manifests")) {
+        expected.insert(format!("bad-{name}.snap"));
+    }
+    for mesh in ["linkerd", "istio"] {
+        expected.insert(format!("full-app@staging+{mesh}.snap"));
+    }
+    let stray: Vec<String> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|f| f.ends_with(".snap") && !expected.contains(f))
+            .collect();
+    assert!(
+        stray.is_empty(),
+        "snapshots without a case (delete them): {stray:?}"
+    );
+}

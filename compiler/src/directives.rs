@@ -1,0 +1,159 @@
+//! Comment directives written right before an element: `// brief:ignore RULE reason` (lint) and
+//! `// brief:allow-breaking RULE reason` (breaking-change detector), and the elements they target.
+use grammar::ast::{Annotation, Item};
+use grammar::Parsed;
+use std::ops::Range;
+
+/// Which tool a directive speaks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectiveKind {
+    /// `brief:ignore`: silence one lint rule on the next element.
+    Ignore,
+    /// `brief:allow-breaking`: accept one breaking change on the next element.
+    AllowBreaking,
+}
+
+impl DirectiveKind {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            DirectiveKind::Ignore => "brief:ignore",
+            DirectiveKind::AllowBreaking => "brief:allow-breaking",
+        }
+    }
+}
+
+/// One directive comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    pub kind: DirectiveKind,
+    /// The rule as written (a code such as `L0101` or a name such as `RPC_LOWER_CAMEL_CASE`).
+    pub rule: Option<String>,
+    /// The reason after the rule; empty when missing.
+    pub reason: String,
+    /// The comment's byte range.
+    pub span: Range<usize>,
+    /// Where the next token after the comment (and any comments below it) starts: the element the
+    /// directive applies to starts exactly there (its first annotation, or its keyword or name).
+    pub target: usize,
+}
+
+/// The directives of one file, in source order.
+pub fn directives(src: &str, parsed: &Parsed) -> Vec<Directive> {
+    let mut out = Vec::new();
+    for c in &parsed.comments {
+        if c.block {
+            continue;
+        }
+        let body = c.text.trim_start_matches('/').trim();
+        for kind in [DirectiveKind::Ignore, DirectiveKind::AllowBreaking] {
+            let Some(rest) = body.strip_prefix(kind.keyword()) else {
+                continue;
+            };
+            if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
+                continue;
+            }
+            let rest = rest.trim();
+            let (rule, reason) = match rest.split_once(char::is_whitespace) {
+                Some((r, why)) => (Some(r.to_owned()), why.trim().to_owned()),
+                None if rest.is_empty() => (None, String::new()),
+                None => (Some(rest.to_owned()), String::new()),
+            };
+            out.push(Directive {
+                kind,
+                rule,
+                reason,
+                span: c.span.clone(),
+                target: next_token(src, c.span.end),
+            });
+        }
+    }
+    out
+}
+
+/// The offset of the next token at or after `from`, skipping whitespace and comments.
+pub fn next_token(src: &str, from: usize) -> usize {
+    let bytes = src.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        match bytes[i] {
+            b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' => i += 1,
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                match src.get(i + 2..).and_then(|r| r.find("*/")) {
+                    Some(j) => i += 2 + j + 2,
+                    None => return bytes.len(),
+                }
+            }
+            _ => return i,
+        }
+    }
+    bytes.len()
+}
+
+/// Where an element with these annotations starts: its first annotation, else its own span.
+pub fn element_start(annotations: &[Annotation], span: &Range<usize>) -> usize {
+    annotations
+        .first()
+        .map(|a| a.span.start)
+        .unwrap_or(span.start)
+}
+
+/// Maps the start of every element's own span (item keyword, field or enum-value name) to the
+/// start of the element with its annotations, so that a finding located at an element can be
+/// matched with the directives before it.
+pub fn element_starts(parsed: &Parsed) -> std::collections::HashMap<usize, usize> {
+    let mut m = std::collections::HashMap::new();
+    for item in &parsed.file.items {
+        let (ann, span): (&[Annotation], &Range<usize>) = match item {
+            Item::Service(x) => (&x.annotations, &x.span),
+            Item::Import(x) => (&[], &x.span),
+            Item::Rpc(x) => (&x.annotations, &x.span),
+            Item::Message(x) => {
+                for f in &x.fields {
+                    m.insert(f.span.start, element_start(&f.annotations, &f.span));
+                }
+                (&x.annotations, &x.span)
+            }
+            Item::Error(x) => {
+                for f in &x.fields {
+                    m.insert(f.span.start, element_start(&f.annotations, &f.span));
+                }
+                (&x.annotations, &x.span)
+            }
+            Item::Enum(x) => {
+                for v in &x.values {
+                    m.insert(v.span.start, element_start(&v.annotations, &v.span));
+                }
+                (&x.annotations, &x.span)
+            }
+            Item::Schema(x) => (&x.annotations, &x.span),
+        };
+        m.insert(span.start, element_start(ann, span));
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn finds_directives_and_targets() {
+        let src = "// brief:ignore L0101 legacy name\n// other\n@idempotent\nrpc Get (A) B\n// brief:ignore\nmessage A {}\n// brief:ignore-not\n";
+        let parsed = grammar::parse(src);
+        let d = directives(src, &parsed);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].rule.as_deref(), Some("L0101"));
+        assert_eq!(d[0].reason, "legacy name");
+        assert_eq!(&src[d[0].target..d[0].target + 11], "@idempotent");
+        assert_eq!(d[1].rule, None);
+        let starts = element_starts(&parsed);
+        let rpc = src.find("rpc").unwrap();
+        assert_eq!(starts[&rpc], d[0].target);
+    }
+}

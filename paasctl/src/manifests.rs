@@ -1,0 +1,113 @@
+//! `paasctl manifests`: the Kubernetes manifests of one environment (docs/manifests.md).
+use crate::cli::{emit, load, path_prefix, usage_error, OutputArgs, EXIT_INPUT, EXIT_OK};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The arguments of `paasctl manifests`.
+pub(crate) struct ManifestsArgs {
+    pub path: PathBuf,
+    pub env: String,
+    pub image: Option<String>,
+    pub out: Option<PathBuf>,
+    pub platform: Option<PathBuf>,
+    pub diag: OutputArgs,
+}
+
+/// Writes the manifests of one environment; returns the exit code.
+pub(crate) fn run(a: &ManifestsArgs) -> i32 {
+    use backend_k8s::{platform, write, Request};
+    if !a.path.is_dir() {
+        return usage_error(&format!(
+            "`{}` is not a service directory",
+            a.path.display()
+        ));
+    }
+    let mut output = match load(&a.path) {
+        Ok(o) => o,
+        Err(e) => return usage_error(&e),
+    };
+    if output.has_errors() {
+        emit(
+            &output.diagnostics,
+            &output.sources,
+            &a.diag,
+            &path_prefix(&a.path),
+        );
+        return EXIT_INPUT;
+    }
+    let platform_path = a
+        .platform
+        .clone()
+        .or_else(|| std::env::var_os(backend_k8s::PLATFORM_ENV_VAR).map(PathBuf::from));
+    let loaded = match &platform_path {
+        Some(p) => match std::fs::read_to_string(p) {
+            Ok(text) => platform::load(&mut output.sources, &p.display().to_string(), &text),
+            Err(e) => {
+                return usage_error(&format!(
+                    "cannot read the platform config `{}`: {e}",
+                    p.display()
+                ))
+            }
+        },
+        None => platform::load_default(&mut output.sources),
+    };
+    let locator = backend_k8s::AppLocator::from_sources(&output.sources);
+    let result = loaded.and_then(|pf| {
+        let ir = output.ir.as_ref().ok_or_else(Vec::new)?;
+        backend_k8s::generate(
+            ir,
+            Request {
+                platform: &pf,
+                app_toml: locator.as_ref(),
+                env: &a.env,
+                image: a.image.as_deref(),
+            },
+        )
+    });
+    let m = match result {
+        Ok(m) => m,
+        Err(diags) => {
+            output.diagnostics.extend(diags);
+            emit(
+                &output.diagnostics,
+                &output.sources,
+                &a.diag,
+                &path_prefix(&a.path),
+            );
+            return EXIT_INPUT;
+        }
+    };
+    // Warnings of the check (if any) are still shown.
+    if !output.diagnostics.is_empty() {
+        emit(
+            &output.diagnostics,
+            &output.sources,
+            &a.diag,
+            &path_prefix(&a.path),
+        );
+    }
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| a.path.join("manifests").join(&a.env));
+    if out.as_os_str() == "-" {
+        let _ = std::io::stdout()
+            .lock()
+            .write_all(m.concatenated().as_bytes());
+        return EXIT_OK;
+    }
+    if let Err(e) = write::write_atomic(&m, &out) {
+        return usage_error(&format!("cannot write `{}`: {e}", out.display()));
+    }
+    let objects: usize = m.files.iter().map(|f| f.objects.len()).sum();
+    eprintln!(
+        "wrote {} ({objects} objects) to {}",
+        if m.files.len() == 1 {
+            "1 file".to_owned()
+        } else {
+            format!("{} files", m.files.len())
+        },
+        out.display()
+    );
+    EXIT_OK
+}

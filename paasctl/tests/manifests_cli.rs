@@ -1,0 +1,196 @@
+//! `paasctl manifests` as users run it: exit codes, atomic output, the platform config.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn paasctl(args: &[&str], platform_env: Option<&Path>) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_paasctl"));
+    c.args(args)
+        .current_dir(repo())
+        .env("NO_COLOR", "1")
+        .env_remove("PAASCTL_PLATFORM");
+    if let Some(p) = platform_env {
+        c.env("PAASCTL_PLATFORM", p);
+    }
+    c.output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn writes_one_file_per_stage_and_is_reproducible() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("staging");
+    let o = out.to_str().unwrap();
+    let args = [
+        "manifests",
+        "golden/cases/full-app",
+        "--env",
+        "staging",
+        "--image",
+        "registry.example/shop:1.0.0",
+        "--out",
+        o,
+    ];
+    let r = paasctl(&args, None);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    assert!(
+        text(&r.stderr).contains("wrote 4 files"),
+        "{}",
+        text(&r.stderr)
+    );
+    assert_eq!(
+        files(&out),
+        [
+            "10-init.yaml",
+            "20-db.yaml",
+            "30-app.yaml",
+            "40-balancing.yaml"
+        ]
+    );
+    let first = std::fs::read(out.join("30-app.yaml")).unwrap();
+    assert_eq!(paasctl(&args, None).status.code(), Some(0));
+    assert_eq!(std::fs::read(out.join("30-app.yaml")).unwrap(), first);
+}
+
+#[test]
+fn input_errors_exit_1_and_leave_the_previous_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("m");
+    let o = out.to_str().unwrap();
+    let ok = paasctl(
+        &[
+            "manifests",
+            "golden/cases/summer",
+            "--env",
+            "staging",
+            "--out",
+            o,
+        ],
+        None,
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    let before = std::fs::read_to_string(out.join("10-init.yaml")).unwrap();
+    for (args, code) in [
+        (vec!["--env", "stagin"], "E0610"),
+        (
+            vec!["--env", "staging", "--image", "summer:latest"],
+            "E0612",
+        ),
+    ] {
+        let mut all = vec!["manifests", "golden/cases/summer", "--out", o];
+        all.extend(args);
+        let r = paasctl(&all, None);
+        assert_eq!(r.status.code(), Some(1));
+        assert!(
+            text(&r.stderr).contains(&format!("error[{code}]")),
+            "{}",
+            text(&r.stderr)
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("10-init.yaml")).unwrap(),
+            before
+        );
+    }
+    // A project with errors: nothing is generated.
+    let r = paasctl(
+        &[
+            "manifests",
+            "golden/cases/e0405-invalid-value",
+            "--env",
+            "staging",
+            "--out",
+            o,
+        ],
+        None,
+    );
+    assert_eq!(r.status.code(), Some(1));
+    assert_eq!(files(tmp.path()), ["m"]);
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    let r = paasctl(&["manifests", "golden/cases/summer"], None);
+    assert_eq!(r.status.code(), Some(2), "--env is required");
+    let r = paasctl(
+        &[
+            "manifests",
+            "golden/cases/summer",
+            "--env",
+            "staging",
+            "--platform",
+            "/nonexistent.toml",
+        ],
+        None,
+    );
+    assert_eq!(r.status.code(), Some(2));
+    let r = paasctl(
+        &["manifests", "golden/nonexistent", "--env", "staging"],
+        None,
+    );
+    assert_eq!(r.status.code(), Some(2));
+}
+
+#[test]
+fn platform_from_the_environment_variable_and_its_errors_located() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("platform.toml");
+    let text_in = backend_default().replace("[vault]\n", "[vault]\nadress = \"x\"\n");
+    std::fs::write(&p, text_in).unwrap();
+    let r = paasctl(
+        &[
+            "manifests",
+            "golden/cases/summer",
+            "--env",
+            "staging",
+            "--out",
+            "-",
+        ],
+        Some(&p),
+    );
+    assert_eq!(r.status.code(), Some(1));
+    let err = text(&r.stderr);
+    assert!(
+        err.contains("error[E0602]: unknown key `vault.adress`"),
+        "{err}"
+    );
+    assert!(err.contains("platform.toml:20:1"), "{err}");
+}
+
+#[test]
+fn stdout_output() {
+    let r = paasctl(
+        &[
+            "manifests",
+            "golden/cases/summer",
+            "--env",
+            "production",
+            "--out",
+            "-",
+        ],
+        None,
+    );
+    assert_eq!(r.status.code(), Some(0));
+    let out = text(&r.stdout);
+    assert!(out.starts_with("# 10-init.yaml\n"), "{out}");
+    assert!(out.contains("SERVICE_IMAGE_STORAGE_URL: http://image-storage.image-storage.svc.production.paas.internal"));
+}
+
+fn backend_default() -> String {
+    std::fs::read_to_string(repo().join("backends/k8s/src/platform.default.toml")).unwrap()
+}
