@@ -92,9 +92,21 @@ pub fn parse(file: FileId, src: &str) -> (Option<AppFile>, Vec<Diagnostic>) {
     let doc = match src.parse::<toml_edit::ImDocument<String>>() {
         Ok(d) => d,
         Err(e) => {
+            // toml_edit's message is "what\nexpected ..."; its span may run onto the next line.
             let range = e.span().unwrap_or(0..0);
-            let d = Diagnostic::new(codes::E0401, e.message().trim().to_owned())
-                .primary(Span::new(file, range), "invalid TOML here");
+            let line_end = src[range.start.min(src.len())..]
+                .find('\n')
+                .map_or(src.len(), |i| range.start + i);
+            let range = range.start..range.end.min(line_end).max(range.start);
+            let mut lines = e.message().trim().lines();
+            let what = lines.next().unwrap_or("invalid TOML").to_owned();
+            let rest: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
+            let label = if rest.is_empty() {
+                "invalid TOML here".to_owned()
+            } else {
+                rest.join("; ")
+            };
+            let d = Diagnostic::new(codes::E0401, what).primary(Span::new(file, range), label);
             return (None, vec![d]);
         }
     };
