@@ -225,24 +225,8 @@ impl Printer<'_> {
 
     /// The offset just past the `{` that follows `from` (skipping blanks and comments), if any.
     fn open_brace(&self, from: usize) -> Option<usize> {
-        let bytes = self.src.as_bytes();
-        let mut i = from;
-        while i < bytes.len() {
-            match bytes[i] {
-                b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' => i += 1,
-                b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                    while i < bytes.len() && bytes[i] != b'\n' {
-                        i += 1;
-                    }
-                }
-                b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                    i = self.src[i + 2..].find("*/").map(|j| i + 2 + j + 2)?;
-                }
-                b'{' => return Some(i + 1),
-                _ => return None,
-            }
-        }
-        None
+        let at = crate::directives::next_token(self.src, from);
+        (self.src.as_bytes().get(at) == Some(&b'{')).then_some(at + 1)
     }
 
     /// Prints one item (without its annotations); returns where it ended in the source.

@@ -9,6 +9,7 @@ pub mod fmt;
 pub mod fs;
 pub mod ir;
 pub mod lint;
+pub mod naming;
 pub mod project;
 pub mod render;
 pub mod source;

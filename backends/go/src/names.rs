@@ -174,16 +174,7 @@ impl Scope {
 /// The environment variable a client discovers a dependency's base URL from (runtime-go's
 /// `EnvVarName`): `image-storage` -> `SERVICE_IMAGE_STORAGE_URL`.
 pub fn env_var(service: &str) -> String {
-    let mut s = String::from("SERVICE_");
-    for c in service.chars() {
-        if c.is_ascii_alphanumeric() {
-            s.push(c.to_ascii_uppercase());
-        } else {
-            s.push('_');
-        }
-    }
-    s.push_str("_URL");
-    s
+    compiler::naming::discovery_env_var(service)
 }
 
 /// A Go interpreted string literal of `s`.

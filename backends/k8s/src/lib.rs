@@ -140,18 +140,7 @@ pub(crate) struct Resolved<'a> {
     pub settings: BTreeMap<String, String>,
 }
 
-/// Upper snake case: `image-storage` -> `IMAGE_STORAGE`.
-pub fn upper_snake(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
+pub use compiler::naming::upper_snake;
 
 /// The label on a caller's Namespace that lets it reach `service`.
 pub fn calls_label(service: &str) -> String {
@@ -289,7 +278,7 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
             );
             continue;
         }
-        settings.insert(format!("SERVICE_{}_URL", upper_snake(&dep.name)), url);
+        settings.insert(compiler::naming::discovery_env_var(&dep.name), url);
     }
     for st in &cfg.storages {
         if let Some(sp) = platform.storages.get(&st.kind) {

@@ -10,6 +10,7 @@ pub use cron::validate as validate_cron;
 pub use model::*;
 
 use crate::diagnostic::{codes, did_you_mean, Diagnostic};
+use crate::naming::upper_snake;
 use crate::source::{FileId, Span};
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -225,19 +226,6 @@ pub fn check_env_var_name(s: &str) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-/// Upper snake case of a name, for hints: `db-password` -> `DB_PASSWORD`.
-fn upper_snake(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 /// An E0405 diagnostic at `span`.
