@@ -55,6 +55,7 @@ pub const RULES: &[BreakingRule] = &[
     BreakingRule { code: codes::B0110, name: "EVENT_REMOVED", category: Wire, rationale: "subscribers wait for a topic that is never published again" },
     BreakingRule { code: codes::B0111, name: "EVENT_TYPE_CHANGED", category: Wire, rationale: "subscribers decode the old message type" },
     BreakingRule { code: codes::B0112, name: "SERVICE_RENAMED", category: Wire, rationale: "the service name is in every rpc's URL and in discovery" },
+    BreakingRule { code: codes::B0113, name: "ENUM_VALUE_ADDED", category: Wire, rationale: "old clients reject an enum name they do not know (invalid_argument); waive once every reader is updated" },
     BreakingRule { code: codes::B0201, name: "FIELD_PRESENCE_CHANGED", category: Source, rationale: "`T` and `?T` are different types in generated code" },
     BreakingRule { code: codes::B0202, name: "TYPE_REMOVED", category: Source, rationale: "callers name the generated type; renaming or removing it breaks their code (type names are not on the wire)" },
     BreakingRule { code: codes::B0203, name: "RPC_ERROR_ADDED", category: Source, rationale: "exhaustive matches over an rpc's errors stop compiling; on the wire old clients see an unknown error as a generic failure" },
@@ -426,6 +427,23 @@ impl Cx<'_> {
                     self.fields(&o.name, &o.fields, &n.fields, &n.loc, false, true);
                 }
                 (TypeDef::Enum(o), TypeDef::Enum(n)) => {
+                    // Readers reject unknown names (docs/protocol.md 3.1): a new value breaks the
+                    // old readers of an enum that responses, events or errors carry.
+                    if is_output(&o.name) {
+                        for v in n
+                            .values
+                            .iter()
+                            .filter(|v| !o.values.iter().any(|x| x.name == v.name))
+                        {
+                            self.push(
+                                codes::B0113,
+                                format!("value `{}` was added to enum `{}`, which clients read", v.name, n.name),
+                                &v.loc,
+                                "new value",
+                                vec!["old clients reject an enum name they do not know (`invalid_argument`); waive this once every reader is updated".to_owned()],
+                            );
+                        }
+                    }
                     for v in &o.values {
                         if !n.values.iter().any(|x| x.name == v.name) {
                             self.push(

@@ -224,6 +224,7 @@ pub mod codes {
         B0110 = Error "event removed";
         B0111 = Error "event type changed";
         B0112 = Error "service renamed";
+        B0113 = Error "enum value added to an enum clients read";
         B0201 = Error "field presence changed";
         B0202 = Error "type removed or renamed";
         B0203 = Error "error added to throws";
