@@ -271,10 +271,11 @@ pub fn check_files(files: &[FileInfo], diags: &mut Vec<Diagnostic>) -> Resolved 
                         diags.push(no_service(f, &s.span));
                     }
                     cx.annotations(&s.annotations, Target::Schema, diags);
-                    if s.topic.value.is_empty() {
+                    if !is_topic_name(&s.topic.value) {
                         diags.push(
-                            Diagnostic::new(codes::E0216, "a topic name cannot be empty")
-                                .primary(span(f, &s.topic.span), "empty topic"),
+                            Diagnostic::new(codes::E0218, format!("`{}` is not a valid topic name", s.topic.value))
+                                .primary(span(f, &s.topic.span), "topics go into URLs and metric labels")
+                                .hint("a topic is 1 to 200 ASCII letters, digits, `.`, `_` and `-`, such as `service.create`"),
                         );
                     }
                     if let Some(prev) = topics.insert(&s.topic.value, &s.topic) {
@@ -381,6 +382,14 @@ pub fn is_dns_label(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
+}
+
+/// A topic name: 1 to 200 ASCII letters, digits, `.`, `_` and `-` (it appears unescaped in
+/// `/events/<topic>` URLs and in metric labels; docs/protocol.md section 9).
+pub fn is_topic_name(s: &str) -> bool {
+    (1..=200).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// A diagnostic awaiting its final code and wording (built by `expect_kind`).
@@ -1072,6 +1081,21 @@ mod tests {
             "99999999999999999999s",
         ] {
             assert_eq!(parse_duration_ms(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn topic_names() {
+        for ok in [
+            "service.create",
+            "a",
+            "user_v2.created-at",
+            &"a".repeat(200),
+        ] {
+            assert!(is_topic_name(ok), "{ok}");
+        }
+        for bad in ["", "a/b", "a%2F", "a b", "ü", "a?x", &"a".repeat(201)] {
+            assert!(!is_topic_name(bad), "{bad}");
         }
     }
 

@@ -162,6 +162,7 @@ pub mod codes {
         E0215 = Error "message contains itself";
         E0216 = Error "invalid service name";
         E0217 = Error "rpcs or schemas without a service declaration";
+        E0218 = Error "invalid topic name";
         E0301 = Error "unknown annotation";
         E0302 = Error "annotation not allowed here";
         E0303 = Error "wrong annotation arguments";
