@@ -66,7 +66,6 @@ impl SourceFile {
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
-    by_path: std::collections::HashMap<String, Vec<FileId>>,
 }
 
 impl Sources {
@@ -74,20 +73,10 @@ impl Sources {
         Self::default()
     }
 
-    /// Adds a file (or returns the id of the file with the same path and text).
+    /// Adds a file and returns its id. Callers add each file once per run.
     pub fn add(&mut self, path: impl Into<String>, text: Arc<str>) -> FileId {
-        let path = path.into();
-        let ids = self.by_path.entry(path.clone()).or_default();
-        if let Some(id) = ids.iter().find(|id| {
-            self.files
-                .get(id.0 as usize)
-                .is_some_and(|f| f.text == text)
-        }) {
-            return *id;
-        }
         let id = FileId(self.files.len() as u32);
-        ids.push(id);
-        self.files.push(SourceFile::new(path, text));
+        self.files.push(SourceFile::new(path.into(), text));
         id
     }
 
