@@ -6,64 +6,8 @@ Used by scripts/bench-vs-protoc.sh. Deterministic: same N, same bytes.
 import os
 import sys
 
-BRIEF = '''service "{name}" `Generated service {i}`
-
-@idempotent
-@timeout("250ms")
-rpc getItem (GetItemIn) Item throws (NotFound) `Fetch one item`
-rpc putItem (PutItemIn) Item `Store an item`
-rpc listItems (ListIn) ListOut `List items`
-
-schema "{name}.item.stored" ItemStored `An item was stored`
-
-message GetItemIn {{
-    id int `Item id`
-}}
-
-message PutItemIn {{
-    name    string            `File name`
-    content bytes             `Raw bytes`
-    tags    map[string]string `Free-form tags`
-    kind    ?Kind             `Detected when absent`
-}}
-
-message Item {{
-    id        int
-    name      string
-    kind      Kind
-    createdAt time
-    sizes     []int
-    ratio     float
-    active    bool
-}}
-
-message ListIn {{
-    filter map[string]string
-    limit  int
-    cursor ?string
-}}
-
-message ListOut {{
-    items []Item
-    next  ?string
-}}
-
-message ItemStored {{
-    id    int
-    at    time
-    owner string
-}}
-
-enum Kind {{
-    small
-    medium
-    large
-}}
-
-error NotFound `No such item` {{
-    id int
-}}
-'''
+# The benchmark contract, shared with the criterion bench (compiler/benches/check.rs).
+BRIEF = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench-contract.brief")).read()
 
 PROTO = '''syntax = "proto3";
 package {pkg};
@@ -140,13 +84,13 @@ def main():
         name = f"dep{i}"
         app.append(f'[[dependencies]]\nname = "{name}"\n')
         with open(os.path.join(brief, "rpc", f"{name}.brief"), "w") as f:
-            f.write(BRIEF.format(name=name, i=i))
+            f.write(BRIEF.replace("@NAME@", name).replace("@SEED@", str(i)))
         with open(os.path.join(proto, f"{name}.proto"), "w") as f:
             f.write(PROTO.format(pkg=name, i=i))
     with open(os.path.join(brief, "app.toml"), "w") as f:
         f.write("".join(app))
     with open(os.path.join(brief, "service.brief"), "w") as f:
-        f.write(BRIEF.format(name="bench", i=n))
+        f.write(BRIEF.replace("@NAME@", "bench").replace("@SEED@", str(n)))
     with open(os.path.join(proto, "bench.proto"), "w") as f:
         f.write(PROTO.format(pkg="bench", i=n))
 

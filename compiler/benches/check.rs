@@ -21,67 +21,11 @@ pub fn corpus(n: usize) -> MemFs {
     fs
 }
 
+/// The benchmark contract, shared with scripts/gen_corpus.py (the protoc comparison).
 fn contract(name: &str, seed: usize) -> String {
-    format!(
-        r#"service "{name}" `Generated service {seed}`
-
-@idempotent
-@timeout("250ms")
-rpc getItem (GetItemIn) Item throws (NotFound) `Fetch one item`
-rpc putItem (PutItemIn) Item `Store an item`
-rpc listItems (ListIn) ListOut `List items`
-
-schema "{name}.item.stored" ItemStored `An item was stored`
-
-message GetItemIn {{
-    id int `Item id`
-}}
-
-message PutItemIn {{
-    name    string            `File name`
-    content bytes             `Raw bytes`
-    tags    map[string]string `Free-form tags`
-    kind    ?Kind             `Detected when absent`
-}}
-
-message Item {{
-    id        int
-    name      string
-    kind      Kind
-    createdAt time
-    sizes     []?int
-    ratio     float
-    active    bool
-}}
-
-message ListIn {{
-    filter map[string][]string
-    limit  int
-    cursor ?string
-}}
-
-message ListOut {{
-    items []Item
-    next  ?string
-}}
-
-message ItemStored {{
-    id    int
-    at    time
-    owner string
-}}
-
-enum Kind {{
-    small
-    medium
-    large
-}}
-
-error NotFound `No such item` {{
-    id int
-}}
-"#
-    )
+    include_str!("../../scripts/bench-contract.brief")
+        .replace("@NAME@", name)
+        .replace("@SEED@", &seed.to_string())
 }
 
 fn bench(c: &mut Criterion) {
