@@ -6,7 +6,7 @@
 //! compiling for existing callers). Each finding is located in the new version; a
 //! `// brief:allow-breaking RULE reason` comment right before that element waives it.
 use crate::diagnostic::{codes, did_you_mean, Diagnostic};
-use crate::directives::{self, DirectiveKind};
+use crate::directives;
 use crate::ir::{Contract, Field, Ir, Loc, Type, TypeDef};
 use crate::project::Output;
 use crate::source::{FileId, Span};
@@ -68,6 +68,18 @@ pub fn rule(id: &str) -> Option<&'static BreakingRule> {
         .find(|r| r.code.eq_ignore_ascii_case(id) || r.name.eq_ignore_ascii_case(id))
 }
 
+/// `// brief:allow-breaking RULE reason`: accepts one breaking change at the next element.
+const WAIVER: directives::Tool = directives::Tool {
+    kind: directives::DirectiveKind::AllowBreaking,
+    incomplete: codes::B0001,
+    unknown: codes::B0002,
+    rules_are: "breaking-change rule",
+    noun: "waiver",
+    example_reason: "why no peer is affected",
+    lookup: |id| rule(id).map(|r| r.code),
+    ids: || RULES.iter().flat_map(|r| [r.code, r.name]).collect(),
+};
+
 /// Which categories to report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Filter {
@@ -106,59 +118,16 @@ pub fn compare(old: &Ir, new: &Output, filter: Filter) -> Vec<Diagnostic> {
     }
     let findings = cx.out;
     // Waivers.
-    let mut diags = Vec::new();
-    let mut waivers: HashSet<(FileId, usize, &'static str)> = HashSet::new();
-    let mut starts: HashMap<FileId, HashMap<usize, usize>> = HashMap::new();
-    for lf in new.files.values() {
-        starts.insert(lf.id, directives::element_starts(&lf.parsed));
-        let Some(text) = new.sources.get(lf.id).map(|f| f.text.clone()) else {
-            continue;
-        };
-        for d in directives::directives(&text, &lf.parsed) {
-            if d.kind != DirectiveKind::AllowBreaking {
-                continue;
-            }
-            let span = Span::new(lf.id, d.span.clone());
-            let Some(written) = &d.rule else {
-                diags.push(
-                    Diagnostic::new(
-                        codes::B0001,
-                        "`brief:allow-breaking` names no rule and gives no reason",
-                    )
-                    .primary(span, "incomplete waiver")
-                    .hint("write `// brief:allow-breaking RULE_ID why no peer is affected`"),
-                );
-                continue;
-            };
-            let Some(r) = rule(written) else {
-                let mut d = Diagnostic::new(
-                    codes::B0002,
-                    format!("unknown breaking-change rule `{written}`"),
-                )
-                .primary(span, "no such rule");
-                if let Some(s) = did_you_mean(written, RULES.iter().flat_map(|r| [r.code, r.name]))
-                {
-                    d = d.hint(format!("did you mean `{s}`?"));
-                }
-                diags.push(d);
-                continue;
-            };
-            if d.reason.is_empty() {
-                diags.push(
-                    Diagnostic::new(
-                        codes::B0001,
-                        format!("`brief:allow-breaking {written}` gives no reason"),
-                    )
-                    .primary(span, "a reason is required; this waiver has no effect")
-                    .hint(format!(
-                        "write `// brief:allow-breaking {written} why no peer is affected`"
-                    )),
-                );
-                continue;
-            }
-            waivers.insert((lf.id, d.target, r.code));
-        }
-    }
+    let (accepted, mut diags) = directives::accepted(new, &WAIVER);
+    let waivers: HashSet<(FileId, usize, &'static str)> = accepted
+        .into_iter()
+        .map(|w| (w.file, w.target, w.code))
+        .collect();
+    let starts: HashMap<FileId, HashMap<usize, usize>> = new
+        .files
+        .values()
+        .map(|lf| (lf.id, directives::element_starts(&lf.parsed)))
+        .collect();
     for f in findings {
         let Some(r) = rule(f.code) else { continue };
         if !filter.keeps(r.category) {

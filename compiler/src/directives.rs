@@ -1,5 +1,11 @@
 //! Comment directives written right before an element: `// brief:ignore RULE reason` (lint) and
 //! `// brief:allow-breaking RULE reason` (breaking-change detector), and the elements they target.
+//!
+//! One parser for both tools: [`directives`] reads the comments of a file, and [`accepted`]
+//! checks them against a tool's rules ([`Tool`]), reporting the malformed ones in that tool's codes.
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::project::Output;
+use crate::source::{FileId, Span};
 use grammar::ast::{Annotation, Item};
 use grammar::Parsed;
 use std::ops::Range;
@@ -63,35 +69,111 @@ pub fn directives(src: &str, parsed: &Parsed) -> Vec<Directive> {
                 rule,
                 reason,
                 span: c.span.clone(),
-                target: next_token(src, c.span.end),
+                target: grammar::lexer::next_token(src, c.span.end),
             });
         }
     }
     out
 }
 
-/// The offset of the next token at or after `from`, skipping whitespace and comments.
-pub fn next_token(src: &str, from: usize) -> usize {
-    let bytes = src.as_bytes();
-    let mut i = from;
-    while i < bytes.len() {
-        match bytes[i] {
-            b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' => i += 1,
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+/// What one tool calls its directives and which rules they may name.
+#[derive(Debug, Clone, Copy)]
+pub struct Tool {
+    pub kind: DirectiveKind,
+    /// The code of a directive without a rule, or without a reason (it has no effect).
+    pub incomplete: &'static str,
+    /// The code of a directive that names an unknown rule.
+    pub unknown: &'static str,
+    /// What the tool's rules are called in messages: `lint rule`.
+    pub rules_are: &'static str,
+    /// What one directive is called in labels: `ignore`.
+    pub noun: &'static str,
+    /// The example reason of the hints: `why it is fine here`.
+    pub example_reason: &'static str,
+    /// The code of the rule with this code or name (case-insensitive), if there is one.
+    pub lookup: fn(&str) -> Option<&'static str>,
+    /// Every code and name, for did-you-mean.
+    pub ids: fn() -> Vec<&'static str>,
+}
+
+/// A well-formed directive: it applies to findings of rule `code` at `target` in `file`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    pub file: FileId,
+    pub target: usize,
+    pub code: &'static str,
+    /// The comment.
+    pub span: Span,
+}
+
+/// The directives of `tool` in every `.brief` file of a check run: the well-formed ones, and a
+/// diagnostic for each one without a rule (`tool.incomplete`), with an unknown rule
+/// (`tool.unknown`) or without a reason (`tool.incomplete`). Malformed directives have no effect.
+pub fn accepted(output: &Output, tool: &Tool) -> (Vec<Accepted>, Vec<Diagnostic>) {
+    let mut ok = Vec::new();
+    let mut diags = Vec::new();
+    let keyword = tool.kind.keyword();
+    for loaded in output.files.values() {
+        let Some(file) = output.sources.get(loaded.id) else {
+            continue;
+        };
+        for d in directives(&file.text, &loaded.parsed) {
+            if d.kind != tool.kind {
+                continue;
             }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                match src.get(i + 2..).and_then(|r| r.find("*/")) {
-                    Some(j) => i += 2 + j + 2,
-                    None => return bytes.len(),
+            let span = Span::new(loaded.id, d.span.clone());
+            let Some(written) = &d.rule else {
+                diags.push(
+                    Diagnostic::new(
+                        tool.incomplete,
+                        format!("`{keyword}` names no rule and gives no reason"),
+                    )
+                    .primary(span, format!("incomplete {}", tool.noun))
+                    .hint(format!(
+                        "write `// {keyword} RULE_ID {}`",
+                        tool.example_reason
+                    )),
+                );
+                continue;
+            };
+            let Some(code) = (tool.lookup)(written) else {
+                let mut diag = Diagnostic::new(
+                    tool.unknown,
+                    format!("unknown {} `{written}`", tool.rules_are),
+                )
+                .primary(span, "no such rule");
+                if let Some(s) = did_you_mean(written, (tool.ids)()) {
+                    diag = diag.hint(format!("did you mean `{s}`?"));
                 }
+                diags.push(diag);
+                continue;
+            };
+            if d.reason.is_empty() {
+                diags.push(
+                    Diagnostic::new(
+                        tool.incomplete,
+                        format!("`{keyword} {written}` gives no reason"),
+                    )
+                    .primary(
+                        span,
+                        format!("a reason is required; this {} has no effect", tool.noun),
+                    )
+                    .hint(format!(
+                        "write `// {keyword} {written} {}`",
+                        tool.example_reason
+                    )),
+                );
+                continue;
             }
-            _ => return i,
+            ok.push(Accepted {
+                file: loaded.id,
+                target: d.target,
+                code,
+                span,
+            });
         }
     }
-    bytes.len()
+    (ok, diags)
 }
 
 /// Where an element with these annotations starts: its first annotation, else its own span.

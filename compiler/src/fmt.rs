@@ -225,7 +225,7 @@ impl Printer<'_> {
 
     /// The offset just past the `{` that follows `from` (skipping blanks and comments), if any.
     fn open_brace(&self, from: usize) -> Option<usize> {
-        let at = crate::directives::next_token(self.src, from);
+        let at = grammar::lexer::next_token(self.src, from);
         (self.src.as_bytes().get(at) == Some(&b'{')).then_some(at + 1)
     }
 

@@ -197,3 +197,33 @@ pub fn lex(src: &str) -> Lexed {
     }
     out
 }
+
+/// The offset of the first token at or after `from`, skipping blanks and comments; the end of
+/// `src` if there is none. Bad input counts as a token: it starts where it starts.
+pub fn next_token(src: &str, from: usize) -> usize {
+    let Some(rest) = src.get(from..) else {
+        return src.len();
+    };
+    let mut lexer = Tok::lexer(rest);
+    while let Some(res) = lexer.next() {
+        if !matches!(res, Ok(Tok::LineComment | Tok::BlockComment(_))) {
+            return from + lexer.span().start;
+        }
+    }
+    src.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_token;
+
+    #[test]
+    fn next_token_skips_blanks_and_comments() {
+        let src = "a // one\n /* two */\n\t@x /* open";
+        assert_eq!(next_token(src, 0), 0);
+        assert_eq!(next_token(src, 1), src.find('@').unwrap_or(0));
+        assert_eq!(next_token(src, src.find('@').unwrap_or(0) + 2), src.len());
+        assert_eq!(next_token(src, src.len() + 3), src.len());
+        assert_eq!(next_token("  # bad", 0), 2);
+    }
+}
