@@ -238,4 +238,44 @@ mod tests {
         let rpc = src.find("rpc").unwrap();
         assert_eq!(starts[&rpc], d[0].target);
     }
+
+    /// One validation for both tools: each reads only its own keyword, in its own codes.
+    #[test]
+    fn accepted_checks_rule_and_reason() {
+        let src = "// brief:ignore L0101 legacy\n// brief:ignore L0101\n// brief:ignore NOPE why\n// brief:ignore\n// brief:allow-breaking B0101 gone\nmessage A {}\n";
+        let mut fs = crate::MemFs::new();
+        fs.insert("/p/a.brief", src);
+        let output = crate::Compiler::new().check_file(
+            &fs,
+            std::path::Path::new("/p"),
+            std::path::Path::new("/p/a.brief"),
+        );
+        let tool = Tool {
+            kind: DirectiveKind::Ignore,
+            incomplete: "L0501",
+            unknown: "L0502",
+            rules_are: "lint rule",
+            noun: "ignore",
+            example_reason: "why",
+            lookup: |id| (id == "L0101").then_some("L0101"),
+            ids: || vec!["L0101"],
+        };
+        let (ok, diags) = accepted(&output, &tool);
+        assert_eq!(ok.len(), 1);
+        assert_eq!(
+            (ok[0].code, ok[0].target),
+            ("L0101", src.find("message").unwrap())
+        );
+        let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["L0501", "L0502", "L0501"]);
+        assert_eq!(diags[0].message, "`brief:ignore L0101` gives no reason");
+        assert_eq!(diags[1].hint.as_deref(), None);
+        let waiver = Tool {
+            kind: DirectiveKind::AllowBreaking,
+            lookup: |id| (id == "B0101").then_some("B0101"),
+            ..tool
+        };
+        let (ok, diags) = accepted(&output, &waiver);
+        assert_eq!((ok.len(), diags.len()), (1, 0));
+    }
 }

@@ -39,7 +39,7 @@ pub enum Check {
     Run(fn(&Output, &mut Vec<Finding>)),
     /// Found by the check of the rule with this code, in the same pass.
     With(&'static str),
-    /// Found while applying the `brief:ignore` comments ([`ignores`]).
+    /// Found while applying the `brief:ignore` comments (`lint/ignores.rs`).
     Ignores,
 }
 
