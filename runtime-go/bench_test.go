@@ -73,6 +73,13 @@ func BenchmarkCallOverhead(b *testing.B) {
 			b.Fatalf("runtime: %v", err)
 		}
 	}
+	compareAlternating(b, bare, viaRuntime)
+}
+
+// compareAlternating times bare and viaRuntime b.N times each, alternating
+// call by call in rounds (see BenchmarkCallOverhead), and reports
+// bare-ns/op, runtime-ns/op and the median per-round runtime/bare.
+func compareAlternating(b *testing.B, bare, viaRuntime func()) {
 	// Warm up both paths (connections, caches) before timing.
 	for i := 0; i < 50; i++ {
 		bare()

@@ -53,21 +53,20 @@ type Doer interface {
 type Option func(*config)
 
 type config struct {
-	doer        Doer
-	baseURL     string
-	logger      *slog.Logger
-	breaker     *BreakerConfig
-	retry       *RetryPolicy
-	budget      *BudgetConfig
-	caller      string
-	metrics     *Metrics
-	clock       Clock
-	random      func() float64
-	readiness   func(context.Context) error
-	dedupe      Deduper
-	maxBody     int64
-	envLookup   func(string) (string, bool)
-	disableRetr bool
+	doer      Doer
+	baseURL   string
+	logger    *slog.Logger
+	breaker   *BreakerConfig
+	retry     *RetryPolicy
+	budget    *BudgetConfig
+	caller    string
+	metrics   *Metrics
+	clock     Clock
+	random    func() float64
+	readiness func(context.Context) error
+	dedupe    Deduper
+	maxBody   int64
+	envLookup func(string) (string, bool)
 }
 
 // WithHTTPClient sets the HTTP client (default: a shared keep-alive client).

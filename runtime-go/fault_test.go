@@ -29,7 +29,6 @@ func newTestClient(t *testing.T, dep, url string, opts ...Option) *Client {
 // A as deadline_exceeded once the deadline passes, not later.
 func TestDeadlinePropagationAcrossTwoHops(t *testing.T) {
 	type seen struct {
-		header    int64
 		remaining time.Duration
 	}
 	got := make(chan seen, 1)
