@@ -82,7 +82,7 @@ func BenchmarkClientOverhead(b *testing.B) {
 			b.Fatal(err)
 		}
 		raw, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		var out plainOrder
 		if json.Unmarshal(raw, &out) != nil || len(out.Lines) != 12 {
 			b.Fatalf("bare: %s", raw)

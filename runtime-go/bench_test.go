@@ -61,7 +61,7 @@ func BenchmarkCallOverhead(b *testing.B) {
 			b.Fatal(err)
 		}
 		data, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		var out plainItem
 		if resp.StatusCode != 200 || json.Unmarshal(data, &out) != nil || out.ID != 42 || out.Color != "blue" || len(out.Tags) != 3 {
 			b.Fatalf("bare: %d %s", resp.StatusCode, data)
@@ -165,8 +165,8 @@ type cannedDoer struct{ body []byte }
 
 func (d cannedDoer) Do(req *http.Request) (*http.Response, error) {
 	if req.Body != nil {
-		io.Copy(io.Discard, req.Body)
-		req.Body.Close()
+		_, _ = io.Copy(io.Discard, req.Body)
+		_ = req.Body.Close()
 	}
 	return &http.Response{
 		StatusCode:    200,

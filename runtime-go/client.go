@@ -495,7 +495,7 @@ func (c *Client) attempt(ctx context.Context, rpc *RPC, st *rpcState, body []byt
 	if err != nil {
 		return -1, c.transportError(ctx, actx, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	retryAfter = -1
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.cfg.clock.Now())

@@ -239,7 +239,7 @@ func TestErrorVectors(t *testing.T) {
 		x := c.Expect
 		if x.MetricCode != "" {
 			var sb strings.Builder
-			metrics.WriteTo(&sb)
+			_, _ = metrics.WriteTo(&sb)
 			if want := MetricClientRequests + `{dependency="echo",rpc="echo",code="` + x.MetricCode + `"} 1`; !strings.Contains(sb.String(), want) {
 				t.Errorf("%s: metrics lack %s:\n%s", c.Name, want, sb.String())
 			}
@@ -481,7 +481,7 @@ func TestHeaderVectors(t *testing.T) {
 		captured = r.Header.Clone()
 		mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte("{}"))
+		_, _ = w.Write([]byte("{}"))
 	}))
 	defer capture.Close()
 	down, err := NewClient("downstream", WithBaseURL(capture.URL), WithLogger(quiet), WithMetrics(NewMetrics()))
@@ -512,8 +512,8 @@ func TestHeaderVectors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
 		if resp.StatusCode != 200 {
 			t.Errorf("%s: status %d", c.Name, resp.StatusCode)
 			continue
@@ -898,7 +898,7 @@ func TestEventVectors(t *testing.T) {
 		got = r
 		gotBody, _ = io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte("{}"))
+		_, _ = w.Write([]byte("{}"))
 	}))
 	defer bus.Close()
 	b, err := NewBus(v.Publish.Service, WithEnv(func(k string) (string, bool) {
@@ -935,11 +935,11 @@ func TestEventVectors(t *testing.T) {
 			continue
 		}
 		var s string
-		json.Unmarshal(raw, &s)
+		_ = json.Unmarshal(raw, &s)
 		m.check(t, "publish: "+k, s, ok, nil)
 	}
 	var idField string
-	json.Unmarshal(fields["id"], &idField)
+	_ = json.Unmarshal(fields["id"], &idField)
 	if id != idField {
 		t.Errorf("Publish returned id %q, sent %q", id, idField)
 	}

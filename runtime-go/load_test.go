@@ -49,7 +49,7 @@ func runLoad(t *testing.T, fault string, breakerOff bool, calls, workers int) lo
 		case "connection reset":
 			if hj, ok := w.(http.Hijacker); ok {
 				if conn, _, err := hj.Hijack(); err == nil {
-					conn.Close()
+					_ = conn.Close()
 					return
 				}
 			}
@@ -57,7 +57,7 @@ func runLoad(t *testing.T, fault string, breakerOff bool, calls, workers int) lo
 		case "hang":
 			// The server notices the client going away only once the body
 			// is read.
-			io.Copy(io.Discard, r.Body)
+			_, _ = io.Copy(io.Discard, r.Body)
 			select {
 			case <-r.Context().Done():
 			case <-time.After(5 * time.Second):

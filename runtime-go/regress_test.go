@@ -64,7 +64,7 @@ func TestContentLengthClaimsAreNotAllocated(t *testing.T) {
 		runtime.GC()
 		runtime.ReadMemStats(&before)
 		for i := 0; i < 20; i++ {
-			Call(context.Background(), c, rpc, &Empty{}, &Empty{})
+			_ = Call(context.Background(), c, rpc, &Empty{}, &Empty{})
 		}
 		runtime.ReadMemStats(&after)
 		if n := after.TotalAlloc - before.TotalAlloc; n > 8<<20 {
@@ -86,7 +86,7 @@ func TestResponseLimit(t *testing.T) {
 				w.Header().Set("Content-Length", fmt.Sprint(len(big)))
 			}
 			w.WriteHeader(200)
-			w.Write(big)
+			_, _ = w.Write(big)
 		}))
 		rpc := &RPC{Service: "big", Name: "get", Idempotent: true}
 		c := newTestClient(t, "big", srv.URL)
@@ -119,7 +119,7 @@ func TestMemoryDeduperAtCapacityIsFast(t *testing.T) {
 	d := NewMemoryDeduper(time.Hour, DefaultDedupeCapacity)
 	ctx := context.Background()
 	for i := 0; i < DefaultDedupeCapacity; i++ {
-		d.Release(ctx, fmt.Sprint("k", i), true)
+		_ = d.Release(ctx, fmt.Sprint("k", i), true)
 	}
 	start := time.Now()
 	const n = 20000
@@ -128,7 +128,7 @@ func TestMemoryDeduperAtCapacityIsFast(t *testing.T) {
 		if st, _ := d.Acquire(ctx, key); st != DedupeNew {
 			t.Fatalf("%s: %v", key, st)
 		}
-		d.Release(ctx, key, true)
+		_ = d.Release(ctx, key, true)
 	}
 	if el := time.Since(start); el > 2*time.Second {
 		t.Errorf("%d events at capacity took %v (%v each)", n, el, el/n)
@@ -148,7 +148,7 @@ func BenchmarkMemoryDeduperAtCapacity(b *testing.B) {
 	d := NewMemoryDeduper(time.Hour, DefaultDedupeCapacity)
 	ctx := context.Background()
 	for i := 0; i < DefaultDedupeCapacity; i++ {
-		d.Release(ctx, fmt.Sprint("k", i), true)
+		_ = d.Release(ctx, fmt.Sprint("k", i), true)
 	}
 	keys := make([]string, b.N)
 	for i := range keys {
@@ -157,8 +157,8 @@ func BenchmarkMemoryDeduperAtCapacity(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		d.Acquire(ctx, keys[i])
-		d.Release(ctx, keys[i], true)
+		_, _ = d.Acquire(ctx, keys[i])
+		_ = d.Release(ctx, keys[i], true)
 	}
 }
 
@@ -180,7 +180,7 @@ func TestUndeclaredErrorNamesShareOneMetricLabel(t *testing.T) {
 		}
 	}
 	var buf bytes.Buffer
-	m.WriteTo(&buf)
+	_, _ = m.WriteTo(&buf)
 	series := strings.Count(buf.String(), "\n"+MetricClientRequests+"{") - strings.Count(buf.String(), `code="ok"}`)
 	if series != 1 || !strings.Contains(buf.String(), `code="undeclared"} 1000`) {
 		t.Errorf("%d series of %s:\n%s", series, MetricClientRequests, buf.String())
@@ -261,7 +261,7 @@ func TestDownstreamUnavailableIsNotPassedThrough(t *testing.T) {
 		t.Fatalf("B got %d requests (want 1), C %d (want 3)", bHits.Load(), cHits.Load())
 	}
 	for i := 0; i < 30; i++ {
-		Call(context.Background(), toB, relay, &Empty{}, &Empty{})
+		_ = Call(context.Background(), toB, relay, &Empty{}, &Empty{})
 	}
 	if err := Call(context.Background(), toB, ping, &Empty{}, &Empty{}); err != nil || toB.Breaker().State() != BreakerClosed {
 		t.Fatalf("ping after relay failures: %v, breaker %s", err, toB.Breaker().State())
