@@ -279,3 +279,29 @@ func TestTransportAndServerTimeouts(t *testing.T) {
 		t.Errorf("server timeouts %v %v", ReadHeaderTimeout, ReadTimeout)
 	}
 }
+
+// Retry-After is delay-seconds or an HTTP-date; anything else is ignored.
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for v, want := range map[string]time.Duration{
+		"": -1, "soon": -1, "-1": -1, "1.5": -1, "0": 0, "1": time.Second, "120": 2 * time.Minute,
+		"Fri, 02 Jan 2026 03:04:07 GMT": 2 * time.Second, "Fri, 02 Jan 2026 03:04:00 GMT": 0,
+	} {
+		if got := parseRetryAfter(v, now); got != want {
+			t.Errorf("Retry-After %q: %v, want %v", v, got, want)
+		}
+	}
+}
+
+// WithHTTPClient copies an *http.Client: the caller's own client keeps its
+// redirect policy.
+func TestWithHTTPClientLeavesTheCallersClientAlone(t *testing.T) {
+	hc := &http.Client{}
+	c := newTestClient(t, "x", "http://x.test", WithHTTPClient(hc))
+	if hc.CheckRedirect != nil {
+		t.Errorf("the caller's client was modified")
+	}
+	if got, ok := c.cfg.doer.(*http.Client); !ok || got == hc || got.CheckRedirect == nil {
+		t.Errorf("the client does not use a copy without redirects")
+	}
+}
