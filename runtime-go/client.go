@@ -34,11 +34,14 @@ func (r *RPC) Path() string { return "/rpc/" + r.Service + "/" + r.Name }
 // DefaultTimeout bounds a call whose rpc has no @timeout (protocol 6.3).
 const DefaultTimeout = 10 * time.Second
 
-// MaxBodyBytes is the largest request body a server accepts (protocol 2.3).
+// MaxBodyBytes is the default of the largest request body a server accepts
+// (protocol 2.3) and of the largest response body a client reads (protocol
+// 4.4); WithMaxBodyBytes changes it.
 const MaxBodyBytes = 4 << 20
 
-// maxResponseBytes is the largest response body a client reads.
-const maxResponseBytes = 64 << 20
+// maxSizeHint bounds the buffer allocated up front from a response's
+// Content-Length: a peer's claim never sizes an allocation beyond it.
+const maxSizeHint = 64 << 10
 
 // Doer sends HTTP requests; *http.Client implements it.
 type Doer interface {
@@ -50,24 +53,25 @@ type Doer interface {
 type Option func(*config)
 
 type config struct {
-	doer        Doer
-	baseURL     string
-	logger      *slog.Logger
-	breaker     *BreakerConfig
-	retry       *RetryPolicy
-	budget      *BudgetConfig
-	caller      string
-	metrics     *Metrics
-	clock       Clock
-	random      func() float64
-	readiness   func(context.Context) error
-	dedupe      Deduper
-	maxBody     int64
-	envLookup   func(string) (string, bool)
-	disableRetr bool
+	doer      Doer
+	baseURL   string
+	logger    *slog.Logger
+	breaker   *BreakerConfig
+	retry     *RetryPolicy
+	budget    *BudgetConfig
+	caller    string
+	metrics   *Metrics
+	clock     Clock
+	random    func() float64
+	readiness func(context.Context) error
+	dedupe    Deduper
+	maxBody   int64
+	envLookup func(string) (string, bool)
 }
 
 // WithHTTPClient sets the HTTP client (default: a shared keep-alive client).
+// An *http.Client is copied with redirects disabled (the protocol forbids
+// following them); any other Doer must not follow redirects itself.
 func WithHTTPClient(d Doer) Option { return func(c *config) { c.doer = d } }
 
 // WithBaseURL sets the dependency's base URL instead of discovery.
@@ -106,7 +110,9 @@ func WithReadiness(f func(context.Context) error) Option {
 // WithDeduper sets the store used to drop duplicate events (default: in memory).
 func WithDeduper(d Deduper) Option { return func(c *config) { c.dedupe = d } }
 
-// WithMaxBodyBytes sets the largest request body a server accepts.
+// WithMaxBodyBytes sets the largest body read: the request body a server
+// accepts, or the response body a client reads (default MaxBodyBytes). A
+// larger response fails the call with resource_exhausted.
 func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
 
 // WithEnv replaces os.LookupEnv for discovery (tests).
@@ -142,15 +148,34 @@ func buildConfig(opts []Option) *config {
 	return c
 }
 
-var defaultHTTPClient = &http.Client{
-	Transport: &http.Transport{
-		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:        512,
-		MaxIdleConnsPerHost: 128,
-		IdleConnTimeout:     90 * time.Second,
-	},
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+// DefaultTransport is the transport of clients not given WithHTTPClient:
+// keep-alive connections with bounded dial, TLS handshake and idle times,
+// and HTTP/2 when the server offers it over TLS.
+var DefaultTransport = &http.Transport{
+	Proxy:                 http.ProxyFromEnvironment,
+	DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	ForceAttemptHTTP2:     true,
+	TLSHandshakeTimeout:   5 * time.Second,
+	ExpectContinueTimeout: time.Second,
+	MaxIdleConns:          512,
+	MaxIdleConnsPerHost:   128,
+	IdleConnTimeout:       90 * time.Second,
+}
+
+var defaultHTTPClient = &http.Client{Transport: DefaultTransport, CheckRedirect: noRedirects}
+
+// noRedirects makes an http.Client return a redirect response as it is.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// withoutRedirects returns d, or a copy of it that does not follow
+// redirects when d is an *http.Client.
+func withoutRedirects(d Doer) Doer {
+	if hc, ok := d.(*http.Client); ok && hc != nil {
+		cp := *hc
+		cp.CheckRedirect = noRedirects
+		return &cp
+	}
+	return d
 }
 
 // EnvVarName returns the discovery variable of a dependency:
@@ -262,6 +287,8 @@ func NewClient(dependency string, opts ...Option) (*Client, error) {
 	}
 	if cfg.doer == nil {
 		cfg.doer = defaultHTTPClient
+	} else {
+		cfg.doer = withoutRedirects(cfg.doer)
 	}
 	bc := DefaultBreakerConfig
 	if cfg.breaker != nil {
@@ -275,7 +302,7 @@ func NewClient(dependency string, opts ...Option) (*Client, error) {
 	if cfg.budget != nil {
 		bud = *cfg.budget
 	}
-	c := &Client{dependency: dependency, baseURL: base, cfg: cfg, retry: rp.withDefaults(), budget: NewRetryBudget(bud)}
+	c := &Client{dependency: dependency, baseURL: base, cfg: cfg, retry: rp.withDefaults(), budget: NewRetryBudget(bud, cfg.clock)}
 	c.breaker = NewBreaker(bc, cfg.clock)
 	c.breaker.onChange = func(from, to BreakerState) {
 		cfg.logger.Warn("brief: circuit breaker state change", "dependency", dependency, "from", from.String(), "to", to.String())
@@ -311,7 +338,11 @@ func (c *Client) Invoke(ctx context.Context, rpc *RPC, in, out any) error {
 	if err == nil {
 		st.okRequests.value.Add(1)
 	} else {
-		c.cfg.metrics.inc(MetricClientRequests, "dependency", c.dependency, "rpc", rpc.Name, "code", CodeOf(err))
+		var te *Error
+		if errors.As(err, &te) {
+			te.dependency = c.dependency
+		}
+		c.cfg.metrics.inc(MetricClientRequests, "dependency", c.dependency, "rpc", rpc.Name, "code", metricCode(err))
 	}
 	st.duration.observe(cl.Now().Sub(start))
 	return err
@@ -358,38 +389,28 @@ func (c *Client) invoke(ctx context.Context, rpc *RPC, st *rpcState, in, out any
 			if lastErr != nil {
 				return lastErr
 			}
-			return Errorf(CodeUnavailable, "circuit breaker open for dependency %s", c.dependency)
+			return WrapError(CodeUnavailable, ErrCircuitOpen, "circuit breaker open for dependency "+c.dependency)
 		}
-		if attempt > 1 {
+		if attempt == 1 {
+			c.budget.Deposit()
+		} else {
 			c.cfg.metrics.inc(MetricClientRetries, "dependency", c.dependency, "rpc", rpc.Name)
 		}
-		err := c.attempt(ctx, rpc, st, body, out, md, caller, remaining)
-		var te *Error
-		isTransport := err != nil && errors.As(err, &te) && !isAppError(err)
-		outcome := OutcomeSuccess
-		retryable := false
-		if isTransport {
-			switch {
-			case te.Code == CodeCanceled:
-				outcome = OutcomeIgnored
-			case te.Code.BreakerFailure():
-				outcome = OutcomeFailure
-			}
-			retryable = te.Code.Retryable()
-		}
+		retryAfter, err := c.attempt(ctx, rpc, st, body, out, md, caller, remaining)
+		outcome, retryable := classify(err)
 		c.breaker.Record(ticket, outcome)
-		if outcome != OutcomeIgnored {
-			c.budget.Record(retryable)
-		}
 		if err == nil || !retryable || !rpc.Idempotent || attempt >= c.retry.MaxAttempts {
 			return err
 		}
-		if !c.budget.AllowRetry() {
-			c.cfg.logger.Debug("brief: retry refused by budget", "dependency", c.dependency, "rpc", rpc.Name)
+		delay := c.retry.Backoff(attempt, c.cfg.random())
+		if retryAfter >= 0 {
+			delay = max(delay, min(retryAfter, c.retry.MaxBackoff))
+		}
+		if !c.cfg.clock.Now().Add(delay).Before(deadline) {
 			return err
 		}
-		delay := c.retry.Backoff(attempt, c.cfg.random())
-		if !c.cfg.clock.Now().Add(delay).Before(deadline) {
+		if !c.budget.TryWithdraw() {
+			c.cfg.logger.Debug("brief: retry refused by budget", "dependency", c.dependency, "rpc", rpc.Name)
 			return err
 		}
 		c.cfg.logger.Debug("brief: retrying", "dependency", c.dependency, "rpc", rpc.Name, "attempt", attempt+1, "delay", delay, "error", err)
@@ -398,6 +419,26 @@ func (c *Client) invoke(ctx context.Context, rpc *RPC, st *rpcState, in, out any
 		}
 		lastErr = err
 	}
+}
+
+// classify returns how the result of one attempt counts for the breaker and
+// whether it may be retried (protocol section 6.1). Answers the client could
+// not use (undecodable, too large) and a server's report that its own
+// dependency failed are answers: they count as successes and are not retried.
+func classify(err error) (Outcome, bool) {
+	var te *Error
+	if err == nil || isAppError(err) || !errors.As(err, &te) {
+		return OutcomeSuccess, false
+	}
+	switch {
+	case te.local || isDependencyFailure(te):
+		return OutcomeSuccess, false
+	case te.Code == CodeCanceled:
+		return OutcomeIgnored, false
+	case te.Code.BreakerFailure():
+		return OutcomeFailure, te.Code.Retryable()
+	}
+	return OutcomeSuccess, te.Code.Retryable()
 }
 
 func isAppError(err error) bool {
@@ -412,7 +453,9 @@ func ctxError(err error) *Error {
 	return WrapError(CodeCanceled, err, "canceled by the caller")
 }
 
-func (c *Client) attempt(ctx context.Context, rpc *RPC, st *rpcState, body []byte, out any, md Metadata, caller string, remaining time.Duration) error {
+// attempt sends one attempt. retryAfter is the delay a 429 or 503 response
+// asked for with Retry-After, or -1.
+func (c *Client) attempt(ctx context.Context, rpc *RPC, st *rpcState, body []byte, out any, md Metadata, caller string, remaining time.Duration) (retryAfter time.Duration, err error) {
 	// The attempt must end within remaining. When ctx's own deadline comes
 	// no later, context.WithTimeout would only add a cancel func (no timer);
 	// skip it and use ctx as is.
@@ -424,7 +467,7 @@ func (c *Client) attempt(ctx context.Context, rpc *RPC, st *rpcState, body []byt
 	}
 	req, err := newPost(actx, st, body)
 	if err != nil {
-		return WrapError(CodeInternal, err, "cannot build request: "+err.Error())
+		return -1, WrapError(CodeInternal, err, "cannot build request: "+err.Error())
 	}
 	// One backing array for all header values; each value gets a slice of
 	// it with its capacity capped so that an append cannot reach the next.
@@ -450,13 +493,26 @@ func (c *Client) attempt(ctx context.Context, rpc *RPC, st *rpcState, body []byt
 	}
 	resp, err := c.cfg.doer.Do(req)
 	if err != nil {
-		return c.transportError(ctx, actx, err)
+		return -1, c.transportError(ctx, actx, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
+	retryAfter = -1
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), c.cfg.clock.Now())
+	}
+	limit := c.cfg.maxBody
+	if resp.ContentLength > limit {
+		return retryAfter, c.tooLarge(rpc, limit)
+	}
 	bp := getBuffer()
-	data, err := readBody(resp.Body, (*bp)[:0], resp.ContentLength, maxResponseBytes)
+	data, err := readBody(resp.Body, (*bp)[:0], resp.ContentLength, limit+1)
 	if err != nil {
-		return c.transportError(ctx, actx, err)
+		return retryAfter, c.transportError(ctx, actx, err)
+	}
+	if int64(len(data)) > limit {
+		*bp = data
+		putBuffer(bp)
+		return retryAfter, c.tooLarge(rpc, limit)
 	}
 	if resp.StatusCode == http.StatusOK {
 		err := Unmarshal(data, out)
@@ -466,13 +522,37 @@ func (c *Client) attempt(ctx context.Context, rpc *RPC, st *rpcState, body []byt
 		*bp = data
 		putBuffer(bp)
 		if err != nil {
-			return WrapError(CodeInternal, err, "invalid response from "+rpc.Service+"/"+rpc.Name+": "+err.Error())
+			e := WrapError(CodeInternal, err, "invalid response from "+rpc.Service+"/"+rpc.Name+": "+err.Error())
+			e.local = true
+			return -1, e
 		}
-		return nil
+		return -1, nil
 	}
 	// An error response's body may be referenced by the error returned;
 	// its buffer is not put back.
-	return DecodeErrorResponse(resp.StatusCode, data, rpc.Errors)
+	return retryAfter, DecodeErrorResponse(resp.StatusCode, data, rpc.Errors)
+}
+
+// tooLarge is the error of a response body over the client's limit.
+func (c *Client) tooLarge(rpc *RPC, limit int64) *Error {
+	e := Errorf(CodeResourceExhausted, "response from %s/%s larger than %d bytes (see WithMaxBodyBytes)", rpc.Service, rpc.Name, limit)
+	e.local = true
+	return e
+}
+
+// parseRetryAfter returns the delay of a Retry-After value (delay-seconds or
+// an HTTP-date), or -1 when it is absent or invalid.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return -1
+	}
+	if n, err := strconv.ParseUint(v, 10, 32); err == nil {
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(0, t.Sub(now).Truncate(time.Millisecond))
+	}
+	return -1
 }
 
 // newPost returns the same request as
@@ -520,9 +600,10 @@ func putBuffer(b *[]byte) {
 
 // readBody appends the body read from r to buf and returns it, like
 // io.ReadAll(io.LimitReader(r, limit)): it stops without error after limit
-// bytes. size is the announced length (-1 if unknown), used to size buf.
+// bytes. size is the announced length (-1 if unknown): a hint that sizes buf
+// up to maxSizeHint at most, so that a false claim costs nothing.
 func readBody(r io.Reader, buf []byte, size, limit int64) ([]byte, error) {
-	if size >= 0 && size < limit && int64(cap(buf)-len(buf)) <= size {
+	if size >= 0 && size < limit && size < maxSizeHint && int64(cap(buf)-len(buf)) <= size {
 		// Room for the body plus one byte, so that EOF is seen without growing.
 		buf = append(make([]byte, 0, len(buf)+int(size)+1), buf...)
 	}

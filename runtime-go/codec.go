@@ -1123,7 +1123,7 @@ func decodeBase64(s string) ([]byte, error) {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '=') {
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '+' && c != '/' && c != '=' {
 			return nil, fmt.Errorf("bytes must be standard base64 with padding (invalid character %q)", c)
 		}
 	}
@@ -1160,7 +1160,7 @@ func ParseTime(s string) (time.Time, error) {
 	hour, ok4 := num(11, 13)
 	minute, ok5 := num(14, 16)
 	sec, ok6 := num(17, 19)
-	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) {
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
 		return bad("non-digit in date or time")
 	}
 	if month < 1 || month > 12 || day < 1 || day > daysIn(year, month) {

@@ -105,12 +105,13 @@ type errorVectors struct {
 		Status int    `json:"status"`
 		Body   string `json:"body"`
 		Expect struct {
-			OK        json.RawMessage `json:"ok"`
-			Transport string          `json:"transport"`
-			App       string          `json:"app"`
-			Declared  bool            `json:"declared"`
-			Message   *string         `json:"message"`
-			Details   json.RawMessage `json:"details"`
+			OK         json.RawMessage `json:"ok"`
+			Transport  string          `json:"transport"`
+			App        string          `json:"app"`
+			Declared   bool            `json:"declared"`
+			Message    *string         `json:"message"`
+			Details    json.RawMessage `json:"details"`
+			MetricCode string          `json:"metric_code"`
 		} `json:"expect"`
 	} `json:"client_responses"`
 	HandlerErrors []struct {
@@ -124,8 +125,15 @@ type errorVectors struct {
 			Plain     string          `json:"plain"`
 			Panic     string          `json:"panic"`
 			Context   string          `json:"context"`
+			Down      *struct {
+				Status int    `json:"status"`
+				Body   string `json:"body"`
+				Fail   string `json:"fail"`
+				Hang   bool   `json:"hang"`
+			} `json:"downstream"`
 		} `json:"handler"`
-		Expect errorExpect `json:"expect"`
+		RequestTimeoutMs int64       `json:"request_timeout_ms"`
+		Expect           errorExpect `json:"expect"`
 	} `json:"handler_errors"`
 }
 
@@ -221,13 +229,21 @@ func TestErrorVectors(t *testing.T) {
 	for _, c := range v.ClientResponses {
 		c := c
 		doer := doerFunc(func(*http.Request) (*http.Response, error) { return response(c.Status, c.Body), nil })
-		cl, err := NewClient("echo", WithBaseURL("http://echo.test"), WithHTTPClient(doer), WithLogger(quiet), WithMetrics(NewMetrics()))
+		metrics := NewMetrics()
+		cl, err := NewClient("echo", WithBaseURL("http://echo.test"), WithHTTPClient(doer), WithLogger(quiet), WithMetrics(metrics))
 		if err != nil {
 			t.Fatal(err)
 		}
 		out := new(vItem)
 		err = Call(context.Background(), cl, rpc, &vItem{}, out)
 		x := c.Expect
+		if x.MetricCode != "" {
+			var sb strings.Builder
+			_, _ = metrics.WriteTo(&sb)
+			if want := MetricClientRequests + `{dependency="echo",rpc="echo",code="` + x.MetricCode + `"} 1`; !strings.Contains(sb.String(), want) {
+				t.Errorf("%s: metrics lack %s:\n%s", c.Name, want, sb.String())
+			}
+		}
 		switch {
 		case x.OK != nil:
 			if err != nil {
@@ -316,15 +332,43 @@ func TestErrorVectors(t *testing.T) {
 				return nil, fmt.Errorf("db: %w", context.DeadlineExceeded)
 			case h.Context == "canceled":
 				return nil, context.Canceled
+			case h.Down != nil:
+				return nil, callDownstream(ctx, t, h.Down.Status, h.Down.Body, h.Down.Fail, h.Down.Hang)
 			}
 			return in, nil
 		})
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest("POST", "/rpc/echo/echo", strings.NewReader("{}"))
 		req.Header.Set("Content-Type", "application/json")
+		if c.RequestTimeoutMs > 0 {
+			req.Header.Set(HeaderTimeoutMs, strconv.FormatInt(c.RequestTimeoutMs, 10))
+		}
 		s.ServeHTTP(rec, req)
 		checkHTTPResponse(t, c.Name, rec, c.Expect)
 	}
+}
+
+// callDownstream makes one outgoing call answered by a scripted transport and
+// returns its error.
+func callDownstream(ctx context.Context, t *testing.T, status int, body, fail string, hang bool) error {
+	doer := doerFunc(func(r *http.Request) (*http.Response, error) {
+		switch {
+		case hang:
+			<-r.Context().Done()
+			return nil, r.Context().Err()
+		case fail == "connection_refused":
+			return nil, fmt.Errorf("dial tcp: %w", syscall.ECONNREFUSED)
+		case fail != "":
+			t.Fatalf("unknown failure %s", fail)
+		}
+		return response(status, body), nil
+	})
+	cl, err := NewClient("leaf", WithBaseURL("http://leaf.test"), WithHTTPClient(doer), WithLogger(quiet), WithMetrics(NewMetrics()),
+		WithRetry(RetryPolicy{MaxAttempts: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Call(ctx, cl, &RPC{Service: "leaf", Name: "get", Errors: vDeclared}, &Empty{}, &Empty{})
 }
 
 // ---- server.json ----------------------------------------------------------------
@@ -437,7 +481,7 @@ func TestHeaderVectors(t *testing.T) {
 		captured = r.Header.Clone()
 		mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte("{}"))
+		_, _ = w.Write([]byte("{}"))
 	}))
 	defer capture.Close()
 	down, err := NewClient("downstream", WithBaseURL(capture.URL), WithLogger(quiet), WithMetrics(NewMetrics()))
@@ -468,8 +512,8 @@ func TestHeaderVectors(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
 		if resp.StatusCode != 200 {
 			t.Errorf("%s: status %d", c.Name, resp.StatusCode)
 			continue
@@ -571,10 +615,11 @@ func TestBreakerVectors(t *testing.T) {
 // ---- retry.json ---------------------------------------------------------------------
 
 type scriptedResponse struct {
-	Status    int    `json:"status"`
-	Body      string `json:"body"`
-	Fail      string `json:"fail"`
-	LatencyMs int64  `json:"latency_ms"`
+	Status    int               `json:"status"`
+	Headers   map[string]string `json:"headers"`
+	Body      string            `json:"body"`
+	Fail      string            `json:"fail"`
+	LatencyMs int64             `json:"latency_ms"`
 }
 
 func TestRetryVectors(t *testing.T) {
@@ -584,11 +629,12 @@ func TestRetryVectors(t *testing.T) {
 			InitialBackoffMs int64   `json:"initial_backoff_ms"`
 			MaxBackoffMs     int64   `json:"max_backoff_ms"`
 			Multiplier       float64 `json:"multiplier"`
-			BudgetMax        int64   `json:"budget_max_milli"`
-			BudgetCost       int64   `json:"budget_failure_cost_milli"`
-			BudgetGain       int64   `json:"budget_success_gain_milli"`
-			BudgetMin        int64   `json:"budget_min_for_retry_milli"`
+			BudgetPercent    int     `json:"budget_percent"`
+			BudgetMinPerSec  int     `json:"budget_min_per_second"`
+			BudgetWindowMs   int64   `json:"budget_window_ms"`
+			BudgetBuckets    int     `json:"budget_buckets"`
 			DefaultTimeoutMs int64   `json:"default_timeout_ms"`
+			MaxResponse      int64   `json:"max_response_bytes"`
 		} `json:"defaults"`
 		Scenarios []struct {
 			Name   string `json:"name"`
@@ -596,8 +642,10 @@ func TestRetryVectors(t *testing.T) {
 				MaxAttempts  int    `json:"max_attempts"`
 				MaxBackoffMs int64  `json:"max_backoff_ms"`
 				Budget       string `json:"budget"`
+				MaxResponse  int64  `json:"max_response_bytes"`
 				Breaker      struct {
-					MinRequests int `json:"min_requests"`
+					MinRequests int  `json:"min_requests"`
+					Disabled    bool `json:"disabled"`
 				} `json:"breaker"`
 			} `json:"config"`
 			Calls []struct {
@@ -608,16 +656,21 @@ func TestRetryVectors(t *testing.T) {
 				Responses []scriptedResponse `json:"responses"`
 				Random    []float64          `json:"random"`
 				Repeat    int                `json:"repeat"`
+				AdvanceMs int64              `json:"advance_ms"`
 				Expect    struct {
-					Attempts       int      `json:"attempts"`
-					SleepsMs       []int64  `json:"sleeps_ms"`
-					Result         string   `json:"result"`
-					Message        *string  `json:"message"`
-					TimeoutHeaders []int64  `json:"timeout_headers_ms"`
-					BudgetMilli    *int64   `json:"budget_milli"`
-					Breaker        string   `json:"breaker"`
-					ElapsedMs      *int64   `json:"elapsed_ms"`
-					_              struct{} `json:"-"`
+					Attempts       int     `json:"attempts"`
+					SleepsMs       []int64 `json:"sleeps_ms"`
+					Result         string  `json:"result"`
+					Message        *string `json:"message"`
+					TimeoutHeaders []int64 `json:"timeout_headers_ms"`
+					Budget         *struct {
+						Calls   int64 `json:"calls"`
+						Retries int64 `json:"retries"`
+					} `json:"budget"`
+					CircuitOpen *bool    `json:"circuit_open"`
+					Breaker     string   `json:"breaker"`
+					ElapsedMs   *int64   `json:"elapsed_ms"`
+					_           struct{} `json:"-"`
 				} `json:"expect"`
 			} `json:"calls"`
 		} `json:"scenarios"`
@@ -628,8 +681,11 @@ func TestRetryVectors(t *testing.T) {
 	if (RetryPolicy{d.MaxAttempts, ms(d.InitialBackoffMs), ms(d.MaxBackoffMs), d.Multiplier}) != DefaultRetryPolicy {
 		t.Errorf("retry defaults differ from DefaultRetryPolicy")
 	}
-	if (BudgetConfig{MaxTokens: d.BudgetMax, FailureCost: d.BudgetCost, SuccessGain: d.BudgetGain, MinForRetry: d.BudgetMin}) != DefaultBudgetConfig {
+	if (BudgetConfig{Percent: d.BudgetPercent, MinPerSecond: d.BudgetMinPerSec, Window: ms(d.BudgetWindowMs), Buckets: d.BudgetBuckets}) != DefaultBudgetConfig {
 		t.Errorf("budget defaults differ from DefaultBudgetConfig")
+	}
+	if d.MaxResponse != MaxBodyBytes {
+		t.Errorf("max response bytes %d differ from MaxBodyBytes", d.MaxResponse)
 	}
 	if ms(d.DefaultTimeoutMs) != DefaultTimeout {
 		t.Errorf("default timeout differs")
@@ -665,7 +721,11 @@ func TestRetryVectors(t *testing.T) {
 			default:
 				return nil, fmt.Errorf("unknown failure %s", resp.Fail)
 			}
-			return response(resp.Status, resp.Body), nil
+			hr := response(resp.Status, resp.Body)
+			for k, v := range resp.Headers {
+				hr.Header.Set(k, v)
+			}
+			return hr, nil
 		})
 		opts := []Option{WithBaseURL("http://dep.test"), WithHTTPClient(doer), WithClock(clock), WithLogger(quiet), WithMetrics(NewMetrics()),
 			WithRandom(func() float64 {
@@ -683,14 +743,18 @@ func TestRetryVectors(t *testing.T) {
 		if sc.Config.Budget == "disabled" {
 			opts = append(opts, WithRetryBudget(BudgetConfig{Disabled: true}))
 		}
-		if sc.Config.Breaker.MinRequests > 0 {
-			opts = append(opts, WithBreaker(BreakerConfig{MinRequests: sc.Config.Breaker.MinRequests}))
+		if sc.Config.Breaker.MinRequests > 0 || sc.Config.Breaker.Disabled {
+			opts = append(opts, WithBreaker(BreakerConfig{MinRequests: sc.Config.Breaker.MinRequests, Disabled: sc.Config.Breaker.Disabled}))
+		}
+		if sc.Config.MaxResponse > 0 {
+			opts = append(opts, WithMaxBodyBytes(sc.Config.MaxResponse))
 		}
 		c, err := NewClient("dep", opts...)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i, call := range sc.Calls {
+			clock.Advance(ms(call.AdvanceMs))
 			for rep := 0; rep < max(1, call.Repeat); rep++ {
 				where := fmt.Sprintf("%s: call %d.%d", sc.Name, i, rep)
 				queue = append([]scriptedResponse(nil), call.Responses...)
@@ -724,8 +788,13 @@ func TestRetryVectors(t *testing.T) {
 				if x.TimeoutHeaders != nil && fmt.Sprint(headers) != fmt.Sprint(x.TimeoutHeaders) {
 					t.Errorf("%s: timeout headers %v, want %v", where, headers, x.TimeoutHeaders)
 				}
-				if x.BudgetMilli != nil && c.budget.Tokens() != *x.BudgetMilli {
-					t.Errorf("%s: budget %d, want %d", where, c.budget.Tokens(), *x.BudgetMilli)
+				if x.Budget != nil {
+					if calls, retries := c.budget.Window(); calls != x.Budget.Calls || retries != x.Budget.Retries {
+						t.Errorf("%s: budget window %d calls %d retries, want %+v", where, calls, retries, *x.Budget)
+					}
+				}
+				if x.CircuitOpen != nil && errors.Is(err, ErrCircuitOpen) != *x.CircuitOpen {
+					t.Errorf("%s: errors.Is(%v, ErrCircuitOpen) = %v", where, err, !*x.CircuitOpen)
 				}
 				if x.Breaker != "" && c.Breaker().State().String() != x.Breaker {
 					t.Errorf("%s: breaker %s, want %s", where, c.Breaker().State(), x.Breaker)
@@ -829,7 +898,7 @@ func TestEventVectors(t *testing.T) {
 		got = r
 		gotBody, _ = io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte("{}"))
+		_, _ = w.Write([]byte("{}"))
 	}))
 	defer bus.Close()
 	b, err := NewBus(v.Publish.Service, WithEnv(func(k string) (string, bool) {
@@ -866,11 +935,11 @@ func TestEventVectors(t *testing.T) {
 			continue
 		}
 		var s string
-		json.Unmarshal(raw, &s)
+		_ = json.Unmarshal(raw, &s)
 		m.check(t, "publish: "+k, s, ok, nil)
 	}
 	var idField string
-	json.Unmarshal(fields["id"], &idField)
+	_ = json.Unmarshal(fields["id"], &idField)
 	if id != idField {
 		t.Errorf("Publish returned id %q, sent %q", id, idField)
 	}

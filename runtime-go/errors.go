@@ -131,6 +131,13 @@ type Error struct {
 	// Details is the raw "details" object of the envelope (nil when empty).
 	Details json.RawMessage
 	cause   error
+	// dependency is set on errors returned by a Client: the name of the
+	// dependency whose call failed (protocol section 4.5).
+	dependency string
+	// local marks failures the client produced itself from a well-formed
+	// answer (undecodable body, response too large): they are not failures
+	// of the dependency (protocol section 6.1).
+	local bool
 }
 
 // Errorf builds a transport error.
@@ -149,6 +156,10 @@ func (e *Error) Error() string {
 	}
 	return string(e.Code) + ": " + e.Message
 }
+
+// Dependency returns the dependency whose outgoing call produced e, or ""
+// when e was not returned by a Client.
+func (e *Error) Dependency() string { return e.dependency }
 
 // Unwrap returns the underlying cause (a context error, a net error ...), if any.
 func (e *Error) Unwrap() error { return e.cause }
@@ -178,6 +189,21 @@ var (
 	ErrDataLoss           = &Error{Code: CodeDataLoss}
 	ErrUnauthenticated    = &Error{Code: CodeUnauthenticated}
 )
+
+// ErrCircuitOpen matches (errors.Is) the error of a call rejected locally
+// because the dependency's circuit breaker is open. That error is also an
+// unavailable *Error, so errors.Is(err, ErrUnavailable) holds as well.
+var ErrCircuitOpen = errors.New("brief: circuit breaker open")
+
+// ReasonDependencyFailed is the details "reason" of the internal error a
+// server sends when its handler failed because of an outgoing call
+// (protocol section 4.5).
+const ReasonDependencyFailed = "DEPENDENCY_FAILED"
+
+// MetricCodeUndeclared is the metric code label of application errors the
+// rpc does not declare (protocol section 7.3): the label values stay bounded
+// by the contract whatever names a server sends.
+const MetricCodeUndeclared = "undeclared"
 
 // AppError is implemented by the application error types generated from
 // `error Name {...}` declarations. ErrorCode returns the name exactly as
@@ -224,6 +250,28 @@ func CodeOf(err error) string {
 		return app.ErrorCode()
 	}
 	return string(toError(err).Code)
+}
+
+// metricCode is CodeOf for metric labels: undeclared application error names
+// (a generic *ApplicationError) become MetricCodeUndeclared.
+func metricCode(err error) string {
+	var ae *ApplicationError
+	if errors.As(err, &ae) {
+		return MetricCodeUndeclared
+	}
+	return CodeOf(err)
+}
+
+// isDependencyFailure reports whether e is the internal error a server sends
+// for a failed outgoing call (details.reason = DEPENDENCY_FAILED).
+func isDependencyFailure(e *Error) bool {
+	if e.Code != CodeInternal || len(e.Details) == 0 {
+		return false
+	}
+	var d struct {
+		Reason string `json:"reason"`
+	}
+	return json.Unmarshal(e.Details, &d) == nil && d.Reason == ReasonDependencyFailed
 }
 
 // toError converts any error to a transport *Error (for the wire).
@@ -306,7 +354,9 @@ func DecodeErrorResponse(status int, body []byte, declared ErrorTable) error {
 				app := ctor()
 				if len(details) > 0 {
 					if derr := Unmarshal(details, app); derr != nil {
-						return Errorf(CodeInternal, "invalid details of application error %s: %v", code, derr)
+						e := Errorf(CodeInternal, "invalid details of application error %s: %v", code, derr)
+						e.local = true
+						return e
 					}
 				}
 				return app

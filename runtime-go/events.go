@@ -88,7 +88,7 @@ func (b *Bus) Publish(ctx context.Context, topic string, data any) (string, erro
 		ev.TraceState = md.TraceState
 	}
 	err = b.c.Invoke(ctx, PublishRPC, ev, &Empty{})
-	res := CodeOf(err)
+	res := metricCode(err)
 	b.c.cfg.metrics.inc(MetricEventsPublished, "topic", topic, "result", res)
 	if err != nil {
 		return "", err
@@ -246,15 +246,22 @@ const (
 )
 
 // MemoryDeduper is an in-process Deduper that remembers up to capacity
-// processed keys for ttl.
+// processed keys for ttl. Every operation is O(1) (amortized): processed
+// keys are kept in a FIFO queue, oldest first, and evicted from its head.
 type MemoryDeduper struct {
 	ttl      time.Duration
 	capacity int
 	now      func() time.Time
 	mu       sync.Mutex
 	done     map[string]time.Time
-	order    []string // processed keys, oldest first
+	order    []dedupeEntry // processed keys, oldest first, from head on
+	head     int
 	busy     map[string]bool
+}
+
+type dedupeEntry struct {
+	key string
+	at  time.Time
 }
 
 // NewMemoryDeduper returns an in-memory deduper.
@@ -283,25 +290,34 @@ func (d *MemoryDeduper) Release(_ context.Context, key string, processed bool) e
 	defer d.mu.Unlock()
 	delete(d.busy, key)
 	if processed {
-		d.done[key] = d.now()
-		d.order = append(d.order, key)
+		if _, dup := d.done[key]; dup {
+			return nil
+		}
+		now := d.now()
+		d.done[key] = now
+		d.order = append(d.order, dedupeEntry{key, now})
 		d.evict()
 	}
 	return nil
 }
 
+// evict drops expired keys and the oldest keys beyond capacity from the
+// head of the queue, and compacts the queue once half of it is dropped.
 func (d *MemoryDeduper) evict() {
 	now := d.now()
-	n := 0
-	for n < len(d.order) {
-		k := d.order[n]
-		if len(d.order)-n <= d.capacity && now.Sub(d.done[k]) < d.ttl {
+	for d.head < len(d.order) {
+		e := d.order[d.head]
+		if len(d.order)-d.head <= d.capacity && now.Sub(e.at) < d.ttl {
 			break
 		}
-		delete(d.done, k)
-		n++
+		delete(d.done, e.key)
+		d.order[d.head] = dedupeEntry{}
+		d.head++
 	}
-	if n > 0 {
-		d.order = append([]string(nil), d.order[n:]...)
+	if d.head > 0 && d.head >= len(d.order)/2 {
+		n := copy(d.order, d.order[d.head:])
+		clear(d.order[n:])
+		d.order = d.order[:n]
+		d.head = 0
 	}
 }

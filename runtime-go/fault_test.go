@@ -29,7 +29,6 @@ func newTestClient(t *testing.T, dep, url string, opts ...Option) *Client {
 // A as deadline_exceeded once the deadline passes, not later.
 func TestDeadlinePropagationAcrossTwoHops(t *testing.T) {
 	type seen struct {
-		header    int64
 		remaining time.Duration
 	}
 	got := make(chan seen, 1)
@@ -84,7 +83,7 @@ func TestDeadlinePropagationAcrossTwoHops(t *testing.T) {
 func TestSlowServerTimesOutAtRPCTimeout(t *testing.T) {
 	release := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body) // lets the server notice the client going away
+		_, _ = io.Copy(io.Discard, r.Body) // lets the server notice the client going away
 		select {
 		case <-release:
 		case <-r.Context().Done():
@@ -106,7 +105,7 @@ func TestSlowServerTimesOutAtRPCTimeout(t *testing.T) {
 func TestCallerCancelIsCanceledAndIgnoredByBreaker(t *testing.T) {
 	started := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
+		_, _ = io.Copy(io.Discard, r.Body)
 		close(started)
 		<-r.Context().Done()
 	}))
@@ -129,7 +128,7 @@ func TestDeadServerIsUnavailableAndTripsBreaker(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	ln.Close() // nothing listens: connection refused
+	_ = ln.Close() // nothing listens: connection refused
 	c := newTestClient(t, "dead", "http://"+addr, WithBreaker(BreakerConfig{MinRequests: 3}))
 	rpc := &RPC{Service: "dead", Name: "op", Idempotent: true}
 	err = Call(context.Background(), c, rpc, &Empty{}, &Empty{})
@@ -191,9 +190,9 @@ func TestConnectionResetIsRetriedOnlyForIdempotentRPCs(t *testing.T) {
 			return
 		}
 		if tc, ok := conn.(*net.TCPConn); ok {
-			tc.SetLinger(0) // RST instead of FIN
+			_ = tc.SetLinger(0) // RST instead of FIN
 		}
-		conn.Close()
+		_ = conn.Close()
 	})
 	for _, idempotent := range []bool{true, false} {
 		h, hits := errorBurst(1, reset, echoServer())
@@ -273,7 +272,7 @@ func TestPanicRecoveryAndMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	text := string(body)
 	for _, want := range []string{
 		"# TYPE brief_server_requests_total counter",
@@ -419,8 +418,8 @@ func (b *testBus) deliverAll() (attempts int) {
 					if err != nil {
 						b.t.Fatal(err)
 					}
-					io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
+					_, _ = io.Copy(io.Discard, resp.Body)
+					_ = resp.Body.Close()
 					if resp.StatusCode/100 == 2 {
 						break
 					}
@@ -498,7 +497,7 @@ func TestMemoryDeduperEviction(t *testing.T) {
 		if st, _ := d.Acquire(ctx, k); st != DedupeNew {
 			t.Fatalf("%s: %v", k, st)
 		}
-		d.Release(ctx, k, true)
+		_ = d.Release(ctx, k, true)
 	}
 	if st, _ := d.Acquire(ctx, "a"); st != DedupeNew {
 		t.Errorf("a should have been evicted by capacity")
@@ -506,7 +505,7 @@ func TestMemoryDeduperEviction(t *testing.T) {
 	if st, _ := d.Acquire(ctx, "a"); st != DedupeBusy {
 		t.Errorf("a is in progress: %v", st)
 	}
-	d.Release(ctx, "a", false)
+	_ = d.Release(ctx, "a", false)
 	if st, _ := d.Acquire(ctx, "c"); st != DedupeDone {
 		t.Errorf("c: %v, want done", st)
 	}

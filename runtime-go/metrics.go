@@ -209,14 +209,14 @@ func (m *Metrics) WriteTo(w io.Writer) (int64, error) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	cw := &countWriter{w: bufio.NewWriter(w)}
+	cw := &countWriter{w: bufio.NewWriter(w)} // keeps the first write error
 	for _, n := range names {
 		ls := byName[n]
 		sort.Slice(ls, func(a, b int) bool { return ls[a].labels < ls[b].labels })
 		h := metricHelp[n]
-		io.WriteString(cw, "# HELP "+n+" "+h[1]+"\n# TYPE "+n+" "+h[0]+"\n")
+		_, _ = io.WriteString(cw, "# HELP "+n+" "+h[1]+"\n# TYPE "+n+" "+h[0]+"\n")
 		for _, l := range ls {
-			io.WriteString(cw, l.text+"\n")
+			_, _ = io.WriteString(cw, l.text+"\n")
 		}
 	}
 	err := cw.w.Flush()
@@ -251,5 +251,5 @@ func (c *countWriter) Write(p []byte) (int, error) {
 // ServeHTTP serves the metrics (GET /metrics).
 func (m *Metrics) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	m.WriteTo(w)
+	_, _ = m.WriteTo(w)
 }

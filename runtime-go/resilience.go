@@ -305,76 +305,124 @@ func (p RetryPolicy) Backoff(n int, r float64) time.Duration {
 	return time.Duration(math.Floor(r*ceiling)) * time.Millisecond
 }
 
-// BudgetConfig configures the retry budget, a token bucket shared by all
-// calls of one client. Values are in milli-tokens.
+// BudgetConfig configures the retry budget (protocol section 6.2), in the
+// style of Finagle's RetryBudget: over a sliding window, retries may be at
+// most Percent % of the calls made, with a reserve of MinPerSecond retries
+// per second of window for clients with little traffic. Zero fields take the
+// defaults of DefaultBudgetConfig.
 type BudgetConfig struct {
-	MaxTokens    int64 // 10000 (10 tokens); also the initial value
-	FailureCost  int64 // 1000: taken on every attempt that fails with a retryable code
-	SuccessGain  int64 // 100: given back on every other completed attempt
-	MinForRetry  int64 // 5000: a retry is allowed only while tokens > this
-	Disabled     bool  // retries are never refused by the budget
-	InitialToken int64 // 0 = MaxTokens
+	Percent      int           // retries allowed per 100 calls in the window (20)
+	MinPerSecond int           // retries always allowed per second of window (1)
+	Window       time.Duration // sliding window length (10s)
+	Buckets      int           // buckets in the window (10)
+	Disabled     bool          // retries are never refused by the budget
 }
 
 // DefaultBudgetConfig holds the protocol's default numbers.
-var DefaultBudgetConfig = BudgetConfig{MaxTokens: 10000, FailureCost: 1000, SuccessGain: 100, MinForRetry: 5000}
+var DefaultBudgetConfig = BudgetConfig{Percent: 20, MinPerSecond: 1, Window: 10 * time.Second, Buckets: 10}
 
-// RetryBudget is a token bucket limiting retries (gRPC retry throttling).
-type RetryBudget struct {
-	cfg    BudgetConfig
-	mu     sync.Mutex
-	tokens int64
-}
-
-// NewRetryBudget returns a full budget.
-func NewRetryBudget(cfg BudgetConfig) *RetryBudget {
+func (c BudgetConfig) withDefaults() BudgetConfig {
 	d := DefaultBudgetConfig
-	if cfg.MaxTokens > 0 {
-		d.MaxTokens = cfg.MaxTokens
+	if c.Percent > 0 {
+		d.Percent = c.Percent
 	}
-	if cfg.FailureCost > 0 {
-		d.FailureCost = cfg.FailureCost
+	if c.MinPerSecond > 0 {
+		d.MinPerSecond = c.MinPerSecond
 	}
-	if cfg.SuccessGain > 0 {
-		d.SuccessGain = cfg.SuccessGain
+	if c.Window > 0 {
+		d.Window = c.Window
 	}
-	if cfg.MinForRetry > 0 {
-		d.MinForRetry = cfg.MinForRetry
+	if c.Buckets > 0 {
+		d.Buckets = c.Buckets
 	}
-	d.Disabled = cfg.Disabled
-	b := &RetryBudget{cfg: d, tokens: d.MaxTokens}
-	if cfg.InitialToken > 0 {
-		b.tokens = min(cfg.InitialToken, d.MaxTokens)
-	}
-	return b
+	d.Disabled = c.Disabled
+	return d
 }
 
-// Record accounts for one completed attempt.
-func (b *RetryBudget) Record(retryableFailure bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if retryableFailure {
-		b.tokens = max(0, b.tokens-b.cfg.FailureCost)
-	} else {
-		b.tokens = min(b.cfg.MaxTokens, b.tokens+b.cfg.SuccessGain)
-	}
+type budgetBucket struct {
+	index          int64 // absolute bucket number
+	calls, retries int64
 }
 
-// AllowRetry reports whether the budget permits one more retry.
-func (b *RetryBudget) AllowRetry() bool {
-	if b.cfg.Disabled {
-		return true
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.tokens > b.cfg.MinForRetry
+// RetryBudget limits retries to a share of the calls of one client. It
+// counts calls (first attempts sent) and retries (further attempts) in a
+// bucketed sliding window; a retry is allowed while
+// retries < max(MinPerSecond x window seconds, calls x Percent / 100).
+// It is safe for concurrent use.
+type RetryBudget struct {
+	cfg        BudgetConfig
+	clock      Clock
+	bucketSize time.Duration
+	reserve    int64
+	mu         sync.Mutex
+	buckets    []budgetBucket
 }
 
-// Tokens returns the current milli-tokens.
-func (b *RetryBudget) Tokens() int64 {
+// NewRetryBudget returns an empty budget; clock may be nil (system clock).
+func NewRetryBudget(cfg BudgetConfig, clock Clock) *RetryBudget {
+	cfg = cfg.withDefaults()
+	if clock == nil {
+		clock = SystemClock
+	}
+	size := cfg.Window / time.Duration(cfg.Buckets)
+	if size <= 0 {
+		size = time.Nanosecond
+	}
+	reserve := int64(cfg.MinPerSecond) * int64(cfg.Window/time.Second)
+	return &RetryBudget{cfg: cfg, clock: clock, bucketSize: size, reserve: reserve, buckets: make([]budgetBucket, cfg.Buckets)}
+}
+
+// current returns the bucket of now, reset if it held an older period.
+func (b *RetryBudget) current(now time.Time) (*budgetBucket, int64) {
+	n := int64(len(b.buckets))
+	idx := floorDiv(now.UnixNano(), int64(b.bucketSize))
+	bk := &b.buckets[((idx%n)+n)%n]
+	if bk.index != idx {
+		*bk = budgetBucket{index: idx}
+	}
+	return bk, idx
+}
+
+func (b *RetryBudget) sums(idx int64) (calls, retries int64) {
+	n := int64(len(b.buckets))
+	for _, x := range b.buckets {
+		if x.index > idx-n && x.index <= idx {
+			calls += x.calls
+			retries += x.retries
+		}
+	}
+	return calls, retries
+}
+
+// Deposit counts one call whose first attempt is being sent.
+func (b *RetryBudget) Deposit() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.tokens
+	bk, _ := b.current(b.clock.Now())
+	bk.calls++
+}
+
+// TryWithdraw reports whether one retry is allowed now and, if so, counts it.
+func (b *RetryBudget) TryWithdraw() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	bk, idx := b.current(b.clock.Now())
+	if !b.cfg.Disabled {
+		calls, retries := b.sums(idx)
+		if retries >= max(b.reserve, calls*int64(b.cfg.Percent)/100) {
+			return false
+		}
+	}
+	bk.retries++
+	return true
+}
+
+// Window returns the calls and retries counted in the current window.
+func (b *RetryBudget) Window() (calls, retries int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	_, idx := b.current(b.clock.Now())
+	return b.sums(idx)
 }
 
 func floorDiv(a, b int64) int64 {

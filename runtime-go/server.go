@@ -126,7 +126,7 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
 	h["Content-Type"] = []string{"application/json"}
 	w.WriteHeader(status)
-	w.Write(body)
+	_, _ = w.Write(body)
 }
 
 func writeError(w http.ResponseWriter, err error) int {
@@ -236,6 +236,9 @@ func (s *Server) checkDeclared(ctx context.Context, rpc *RPC, err error) error {
 	}
 	var te *Error
 	if errors.As(err, &te) {
+		if te.dependency != "" {
+			return s.dependencyError(ctx, rpc, te, err)
+		}
 		return te
 	}
 	e := toError(err)
@@ -243,6 +246,26 @@ func (s *Server) checkDeclared(ctx context.Context, rpc *RPC, err error) error {
 		s.cfg.logger.Error("brief: handler failed", "service", s.service, "rpc", rpc.Name, "request_id", RequestID(ctx), "error", err)
 	}
 	return e
+}
+
+// dependencyError is what a server sends when its handler returns the error
+// te of an outgoing call (protocol section 4.5). Deadlines are end to end, so
+// deadline_exceeded and canceled are sent as they are; anything else becomes
+// internal with details.reason DEPENDENCY_FAILED, so that callers neither
+// retry it nor count it against this server's breaker.
+func (s *Server) dependencyError(ctx context.Context, rpc *RPC, te *Error, err error) *Error {
+	switch te.Code {
+	case CodeDeadlineExceeded:
+		return Errorf(CodeDeadlineExceeded, "deadline exceeded")
+	case CodeCanceled:
+		return Errorf(CodeCanceled, "canceled")
+	}
+	s.cfg.logger.Warn("brief: handler failed because of a dependency", "service", s.service, "rpc", rpc.Name, "request_id", RequestID(ctx), "dependency", te.dependency, "error", err)
+	details, _ := Marshal(&struct {
+		Reason         string `json:"reason"`
+		DownstreamCode string `json:"downstream_code"`
+	}{ReasonDependencyFailed, string(te.Code)})
+	return &Error{Code: CodeInternal, Message: "a dependency failed", Details: details}
 }
 
 // invoke runs the handler, recovering panics as internal errors.
@@ -259,8 +282,13 @@ func (s *Server) invoke(ctx context.Context, rt *route, body []byte) (out any, e
 	return rt.handle(ctx, body)
 }
 
-// ShutdownTimeout is how long Serve waits for in-flight requests.
-const ShutdownTimeout = 10 * time.Second
+// Timeouts of the HTTP server run by Serve and ServeListener.
+const (
+	ShutdownTimeout   = 10 * time.Second  // wait for in-flight requests on shutdown
+	ReadHeaderTimeout = 10 * time.Second  // read a request's headers
+	ReadTimeout       = 30 * time.Second  // read a whole request, body included
+	IdleTimeout       = 120 * time.Second // keep an idle connection open
+)
 
 // Serve listens on addr and serves h until ctx is done, then shuts down
 // gracefully: it marks a *Server not ready, stops accepting connections and
@@ -283,8 +311,9 @@ func ServeListener(ctx context.Context, ln net.Listener, h http.Handler) error {
 	}
 	srv := &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		IdleTimeout:       IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(errLog.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
