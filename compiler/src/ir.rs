@@ -5,6 +5,9 @@
 use crate::app::AppConfig;
 use serde::{Deserialize, Serialize};
 
+/// Re-exported from [`crate::source`], where locations live next to spans.
+pub use crate::source::Loc;
+
 /// Version of the IR's JSON form.
 pub const IR_VERSION: u32 = 1;
 
@@ -18,16 +21,6 @@ pub struct Ir {
     pub dependencies: Vec<Contract>,
     /// The validated app.toml, if the project has one (absent when checking a lone .brief file).
     pub app: Option<AppConfig>,
-}
-
-/// A source location: project-relative path, byte range, 1-based line and column of the start.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Loc {
-    pub file: String,
-    pub start: usize,
-    pub end: usize,
-    pub line: usize,
-    pub column: usize,
 }
 
 /// `@deprecated("reason")`.

@@ -19,4 +19,4 @@ pub use diagnostic::{codes, Diagnostic, Label, Severity};
 pub use fs::{FileSystem, MemFs, OsFs};
 pub use ir::Ir;
 pub use project::{Compiler, Output};
-pub use source::{FileId, Sources, Span};
+pub use source::{FileId, Loc, Sources, Span};

@@ -1,5 +1,5 @@
 //! Source files, file ids and spans, with line/column lookup for diagnostics and the IR.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -12,6 +12,17 @@ pub struct FileId(pub u32);
 pub struct Span {
     pub file: FileId,
     pub range: Range<usize>,
+}
+
+/// A source location as the IR records it: project-relative path, byte range, 1-based line and
+/// column of the start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Loc {
+    pub file: String,
+    pub start: usize,
+    pub end: usize,
+    pub line: usize,
+    pub column: usize,
 }
 
 impl Span {
@@ -96,12 +107,12 @@ impl Sources {
     }
 
     /// The IR's location record for a span.
-    pub fn loc(&self, span: &Span) -> crate::ir::Loc {
+    pub fn loc(&self, span: &Span) -> Loc {
         let (line, column) = self
             .get(span.file)
             .map(|f| f.line_col(span.range.start))
             .unwrap_or((1, 1));
-        crate::ir::Loc {
+        Loc {
             file: self.path(span.file).to_owned(),
             start: span.range.start,
             end: span.range.end,
