@@ -9,14 +9,17 @@ pub mod fmt;
 pub mod fs;
 pub mod ir;
 pub mod lint;
+pub mod model;
 pub mod naming;
 pub mod project;
 pub mod render;
 pub mod source;
 pub mod syntax;
+pub mod validate;
 
 pub use diagnostic::{codes, Diagnostic, Label, Severity};
-pub use fs::{FileSystem, MemFs, OsFs};
+pub use fs::{FileSystem, MemFs, OsFs, OverlayFs};
 pub use ir::Ir;
+pub use model::Model;
 pub use project::{Compiler, Output};
 pub use source::{FileId, Loc, Sources, Span};
