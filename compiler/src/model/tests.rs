@@ -1,3 +1,4 @@
+//! Tests of the semantic model on small projects: declarations, uses, deprecation, reachability.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use super::*;
 use crate::{Compiler, MemFs, Output};
