@@ -246,8 +246,8 @@ impl Cx<'_> {
     /// The span of a location in the new sources, cut to its first line (a whole message
     /// would be a wall of carets).
     fn span(&self, loc: &Loc) -> Span {
-        let found = self.new.sources.iter().find(|(_, f)| f.path == loc.file);
-        let Some((id, file)) = found else {
+        let found = self.new.model.file(&loc.file);
+        let Some((id, file)) = found.and_then(|id| Some((id, self.new.sources.get(id)?))) else {
             return Span::new(FileId(u32::MAX), loc.start..loc.end);
         };
         let end = file

@@ -5,6 +5,9 @@
 use crate::app::AppConfig;
 use serde::{Deserialize, Serialize};
 
+/// Re-exported from [`crate::source`], where locations live next to spans.
+pub use crate::source::Loc;
+
 /// Version of the IR's JSON form.
 pub const IR_VERSION: u32 = 1;
 
@@ -18,16 +21,37 @@ pub struct Ir {
     pub dependencies: Vec<Contract>,
     /// The validated app.toml, if the project has one (absent when checking a lone .brief file).
     pub app: Option<AppConfig>,
+    /// app.toml's subscriptions joined with the dependencies' `schema` events (checked by E0503),
+    /// sorted by dependency, then topic. Absent in IR JSON written before it existed.
+    #[serde(default)]
+    pub subscriptions: Vec<Subscription>,
 }
 
-/// A source location: project-relative path, byte range, 1-based line and column of the start.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Loc {
-    pub file: String,
-    pub start: usize,
-    pub end: usize,
-    pub line: usize,
-    pub column: usize,
+impl Ir {
+    /// The dependency contract a subscription is to.
+    pub fn subscription_contract(&self, s: &Subscription) -> Option<&Contract> {
+        self.dependencies.iter().find(|c| c.name == s.dependency)
+    }
+
+    /// The message a subscription delivers, resolved in the dependency's contract.
+    pub fn subscription_message(&self, s: &Subscription) -> Option<&Message> {
+        match self.subscription_contract(s)?.type_def(&s.message)? {
+            TypeDef::Message(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+/// One subscription of app.toml (`[[dependencies]] subscribe = [...]`), resolved against the
+/// dependency's contract.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Subscription {
+    /// The dependency's name: the `name` of one of [`Ir::dependencies`].
+    pub dependency: String,
+    /// The topic, as in the dependency's `schema "topic" Type`.
+    pub topic: String,
+    /// Name of the message the event carries, a type of that dependency's contract.
+    pub message: String,
 }
 
 /// `@deprecated("reason")`.

@@ -5,6 +5,7 @@ use crate::check::{self, Resolved};
 use crate::diagnostic::{codes, did_you_mean, Diagnostic};
 use crate::fs::FileSystem;
 use crate::ir::{self, Ir};
+use crate::model::{self, Model};
 use crate::source::{FileId, Sources, Span};
 use crate::syntax;
 use grammar::ast::Item;
@@ -15,11 +16,14 @@ use std::sync::Arc;
 /// Directories never searched for `.brief` files.
 const SKIP_DIRS: &[&str] = &["target", "node_modules", "vendor"];
 
-/// A long-lived compiler: keeps parsed files cached by content between runs, so that a change to
-/// one file re-parses only that file (the language server and the pre-commit hook rely on it).
+/// A long-lived compiler: gives each path one [`FileId`] for its whole life, and keeps parsed
+/// files cached between runs (checked against the content), so that a change to one file
+/// re-parses only that file (the language server and the pre-commit hook rely on it).
 #[derive(Debug, Default)]
 pub struct Compiler {
-    cache: HashMap<String, (Arc<str>, Arc<grammar::Parsed>)>,
+    /// Project-relative path -> its id, assigned on first read and never reused.
+    ids: HashMap<String, FileId>,
+    cache: HashMap<FileId, (Arc<str>, Arc<grammar::Parsed>)>,
     parses: usize,
 }
 
@@ -31,6 +35,8 @@ pub struct Output {
     pub sources: Sources,
     /// The parsed `.brief` files of the run, by project-relative path (for the formatter and linter).
     pub files: BTreeMap<String, LoadedFile>,
+    /// What resolution found: declarations, scopes and every use of a type (see [`Model`]).
+    pub model: Model,
 }
 
 /// A `.brief` file as loaded in one run.
@@ -56,6 +62,24 @@ impl Compiler {
         self.parses
     }
 
+    /// The id of a project-relative path: the same in every run of this compiler.
+    pub fn file_id(&mut self, rel: &str) -> FileId {
+        let next = FileId(self.ids.len() as u32);
+        *self.ids.entry(rel.to_owned()).or_insert(next)
+    }
+
+    /// The number of parsed files held in the cache.
+    pub fn cached_files(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// Whether the parse of this path is cached.
+    pub fn is_cached(&self, rel: &str) -> bool {
+        self.ids
+            .get(rel)
+            .is_some_and(|id| self.cache.contains_key(id))
+    }
+
     /// Checks a whole service project rooted at `root`: app.toml, service.brief, rpc/*.brief and
     /// every other `.brief` file below it.
     pub fn check_project(&mut self, fs: &dyn FileSystem, root: &Path) -> Output {
@@ -67,6 +91,9 @@ impl Compiler {
         for rel in &rels {
             run.load_brief(rel);
         }
+        // A file that is no longer part of the project leaves the cache.
+        let loaded: std::collections::HashSet<FileId> = run.files.iter().map(|f| f.id).collect();
+        run.compiler.cache.retain(|id, _| loaded.contains(id));
         run.finish(app, true)
     }
 
@@ -136,6 +163,9 @@ impl<'a> Run<'a> {
         let bytes = match self.fs.read(&self.root.join(rel)) {
             Ok(b) => b,
             Err(e) => {
+                if let Some(id) = self.compiler.ids.get(rel) {
+                    self.compiler.cache.remove(id);
+                }
                 self.diags.push(Diagnostic::new(
                     codes::E0002,
                     format!("cannot read `{rel}`: {e}"),
@@ -146,12 +176,15 @@ impl<'a> Run<'a> {
         match String::from_utf8(bytes) {
             Ok(s) => {
                 let text: Arc<str> = Arc::from(s);
-                Some((self.sources.add(rel, text.clone()), text))
+                let id = self.compiler.file_id(rel);
+                self.sources.insert(id, rel, text.clone());
+                Some((id, text))
             }
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
                 let text: Arc<str> = Arc::from(String::from_utf8_lossy(e.as_bytes()).into_owned());
-                let id = self.sources.add(rel, text.clone());
+                let id = self.compiler.file_id(rel);
+                self.sources.insert(id, rel, text.clone());
                 let end = (at + 1).min(text.len());
                 self.diags.push(
                     Diagnostic::new(codes::E0001, format!("`{rel}` is not valid UTF-8"))
@@ -262,14 +295,14 @@ impl<'a> Run<'a> {
     /// Reads and parses one file (through the cache) without following its imports.
     fn load_one(&mut self, rel: &str) -> Option<usize> {
         let (id, text) = self.read_text(rel)?;
-        let parsed = match self.compiler.cache.get(rel) {
+        let parsed = match self.compiler.cache.get(&id) {
             Some((cached_text, parsed)) if *cached_text == text => parsed.clone(),
             _ => {
                 let parsed = Arc::new(grammar::parse(&text));
                 self.compiler.parses += 1;
                 self.compiler
                     .cache
-                    .insert(rel.to_owned(), (text.clone(), parsed.clone()));
+                    .insert(id, (text.clone(), parsed.clone()));
                 parsed
             }
         };
@@ -290,6 +323,7 @@ impl<'a> Run<'a> {
 
     fn finish(mut self, app: Option<AppFile>, project: bool) -> Output {
         let resolved = check::check_files(&self.files, &mut self.diags);
+        let model = model::build(&self.files, &resolved);
         let mut contracts: Vec<(usize, ir::Contract)> = Vec::new();
         for (i, f) in self.files.iter().enumerate() {
             let is_contract = if project {
@@ -304,9 +338,11 @@ impl<'a> Run<'a> {
                 contracts.push((i, c));
             }
         }
-        if project {
-            self.project_checks(app.as_ref(), &contracts, &resolved);
-        }
+        let subscriptions = if project {
+            self.project_checks(app.as_ref(), &contracts, &resolved)
+        } else {
+            Vec::new()
+        };
         self.diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.diags.dedup();
         let has_errors = self.diags.iter().any(Diagnostic::is_error);
@@ -328,6 +364,7 @@ impl<'a> Run<'a> {
                 service,
                 dependencies,
                 app: app.map(|a| a.config),
+                subscriptions,
             })
         };
         let files = self
@@ -348,6 +385,7 @@ impl<'a> Run<'a> {
             diagnostics: self.diags,
             sources: self.sources,
             files,
+            model,
         }
     }
 
@@ -356,8 +394,10 @@ impl<'a> Run<'a> {
         app: Option<&AppFile>,
         contracts: &[(usize, ir::Contract)],
         resolved: &Resolved,
-    ) {
-        let Some(app) = app else { return };
+    ) -> Vec<ir::Subscription> {
+        let Some(app) = app else {
+            return Vec::new();
+        };
         let deps: Vec<&str> = app
             .config
             .dependencies
@@ -416,6 +456,7 @@ impl<'a> Run<'a> {
             }
         }
         // Subscriptions: each topic must be a schema of that dependency's contract.
+        let mut subscriptions = Vec::new();
         for (di, dep) in app.config.dependencies.iter().enumerate() {
             if dep.subscribe.is_empty() {
                 continue;
@@ -441,23 +482,32 @@ impl<'a> Run<'a> {
                             dep.name
                         )),
                     ),
-                    Some(c) if !c.events.iter().any(|e| &e.topic == topic) => {
-                        let mut d = Diagnostic::new(
-                            codes::E0503,
-                            format!("`{}` publishes no event `{topic}`", dep.name),
-                        )
-                        .primary(span, "unknown topic");
-                        if let Some(s) =
-                            did_you_mean(topic, c.events.iter().map(|e| e.topic.as_str()))
-                        {
-                            d = d.hint(format!("did you mean `{s}`?"));
+                    Some(c) => match c.events.iter().find(|e| &e.topic == topic) {
+                        Some(e) => subscriptions.push(ir::Subscription {
+                            dependency: dep.name.clone(),
+                            topic: topic.clone(),
+                            message: e.message.clone(),
+                        }),
+                        None => {
+                            let mut d = Diagnostic::new(
+                                codes::E0503,
+                                format!("`{}` publishes no event `{topic}`", dep.name),
+                            )
+                            .primary(span, "unknown topic");
+                            if let Some(s) =
+                                did_you_mean(topic, c.events.iter().map(|e| e.topic.as_str()))
+                            {
+                                d = d.hint(format!("did you mean `{s}`?"));
+                            }
+                            self.diags.push(d);
                         }
-                        self.diags.push(d);
-                    }
-                    Some(_) => {}
+                    },
                 }
             }
         }
+        subscriptions.sort();
+        subscriptions.dedup();
+        subscriptions
     }
 }
 

@@ -1,9 +1,10 @@
 //! Source files, file ids and spans, with line/column lookup for diagnostics and the IR.
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 use std::sync::Arc;
 
-/// Index of a file in a [`Sources`] map.
+/// A file's id: its index in a [`Sources`] map. A long-lived [`crate::Compiler`] gives a path
+/// the same id in every run, so ids of one run may have gaps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct FileId(pub u32);
 
@@ -12,6 +13,17 @@ pub struct FileId(pub u32);
 pub struct Span {
     pub file: FileId,
     pub range: Range<usize>,
+}
+
+/// A source location as the IR records it: project-relative path, byte range, 1-based line and
+/// column of the start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Loc {
+    pub file: String,
+    pub start: usize,
+    pub end: usize,
+    pub line: usize,
+    pub column: usize,
 }
 
 impl Span {
@@ -62,10 +74,10 @@ impl SourceFile {
     }
 }
 
-/// All files of one run. Implements codespan's `Files` for rendering.
+/// All files of one run, by id. Implements codespan's `Files` for rendering.
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
-    files: Vec<SourceFile>,
+    files: Vec<Option<SourceFile>>,
 }
 
 impl Sources {
@@ -73,15 +85,25 @@ impl Sources {
         Self::default()
     }
 
-    /// Adds a file and returns its id. Callers add each file once per run.
+    /// Adds a file under a new id (after every id in use) and returns it. Callers add each file
+    /// once per run.
     pub fn add(&mut self, path: impl Into<String>, text: Arc<str>) -> FileId {
         let id = FileId(self.files.len() as u32);
-        self.files.push(SourceFile::new(path.into(), text));
+        self.files.push(Some(SourceFile::new(path.into(), text)));
         id
     }
 
+    /// Adds (or replaces) the file with a given id.
+    pub fn insert(&mut self, id: FileId, path: impl Into<String>, text: Arc<str>) {
+        let i = id.0 as usize;
+        if self.files.len() <= i {
+            self.files.resize(i + 1, None);
+        }
+        self.files[i] = Some(SourceFile::new(path.into(), text));
+    }
+
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
-        self.files.get(id.0 as usize)
+        self.files.get(id.0 as usize)?.as_ref()
     }
 
     pub fn path(&self, id: FileId) -> &str {
@@ -92,16 +114,16 @@ impl Sources {
         self.files
             .iter()
             .enumerate()
-            .map(|(i, f)| (FileId(i as u32), f))
+            .filter_map(|(i, f)| Some((FileId(i as u32), f.as_ref()?)))
     }
 
     /// The IR's location record for a span.
-    pub fn loc(&self, span: &Span) -> crate::ir::Loc {
+    pub fn loc(&self, span: &Span) -> Loc {
         let (line, column) = self
             .get(span.file)
             .map(|f| f.line_col(span.range.start))
             .unwrap_or((1, 1));
-        crate::ir::Loc {
+        Loc {
             file: self.path(span.file).to_owned(),
             start: span.range.start,
             end: span.range.end,

@@ -2,7 +2,7 @@
 //! content-keyed parse cache, IO errors, and IR details that golden snapshots do not pin.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use compiler::ir::{MapKey, Type, TypeDef};
-use compiler::{codes, Compiler, FileSystem, MemFs};
+use compiler::{codes, Compiler, FileSystem, MemFs, OverlayFs};
 use std::path::{Path, PathBuf};
 
 fn project(service: &str) -> MemFs {
@@ -204,4 +204,103 @@ fn check_file_follows_imports_but_not_the_project() {
     let out = Compiler::new().check_file(&fs, Path::new("/p"), Path::new("/p/rpc/billing.brief"));
     assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
     assert_eq!(out.ir.unwrap().service.unwrap().name, "billing");
+}
+
+fn ids(out: &compiler::Output) -> Vec<(String, u32)> {
+    out.files.iter().map(|(p, f)| (p.clone(), f.id.0)).collect()
+}
+
+#[test]
+fn file_ids_are_stable_when_other_files_come_and_go() {
+    let mut fs = project("service \"x\"\nimport \"types.brief\"\nrpc get (A) A\n");
+    fs.insert("/p/types.brief", "message A { id int }\n");
+    let mut compiler = Compiler::new();
+    let before = ids(&compiler.check_project(&fs, Path::new("/p")));
+    // A file that sorts first is added: the others keep their ids.
+    fs.insert("/p/a.brief", "message Z { id int }\n");
+    let added = ids(&compiler.check_project(&fs, Path::new("/p")));
+    for (path, id) in &before {
+        assert!(added.contains(&(path.clone(), *id)), "{path} changed id");
+    }
+    let a_id = added.iter().find(|(p, _)| p == "a.brief").unwrap().1;
+    assert!(
+        before.iter().all(|(_, id)| *id != a_id),
+        "a new file gets a new id"
+    );
+    // It goes away again: still the same ids.
+    fs.remove(Path::new("/p/a.brief"));
+    let removed = ids(&compiler.check_project(&fs, Path::new("/p")));
+    assert_eq!(removed, before);
+    // And when it comes back, it has its old id.
+    fs.insert("/p/a.brief", "message Z { id int }\n");
+    let back = ids(&compiler.check_project(&fs, Path::new("/p")));
+    assert_eq!(back, added);
+}
+
+#[test]
+fn a_deleted_file_leaves_the_parse_cache() {
+    let mut fs = project("service \"x\"\n");
+    fs.insert("/p/extra.brief", "message A { id int }\n");
+    let mut compiler = Compiler::new();
+    compiler.check_project(&fs, Path::new("/p"));
+    assert!(compiler.is_cached("extra.brief"));
+    assert_eq!(compiler.cached_files(), 2);
+    fs.remove(Path::new("/p/extra.brief"));
+    compiler.check_project(&fs, Path::new("/p"));
+    assert!(!compiler.is_cached("extra.brief"));
+    assert_eq!(compiler.cached_files(), 1);
+}
+
+#[test]
+fn an_unsaved_buffer_is_what_gets_checked() {
+    let mut disk = project("service \"x\"\nrpc get (A) A\nmessage A { id int }\n");
+    disk.insert("/p/old.brief", "message Old { id int }\n");
+    let mut compiler = Compiler::new();
+    let mut editor = OverlayFs::new(&disk);
+    // The buffer has a mistake that the file on disk does not have; the removed file is gone.
+    editor.set(
+        "/p/service.brief",
+        "service \"x\"\nrpc get (A) B\nmessage A { id int }\n",
+    );
+    editor.remove("/p/old.brief");
+    let out = compiler.check_project(&editor, Path::new("/p"));
+    assert_eq!(codes_of(&out), vec![codes::E0201]);
+    assert!(!out.files.contains_key("old.brief"));
+    // The buffer is closed: the disk shows through again.
+    editor.reset(Path::new("/p/service.brief"));
+    let out = compiler.check_project(&editor, Path::new("/p"));
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+}
+
+#[test]
+fn subscriptions_are_resolved_in_the_ir() {
+    let mut fs = MemFs::new();
+    fs.insert(
+        "/p/app.toml",
+        "name = \"x\"\n\n[[dependencies]]\nname = \"shop\"\nsubscribe = [\"order.paid\", \"order.created\"]\n",
+    );
+    fs.insert("/p/service.brief", "service \"x\"\n");
+    fs.insert(
+        "/p/rpc/shop.brief",
+        "service \"shop\"\nschema \"order.created\" Order\nschema \"order.paid\" Paid\nmessage Order { id int }\nmessage Paid { id int }\n",
+    );
+    let out = Compiler::new().check_project(&fs, Path::new("/p"));
+    assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+    let ir = out.ir.unwrap();
+    let got: Vec<(&str, &str, &str)> = ir
+        .subscriptions
+        .iter()
+        .map(|s| (s.dependency.as_str(), s.topic.as_str(), s.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("shop", "order.created", "Order"),
+            ("shop", "order.paid", "Paid")
+        ]
+    );
+    assert_eq!(
+        ir.subscription_message(&ir.subscriptions[1]).unwrap().name,
+        "Paid"
+    );
 }

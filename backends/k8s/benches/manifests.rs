@@ -51,6 +51,7 @@ max = 10
         service: None,
         dependencies: Vec::new(),
         app: app.map(|a| a.config),
+        subscriptions: Vec::new(),
     }
 }
 

@@ -161,53 +161,7 @@ fn describe(item: &Item) -> &'static str {
     }
 }
 
-/// A DNS-1035 label: lower-case letters, digits and `-`, starting with a letter, at most 63.
-pub fn check_dns_label(s: &str) -> Result<(), String> {
-    if s.is_empty() {
-        return Err("must not be empty".to_owned());
-    }
-    if s.len() > 63 {
-        return Err(format!("is {} characters long; the limit is 63", s.len()));
-    }
-    if !s
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        return Err("may contain only lower-case letters, digits and `-`".to_owned());
-    }
-    if !s.as_bytes()[0].is_ascii_lowercase() {
-        return Err("must start with a lower-case letter".to_owned());
-    }
-    if s.ends_with('-') {
-        return Err("must not end with `-`".to_owned());
-    }
-    Ok(())
-}
-
-/// A fully qualified host name: at least two DNS-1123 labels separated by dots, at most 253.
-pub fn check_host_name(s: &str) -> Result<(), String> {
-    if s.len() > 253 {
-        return Err(format!("is {} characters long; the limit is 253", s.len()));
-    }
-    let labels: Vec<&str> = s.split('.').collect();
-    if labels.len() < 2 {
-        return Err("must be a fully qualified host name such as `api.example.com`".to_owned());
-    }
-    for l in labels {
-        let ok = !l.is_empty()
-            && l.len() <= 63
-            && l.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !l.starts_with('-')
-            && !l.ends_with('-');
-        if !ok {
-            return Err(format!(
-                "label `{l}` is not a DNS label (lower-case letters, digits and inner `-`)"
-            ));
-        }
-    }
-    Ok(())
-}
+pub use crate::validate::{check_dns_label, check_host_name};
 
 /// An environment variable name in upper snake case: `[A-Z][A-Z0-9_]*`.
 pub fn check_env_var_name(s: &str) -> Result<(), String> {
