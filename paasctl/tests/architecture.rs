@@ -3,6 +3,7 @@
 //! normal and build dependencies on workspace crates point to lower layers only (so backends,
 //! one layer, never depend on each other); dev-dependencies too, plus the dev-only test kit,
 //! which is never a normal dependency. A crate that is not in the table fails: add it there.
+//! Also, inside paasctl, that no command module imports another.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -134,4 +135,28 @@ fn the_rule_rejects_what_it_should() {
     assert!(violation("brief-grammar", "brief-compiler", "build").is_some());
     assert!(violation("brief-compiler", "brief-testkit", "normal").is_some());
     assert!(violation("brief-testkit", "brief-compiler", "normal").is_some());
+}
+
+/// Inside paasctl: each `src/commands/<name>.rs` uses the shared modules (`args`, `output`,
+/// `project`, `gitfs`), never another command.
+#[test]
+fn commands_do_not_import_each_other() {
+    let dir = brief_testkit::repo().join("paasctl/src/commands");
+    let mut wrong = Vec::new();
+    for file in brief_testkit::file_names(&dir) {
+        if file == "mod.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(dir.join(&file)).unwrap();
+        for (i, line) in text.lines().enumerate() {
+            if line.contains("super::") || line.contains("crate::commands") {
+                wrong.push(format!("commands/{file}:{}: {}", i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "a command depends on another; move the shared part to args.rs, output.rs or project.rs:\n{}",
+        wrong.join("\n")
+    );
 }
