@@ -1,5 +1,6 @@
 //! Property tests of the app.toml parser: it never panics, every diagnostic span lies inside the
-//! file, and a valid file stays valid (with the same config) under reformatting of its lines.
+//! file, invalid TOML is always reported, a file that means the same TOML gives the same config,
+//! and a valid file stays valid (with the same config) under reformatting of its lines.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use compiler::app;
 use compiler::FileId;
@@ -26,30 +27,55 @@ proptest! {
         spans_in_bounds(&src, &diags);
     }
 
-    /// The full example with one line dropped or duplicated, or one character replaced: no
-    /// panic, spans in bounds, and either a config or at least one error.
+    /// The full example with one line (chosen by proptest) dropped or duplicated, or one
+    /// character at a chosen position replaced: no panic, spans in bounds; text that is not TOML
+    /// is exactly one E0401 and no config; text that is the same TOML (a duplicated comment or
+    /// blank line, a replaced character inside a comment) gives the same config without
+    /// diagnostics; and no config is ever returned without a reason, or errors without a location.
     #[test]
-    fn mutated_full_example(line in 0usize..120, op in 0u8..3, ch in "[a-z0-9 =\\[\\]\"{},.]") {
+    fn mutated_full_example(
+        line in any::<prop::sample::Index>(),
+        at in any::<prop::sample::Index>(),
+        op in 0u8..3,
+        ch in "[a-z0-9 =\\[\\]\"{},.#]",
+    ) {
         let lines: Vec<&str> = FULL.lines().collect();
-        let i = line % lines.len();
+        let i = line.index(lines.len());
         let mut out: Vec<String> = lines.iter().map(|s| (*s).to_owned()).collect();
         match op {
             0 => { out.remove(i); }
             1 => { out.insert(i, lines[i].to_owned()); }
             _ => {
                 let l = &mut out[i];
-                if !l.is_empty() {
-                    let at = (i * 7) % l.len();
-                    if l.is_char_boundary(at) && l.is_char_boundary(at + 1) {
-                        l.replace_range(at..at + 1, &ch);
-                    }
-                }
+                let boundaries: Vec<usize> = l.char_indices().map(|(b, _)| b).collect();
+                prop_assume!(!boundaries.is_empty());
+                let b = boundaries[at.index(boundaries.len())];
+                let len = l[b..].chars().next().map_or(0, char::len_utf8);
+                l.replace_range(b..b + len, &ch);
             }
         }
         let src = out.join("\n");
         let (config, diags) = app::parse(FileId(0), &src);
         spans_in_bounds(&src, &diags);
-        prop_assert!(config.is_some() || !diags.is_empty());
+        for d in diags.iter().filter(|d| d.is_error()) {
+            prop_assert!(d.primary_span().is_some(), "error without a location: {:?}", d);
+        }
+        match src.parse::<toml::Table>() {
+            Err(_) => {
+                let codes: Vec<&str> = diags.iter().map(|d| d.code).collect();
+                prop_assert_eq!(codes, vec!["E0401"], "not TOML:\n{}", src);
+                prop_assert!(config.is_none());
+            }
+            Ok(table) if table == FULL.parse::<toml::Table>().unwrap() => {
+                prop_assert!(diags.is_empty(), "same TOML, new diagnostics: {:?}", diags);
+                let (full, _) = app::parse(FileId(0), FULL);
+                prop_assert_eq!(config.map(|c| c.config), full.map(|c| c.config));
+            }
+            Ok(_) => {
+                prop_assert!(config.is_some() || diags.iter().any(|d| d.is_error()),
+                    "no config and no error:\n{}", src);
+            }
+        }
     }
 
     /// Extra blank lines and spaces around `=` change nothing.

@@ -60,6 +60,9 @@ fn random_garbage_never_panics_and_always_reports() {
         fs.insert("/p/app.toml", "name = \"x\"\n");
         fs.insert("/p/service.brief", bytes.clone());
         let out = Compiler::new().check_project(&fs, Path::new("/p"));
+        // Garbage is reported: at least one error, and no IR.
+        assert!(out.has_errors(), "nothing reported for {bytes:?}");
+        assert!(out.ir.is_none(), "an IR for {bytes:?}");
         // Every diagnostic is located in a real file and within its bounds.
         for d in &out.diagnostics {
             if let Some(span) = d.primary_span() {

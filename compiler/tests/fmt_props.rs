@@ -1,10 +1,13 @@
 //! Property tests of the formatter: on random valid contracts, written with random whitespace and
 //! comments between any two tokens, formatting is idempotent, keeps every comment, and never
-//! changes the IR (locations aside). The same holds for every golden file under whitespace mutations.
+//! changes the IR (locations aside). The same holds for every golden file, as it is and under
+//! whitespace mutations, checked in its own project (with its imports): the IR when the file has
+//! one, else the codes of its diagnostics; how many had an IR is counted and asserted.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-use compiler::{fmt, Compiler, MemFs};
+use compiler::{fmt, Compiler, FileSystem, MemFs, OsFs, Output};
 use proptest::prelude::*;
-use std::path::Path;
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
 
 /// A tiny deterministic generator driven by proptest's seed.
 struct Gen(u64);
@@ -218,14 +221,84 @@ fn contract(seed: u64) -> String {
     w.out
 }
 
-/// The IR of a one-file project as JSON, without locations.
-fn ir_without_locs(src: &str) -> Option<serde_json::Value> {
+/// What formatting must not change: the IR without locations or, when there is none, the codes
+/// of the diagnostics.
+#[derive(Debug, PartialEq)]
+enum Meaning {
+    Ir(serde_json::Value),
+    Errors(Vec<&'static str>),
+}
+
+impl Meaning {
+    fn of(out: Output) -> Meaning {
+        match out.ir.and_then(|ir| serde_json::to_value(ir).ok()) {
+            Some(mut v) => {
+                strip_locs(&mut v);
+                Meaning::Ir(v)
+            }
+            None => {
+                let mut codes: Vec<&'static str> = out.diagnostics.iter().map(|d| d.code).collect();
+                codes.sort_unstable();
+                Meaning::Errors(codes)
+            }
+        }
+    }
+}
+
+/// The meaning of a one-file project.
+fn standalone(src: &str) -> Meaning {
     let mut fs = MemFs::new();
     fs.insert("/p/service.brief", src.as_bytes().to_vec());
-    let out = Compiler::new().check_file(&fs, Path::new("/p"), Path::new("/p/service.brief"));
-    let mut v = serde_json::to_value(out.ir?).ok()?;
-    strip_locs(&mut v);
-    Some(v)
+    Meaning::of(Compiler::new().check_file(&fs, Path::new("/p"), Path::new("/p/service.brief")))
+}
+
+/// The disk, with one file's text replaced; counts how often that file is read.
+struct Overlay<'a> {
+    path: &'a Path,
+    text: &'a str,
+    reads: Cell<usize>,
+}
+
+impl FileSystem for Overlay<'_> {
+    fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
+        if path == self.path {
+            self.reads.set(self.reads.get() + 1);
+            return Ok(self.text.as_bytes().to_vec());
+        }
+        OsFs.read(path)
+    }
+    fn list(&self, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+        OsFs.list(dir)
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        OsFs.is_dir(path)
+    }
+    fn is_file(&self, path: &Path) -> bool {
+        path == self.path || OsFs.is_file(path)
+    }
+}
+
+/// The meaning of the golden file `path` with the text `src`, checked in its project (the
+/// nearest ancestor with app.toml, else its directory) as `paasctl check <file>` does.
+fn in_project(path: &Path, src: &str) -> Meaning {
+    let dir = path.parent().unwrap();
+    let root = dir
+        .ancestors()
+        .take_while(|d| d.starts_with(golden_dir()))
+        .find(|d| d.join("app.toml").is_file())
+        .unwrap_or(dir);
+    let fs = Overlay {
+        path,
+        text: src,
+        reads: Cell::new(0),
+    };
+    let out = Compiler::new().check_file(&fs, root, path);
+    assert!(
+        fs.reads.get() > 0,
+        "{}: the file was not read",
+        path.display()
+    );
+    Meaning::of(out)
 }
 
 fn strip_locs(v: &mut serde_json::Value) {
@@ -239,7 +312,9 @@ fn strip_locs(v: &mut serde_json::Value) {
     }
 }
 
-fn check_invariants(src: &str) -> Result<(), TestCaseError> {
+/// Formats `src`; checks that the result parses, keeps the comments, is idempotent and means
+/// what `src` meant. Returns whether that meaning was an IR.
+fn check_invariants(src: &str, meaning: &dyn Fn(&str) -> Meaning) -> Result<bool, TestCaseError> {
     let parsed = grammar::parse(src);
     prop_assume!(parsed.errors.is_empty());
     let once = fmt::format_parsed(src, &parsed).unwrap();
@@ -257,13 +332,34 @@ fn check_invariants(src: &str) -> Result<(), TestCaseError> {
     );
     let twice = fmt::format_parsed(&once, &reparsed).unwrap();
     prop_assert_eq!(&once, &twice, "not idempotent");
-    prop_assert_eq!(
-        ir_without_locs(src),
-        ir_without_locs(&once),
-        "IR changed:\n{}",
-        once
-    );
-    Ok(())
+    let before = meaning(src);
+    prop_assert_eq!(&before, &meaning(&once), "IR changed:\n{}", once);
+    Ok(matches!(before, Meaning::Ir(_)))
+}
+
+/// Every run of spaces outside doc strings, strings and comments becomes a random run of spaces,
+/// tabs or a newline.
+fn mutate_spaces(src: &str, seed: u64) -> String {
+    let mut g = Gen(seed | 1);
+    let mut out = String::new();
+    let mut in_doc = false;
+    let mut in_str = false;
+    let mut in_comment = false;
+    for c in src.chars() {
+        match c {
+            '`' if !in_str && !in_comment => in_doc = !in_doc,
+            '"' if !in_doc && !in_comment => in_str = !in_str,
+            '\n' => in_comment = false,
+            '/' if !in_doc && !in_str && out.ends_with('/') => in_comment = true,
+            _ => {}
+        }
+        if c == ' ' && !in_doc && !in_str && !in_comment {
+            out.push_str(["  ", "\t", " ", "\n", "   "][g.below(5)]);
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 proptest! {
@@ -272,61 +368,55 @@ proptest! {
     #[test]
     fn formatting_random_contracts_keeps_the_ir(seed in any::<u64>()) {
         let src = contract(seed);
-        let mut fs = MemFs::new();
-        fs.insert("/p/service.brief", src.as_bytes().to_vec());
-        let out = Compiler::new().check_file(&fs, Path::new("/p"), Path::new("/p/service.brief"));
-        prop_assert!(out.ir.is_some(), "generator made an invalid contract:\n{}\n{:?}", src, out.diagnostics);
-        check_invariants(&src)?;
+        let is_ir = check_invariants(&src, &standalone)?;
+        prop_assert!(is_ir, "generator made an invalid contract:\n{}\n{:?}", src, standalone(&src));
     }
 
     #[test]
     fn formatting_mutated_golden_files_keeps_the_ir(seed in any::<u64>()) {
         let files = golden_files();
-        let (_, src) = &files[(seed as usize) % files.len()];
-        // Mutation: every run of spaces becomes a random run of spaces, tabs or a newline.
-        let mut g = Gen(seed | 1);
-        let mut out = String::new();
-        let mut in_doc = false;
-        let mut in_str = false;
-        let mut in_comment = false;
-        for c in src.chars() {
-            match c {
-                '`' if !in_str && !in_comment => in_doc = !in_doc,
-                '"' if !in_doc && !in_comment => in_str = !in_str,
-                '\n' => in_comment = false,
-                '/' if !in_doc && !in_str && out.ends_with('/') => in_comment = true,
-                _ => {}
-            }
-            if c == ' ' && !in_doc && !in_str && !in_comment {
-                out.push_str(["  ", "\t", " ", "\n", "   "][g.below(5)]);
-            } else {
-                out.push(c);
-            }
-        }
-        check_invariants(&out)?;
+        let (path, src) = &files[(seed as usize) % files.len()];
+        let out = mutate_spaces(src, seed);
+        check_invariants(&out, &|text| in_project(path, text))?;
     }
 }
 
-fn golden_files() -> Vec<(String, String)> {
-    fn walk(dir: &Path, out: &mut Vec<(String, String)>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|e| e == "brief") {
-                if let Ok(s) = std::fs::read_to_string(&p) {
-                    if grammar::parse(&s).errors.is_empty() {
-                        out.push((p.display().to_string(), s));
-                    }
-                }
-            }
+/// Every golden file that parses, formatted in its project: the IR (or the diagnostics' codes)
+/// stays, and most files are compared by a real IR.
+#[test]
+fn formatting_every_golden_file_keeps_its_meaning() {
+    let files = golden_files();
+    let mut with_ir = 0;
+    for (path, src) in &files {
+        match check_invariants(src, &|text| in_project(path, text)) {
+            Ok(true) => with_ir += 1,
+            Ok(false) => {}
+            Err(e) => panic!("{}: {e}", path.display()),
         }
     }
-    let mut out = Vec::new();
-    walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../golden"),
-        &mut out,
+    eprintln!(
+        "{with_ir} of {} golden files compared by their IR, the others by their diagnostics",
+        files.len()
     );
-    out.sort();
-    out
+    assert!(files.len() > 100, "corpus too small: {}", files.len());
+    assert!(
+        with_ir * 4 >= files.len() * 3,
+        "only {with_ir} of {} golden files were compared by their IR",
+        files.len()
+    );
+}
+
+fn golden_dir() -> PathBuf {
+    brief_testkit::repo().canonicalize().unwrap().join("golden")
+}
+
+/// Every golden `.brief` file that is UTF-8 and parses, with its text.
+fn golden_files() -> Vec<(PathBuf, String)> {
+    brief_testkit::brief_files(&golden_dir())
+        .into_iter()
+        .filter_map(|p| {
+            let s = std::fs::read_to_string(&p).ok()?;
+            grammar::parse(&s).errors.is_empty().then_some((p, s))
+        })
+        .collect()
 }

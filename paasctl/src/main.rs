@@ -1,12 +1,16 @@
 //! `paasctl`: the one CLI of brief/paasctl. Exit codes: 0 clean, 1 errors in the input, 2 usage or IO.
-mod breaking;
-mod cli;
-mod codegen;
-mod fmt;
+mod args;
+mod commands;
 mod gitfs;
-mod lint;
-mod manifests;
+mod output;
+mod project;
+
+use clap::Parser;
 
 fn main() {
-    std::process::exit(cli::run(std::env::args_os()));
+    let code = match args::Cli::try_parse_from(std::env::args_os()) {
+        Ok(cli) => commands::run(cli.command),
+        Err(e) => output::parse_error(&e),
+    };
+    std::process::exit(code);
 }

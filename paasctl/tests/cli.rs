@@ -1,19 +1,10 @@
 //! The CLI as users run it: exit codes, output formats, help.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-use std::path::Path;
-use std::process::{Command, Output};
+use brief_testkit::text;
+use std::process::Output;
 
 fn paasctl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paasctl"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    brief_testkit::paasctl!().run(args)
 }
 
 #[test]
@@ -92,19 +83,80 @@ fn a_single_file_is_checked_with_its_imports() {
     assert!(ir["app"].is_null());
 }
 
+/// The commands `paasctl --help` lists (every one but `help`).
+fn commands() -> Vec<String> {
+    let out = paasctl(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    let listing = help
+        .split("Commands:\n")
+        .nth(1)
+        .expect("a Commands: section");
+    listing
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_owned)
+        .collect()
+}
+
 #[test]
 fn help_explains_each_command_with_an_example() {
-    for cmd in ["check", "ir", "explain"] {
+    let cmds = commands();
+    assert_eq!(
+        cmds,
+        [
+            "check",
+            "ir",
+            "codegen",
+            "manifests",
+            "fmt",
+            "lint",
+            "breaking",
+            "explain"
+        ],
+        "a new command: add it here and to the SARIF test in cli_tools.rs"
+    );
+    for cmd in &cmds {
         let out = paasctl(&[cmd, "--help"]);
-        assert_eq!(out.status.code(), Some(0));
-        assert!(text(&out.stdout).contains("Examples:"), "{cmd}");
+        assert_eq!(out.status.code(), Some(0), "{cmd}");
+        let help = text(&out.stdout);
+        assert!(
+            help.contains("Examples:\n  paasctl "),
+            "`paasctl {cmd} --help` has no example:\n{help}"
+        );
     }
 }
 
 #[test]
 fn explain_knows_every_code() {
-    let out = paasctl(&["explain", "e0201"]);
-    assert_eq!(out.status.code(), Some(0));
-    assert!(text(&out.stdout).contains("unknown type"));
+    let mut unknown = Vec::new();
+    for c in compiler::codes::ALL {
+        // Lower case works as well as the registry's spelling.
+        let out = paasctl(&["explain", &c.code.to_lowercase()]);
+        let stdout = text(&out.stdout);
+        let first = format!("{}: {} (", c.code, c.title);
+        let mut lines = stdout.lines();
+        let ok = out.status.code() == Some(0)
+            && lines.next().is_some_and(|l| l.starts_with(&first))
+            && lines.any(|l| l.contains("docs/"));
+        if !ok {
+            unknown.push(format!("{}: {stdout}{}", c.code, text(&out.stderr)));
+        }
+    }
+    assert!(
+        unknown.is_empty(),
+        "codes explain does not know: {unknown:?}"
+    );
+    assert!(compiler::codes::ALL.len() > 50);
+    // `--all` lists exactly the registry, one code a line.
+    let out = paasctl(&["explain", "--all"]);
+    let listed: Vec<String> = text(&out.stdout)
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap_or("").to_owned())
+        .collect();
+    let registry: Vec<&str> = compiler::codes::ALL.iter().map(|c| c.code).collect();
+    assert_eq!(listed, registry);
     assert_eq!(paasctl(&["explain", "E9999"]).status.code(), Some(2));
 }

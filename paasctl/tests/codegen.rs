@@ -1,19 +1,11 @@
 //! `paasctl codegen`: exit codes, atomic writes, idempotence.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use brief_testkit::text;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn paasctl(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paasctl"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    brief_testkit::paasctl!().run(args)
 }
 
 fn codegen(case: &str, out: &Path) -> Output {

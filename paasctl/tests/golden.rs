@@ -1,24 +1,15 @@
 //! The golden corpus: every `golden/cases/<name>/` project is checked, and its rendered
-//! diagnostics and IR are compared with the insta snapshot `golden/snapshots/<name>.snap`.
+//! diagnostics and IR are compared with the insta snapshot `golden/snapshots/<name>.snap`, one
+//! test per case (`case::<name>`, made by the test kit from the directory listing).
 //! Also: no unreferenced snapshots, and every diagnostic code has a golden case.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use brief_testkit::corpus::CASES;
 use compiler::{render, Compiler, OsFs};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 fn golden_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../golden")
-}
-
-fn cases() -> Vec<(String, PathBuf)> {
-    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(golden_dir().join("cases"))
-        .expect("golden/cases exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| p.is_dir())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p))
-        .collect();
-    out.sort();
-    out
+    brief_testkit::repo().join("golden")
 }
 
 /// What a case's snapshot holds: diagnostics as a person sees them, then the IR if one was made.
@@ -39,47 +30,26 @@ pub fn render_case(dir: &Path) -> String {
     text
 }
 
-#[test]
-fn golden_cases() {
-    let mut failed = Vec::new();
-    let filter = std::env::var("GOLDEN_CASE").ok();
-    for (name, dir) in cases() {
-        if filter.as_deref().is_some_and(|f| !name.contains(f)) {
-            continue;
-        }
-        let text = render_case(&dir);
-        let result = std::panic::catch_unwind(|| {
-            insta::with_settings!({
-                snapshot_path => golden_dir().join("snapshots"),
-                prepend_module_to_snapshot => false,
-                omit_expression => true,
-                input_file => dir.clone(),
-            }, {
-                insta::assert_snapshot!(name.clone(), text);
-            });
-        });
-        if result.is_err() {
-            failed.push(name);
-        }
-    }
-    assert!(
-        failed.is_empty(),
-        "golden cases differ from their snapshots: {failed:?}"
-    );
+/// One test per case (`cargo test -p paasctl --test golden -- e0201` runs the E0201 cases).
+fn golden_case(name: &str) {
+    let dir = brief_testkit::case_path(CASES, name);
+    let text = render_case(&dir);
+    brief_testkit::assert_snapshot!(golden_dir().join("snapshots"), name, text, input_file => &dir);
+}
+
+mod case {
+    brief_testkit::golden_cases!(super::golden_case);
 }
 
 #[test]
 fn no_unreferenced_snapshots() {
-    let names: BTreeSet<String> = cases().into_iter().map(|(n, _)| n).collect();
-    let mut stray = Vec::new();
-    for e in std::fs::read_dir(golden_dir().join("snapshots")).unwrap() {
-        let p = e.unwrap().path();
-        let file = p.file_name().unwrap().to_string_lossy().into_owned();
-        match file.strip_suffix(".snap") {
-            Some(stem) if names.contains(stem) => {}
-            _ => stray.push(file),
-        }
-    }
+    let names: BTreeSet<String> = brief_testkit::cases(CASES)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    let stray = brief_testkit::stray_snapshots(&golden_dir().join("snapshots"), |stem| {
+        names.contains(stem)
+    });
     assert!(
         stray.is_empty(),
         "snapshots without a golden case (delete them): {stray:?}"
@@ -100,7 +70,7 @@ fn every_code_has_a_golden_case() {
     }
     // The manifests backend's codes (E06xx) are snapshotted by its own golden test over
     // golden/manifests/<case>/ (backends/k8s/tests/manifests.rs).
-    let k8s = Path::new(env!("CARGO_MANIFEST_DIR")).join("../backends/k8s/tests/snapshots");
+    let k8s = brief_testkit::repo().join("backends/k8s/tests/snapshots");
     for e in std::fs::read_dir(k8s).unwrap() {
         all_snapshots.push_str(&std::fs::read_to_string(e.unwrap().path()).unwrap());
     }

@@ -1,35 +1,15 @@
 //! `paasctl manifests` as users run it: exit codes, atomic output, the platform config.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use brief_testkit::{file_names as files, repo, text};
+use std::path::Path;
+use std::process::Output;
 
 fn paasctl(args: &[&str], platform_env: Option<&Path>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_paasctl"));
-    c.args(args)
-        .current_dir(repo())
-        .env("NO_COLOR", "1")
-        .env_remove("PAASCTL_PLATFORM");
-    if let Some(p) = platform_env {
-        c.env("PAASCTL_PLATFORM", p);
+    let mut p = brief_testkit::paasctl!();
+    if let Some(path) = platform_env {
+        p = p.env("PAASCTL_PLATFORM", path);
     }
-    c.output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn files(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
+    p.run(args)
 }
 
 #[test]

@@ -3,26 +3,26 @@
 //! `golden/<tool>/snapshots/<case>.snap`; no snapshot without a case; and formatter idempotency
 //! over every `.brief` file of the corpus.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-use compiler::breaking::{self, Filter};
-use compiler::{fmt, lint, render, Compiler, OsFs, Sources};
+use brief_testkit::corpus::{BREAKING, FMT, LINT};
+use brief_testkit::Corpus;
+use compiler::breaking::Filter;
+use compiler::{render, Compiler, OsFs, Sources};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-fn golden_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../golden")
+/// A tool's case: rendered by `render_case`, compared with `golden/<tool>/snapshots/<name>.snap`.
+fn tool_case(corpus: Corpus, name: &str, render_case: fn(&Path) -> String) {
+    let path = brief_testkit::case_path(corpus, name);
+    let text = render_case(&path);
+    let dir = brief_testkit::repo().join(corpus.dir).join("snapshots");
+    brief_testkit::assert_snapshot!(dir, name, text, input_file => &path);
 }
 
-/// The cases of one tool: sub-directories (lint, breaking) or `.brief` files (fmt).
-fn cases(tool: &str) -> Vec<(String, PathBuf)> {
-    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(golden_dir().join(tool))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap() != "snapshots")
-        .filter(|p| p.is_dir() || p.extension().is_some_and(|e| e == "brief"))
-        .map(|p| (p.file_stem().unwrap().to_string_lossy().into_owned(), p))
-        .collect();
-    out.sort();
-    out
+fn names(corpus: Corpus) -> Vec<String> {
+    brief_testkit::cases(corpus)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect()
 }
 
 fn counts(diags: &[compiler::Diagnostic]) -> String {
@@ -36,7 +36,7 @@ fn counts(diags: &[compiler::Diagnostic]) -> String {
 
 fn render_lint(dir: &Path) -> String {
     let mut out = Compiler::new().check_project(&OsFs, dir);
-    let diags = lint::lint_output(&mut out, &OsFs, dir);
+    let diags = compiler::lint::lint_output(&mut out, &OsFs, dir);
     let mut text = render::human(&diags, &out.sources, false);
     text.push_str(&counts(&diags));
     text
@@ -52,11 +52,11 @@ fn render_breaking(dir: &Path) -> String {
         old.diagnostics,
         new.diagnostics
     );
-    let diags = breaking::compare(old.ir.as_ref().unwrap(), &new, Filter::All);
+    let diags = compiler::breaking::compare(old.ir.as_ref().unwrap(), &new, Filter::All);
     let mut text = render::human(&diags, &new.sources, false);
     text.push_str(&counts(&diags));
     for (name, filter) in [("wire", Filter::Wire), ("source", Filter::Source)] {
-        let codes: Vec<&str> = breaking::compare(old.ir.as_ref().unwrap(), &new, filter)
+        let codes: Vec<&str> = compiler::breaking::compare(old.ir.as_ref().unwrap(), &new, filter)
             .iter()
             .map(|d| d.code)
             .collect();
@@ -71,7 +71,7 @@ fn render_fmt(file: &Path) -> String {
     let parsed = grammar::parse(&src);
     let mut sources = Sources::new();
     let id = sources.add(name.clone(), src.clone().into());
-    match fmt::format_parsed(&src, &parsed) {
+    match compiler::fmt::format_parsed(&src, &parsed) {
         None => {
             let diags: Vec<_> = parsed
                 .errors
@@ -85,11 +85,11 @@ fn render_fmt(file: &Path) -> String {
         }
         Some(formatted) => {
             assert_eq!(
-                fmt::format_source(&formatted).as_deref(),
+                compiler::fmt::format_source(&formatted).as_deref(),
                 Some(formatted.as_str()),
                 "{name}: not idempotent"
             );
-            let check: Vec<_> = fmt::check_diagnostic(id, &name, &src, &formatted)
+            let check: Vec<_> = compiler::fmt::check_diagnostic(id, &name, &src, &formatted)
                 .into_iter()
                 .collect();
             format!(
@@ -100,59 +100,36 @@ fn render_fmt(file: &Path) -> String {
     }
 }
 
-fn snapshot_all(tool: &str, render_case: fn(&Path) -> String) {
-    let mut failed = Vec::new();
-    for (name, path) in cases(tool) {
-        let text = render_case(&path);
-        let result = std::panic::catch_unwind(|| {
-            insta::with_settings!({
-                snapshot_path => golden_dir().join(tool).join("snapshots"),
-                prepend_module_to_snapshot => false,
-                omit_expression => true,
-                input_file => path.clone(),
-            }, {
-                insta::assert_snapshot!(name.clone(), text);
-            });
-        });
-        if result.is_err() {
-            failed.push(name);
-        }
+/// One test per case: `lint::<case>`, `breaking::<case>`, `fmt::<case>`.
+mod lint {
+    fn run(name: &str) {
+        super::tool_case(super::LINT, name, super::render_lint);
     }
-    assert!(
-        failed.is_empty(),
-        "{tool} cases differ from their snapshots: {failed:?}"
-    );
+    brief_testkit::lint_cases!(run);
 }
 
-#[test]
-fn lint_cases() {
-    snapshot_all("lint", render_lint);
+mod breaking {
+    fn run(name: &str) {
+        super::tool_case(super::BREAKING, name, super::render_breaking);
+    }
+    brief_testkit::breaking_cases!(run);
 }
 
-#[test]
-fn breaking_cases() {
-    snapshot_all("breaking", render_breaking);
-}
-
-#[test]
-fn fmt_cases() {
-    snapshot_all("fmt", render_fmt);
+mod fmt {
+    fn run(name: &str) {
+        super::tool_case(super::FMT, name, super::render_fmt);
+    }
+    brief_testkit::fmt_cases!(run);
 }
 
 #[test]
 fn no_unreferenced_tool_snapshots() {
     let mut stray = Vec::new();
-    for tool in ["lint", "breaking", "fmt"] {
-        let names: BTreeSet<String> = cases(tool).into_iter().map(|(n, _)| n).collect();
-        let Ok(entries) = std::fs::read_dir(golden_dir().join(tool).join("snapshots")) else {
-            continue;
-        };
-        for e in entries {
-            let file = e.unwrap().file_name().to_string_lossy().into_owned();
-            match file.strip_suffix(".snap") {
-                Some(stem) if names.contains(stem) => {}
-                _ => stray.push(format!("{tool}/snapshots/{file}")),
-            }
+    for corpus in [LINT, BREAKING, FMT] {
+        let names: BTreeSet<String> = names(corpus).into_iter().collect();
+        let dir = brief_testkit::repo().join(corpus.dir).join("snapshots");
+        for file in brief_testkit::stray_snapshots(&dir, |stem| names.contains(stem)) {
+            stray.push(format!("{}/snapshots/{file}", corpus.dir));
         }
     }
     assert!(
@@ -164,8 +141,8 @@ fn no_unreferenced_tool_snapshots() {
 /// Every lint rule and every breaking rule has a case named after its code.
 #[test]
 fn every_rule_has_a_case() {
-    let lint: Vec<String> = cases("lint").into_iter().map(|(n, _)| n).collect();
-    for r in lint::RULES {
+    let lint = names(LINT);
+    for r in compiler::lint::RULES {
         let prefix = format!("{}-", r.code.to_lowercase());
         assert!(
             lint.iter().any(|n| n.starts_with(&prefix)),
@@ -173,8 +150,8 @@ fn every_rule_has_a_case() {
             r.code
         );
     }
-    let breaking: Vec<String> = cases("breaking").into_iter().map(|(n, _)| n).collect();
-    for r in breaking::RULES {
+    let breaking = names(BREAKING);
+    for r in compiler::breaking::RULES {
         let prefix = format!("{}-", r.code.to_lowercase());
         assert!(
             breaking.iter().any(|n| n.starts_with(&prefix)),
@@ -184,23 +161,11 @@ fn every_rule_has_a_case() {
     }
 }
 
-fn brief_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            brief_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "brief") {
-            out.push(p);
-        }
-    }
-}
-
 /// Formatting twice is formatting once, over every `.brief` file of the corpus; files that do
 /// not parse are refused.
 #[test]
 fn fmt_is_idempotent_over_the_corpus() {
-    let mut files = Vec::new();
-    brief_files(&golden_dir(), &mut files);
+    let files = brief_testkit::brief_files(&brief_testkit::repo().join("golden"));
     assert!(files.len() > 50, "corpus too small: {}", files.len());
     let mut refused = 0;
     for f in files {
@@ -208,13 +173,13 @@ fn fmt_is_idempotent_over_the_corpus() {
             continue; // not UTF-8: e0001's case
         };
         let parsed = grammar::parse(&src);
-        match fmt::format_parsed(&src, &parsed) {
+        match compiler::fmt::format_parsed(&src, &parsed) {
             None => {
                 assert!(!parsed.errors.is_empty(), "{}", f.display());
                 refused += 1;
             }
             Some(once) => {
-                let twice = fmt::format_source(&once).unwrap_or_else(|| {
+                let twice = compiler::fmt::format_source(&once).unwrap_or_else(|| {
                     panic!("{}: formatted text does not parse:\n{once}", f.display())
                 });
                 assert_eq!(once, twice, "{}: not idempotent", f.display());

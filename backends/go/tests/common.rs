@@ -1,11 +1,12 @@
 //! Shared by the tests: the golden cases that have an IR, generated with a fixed import path.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 use brief_backend_go::{generate, GeneratedFile, Options};
+use brief_testkit::corpus::CASES;
 use compiler::{Compiler, OsFs};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    brief_testkit::repo()
 }
 
 /// The import path a golden case's code gets in the throwaway module (`example.com/golden`).
@@ -13,31 +14,29 @@ pub fn import_path(case: &str) -> String {
     format!("example.com/golden/cases/{case}/gen")
 }
 
+/// The generated files of one golden case, `None` when it has no IR (errors); generating twice
+/// gives the same bytes.
+pub fn generated(name: &str) -> Option<Vec<GeneratedFile>> {
+    let dir = brief_testkit::case_path(CASES, name);
+    let ir = Compiler::new().check_project(&OsFs, &dir).ir?;
+    let opts = Options {
+        import_path: import_path(name),
+    };
+    let files = generate(&ir, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(
+        files,
+        generate(&ir, &opts).unwrap(),
+        "{name}: output is not deterministic"
+    );
+    Some(files)
+}
+
 /// Every golden case that has an IR, with its generated files.
 pub fn generated_cases() -> Vec<(String, Vec<GeneratedFile>)> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo().join("golden/cases"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
+    let out: Vec<(String, Vec<GeneratedFile>)> = brief_testkit::cases(CASES)
+        .into_iter()
+        .filter_map(|(name, _)| generated(&name).map(|files| (name, files)))
         .collect();
-    dirs.sort();
-    let mut out = Vec::new();
-    for dir in dirs {
-        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let Some(ir) = Compiler::new().check_project(&OsFs, &dir).ir else {
-            continue;
-        };
-        let opts = Options {
-            import_path: import_path(&name),
-        };
-        let files = generate(&ir, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(
-            files,
-            generate(&ir, &opts).unwrap(),
-            "{name}: output is not deterministic"
-        );
-        out.push((name, files));
-    }
     assert!(out.iter().any(|(n, _)| n == "go-everything"));
     out
 }

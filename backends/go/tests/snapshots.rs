@@ -1,5 +1,6 @@
 //! Snapshots of the Go generated for every golden case with an IR, one per file, named
-//! `<case>__<path>` (`/` as `__`), in backends/go/tests/snapshots/; no snapshot may be stray.
+//! `<case>__<path>` (`/` as `__`), in backends/go/tests/snapshots/; one test per golden case
+//! (`case::<name>`); no snapshot may be stray.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod common;
 use std::collections::BTreeSet;
@@ -13,32 +14,40 @@ fn snapshot_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots")
 }
 
-#[test]
-fn generated_go_matches_snapshots() {
+/// A case's generated files each match their snapshot; a case without an IR has no snapshots.
+fn generated_go(case: &str) {
+    let Some(files) = common::generated(case) else {
+        let prefix = format!("{case}__");
+        let stale: Vec<String> = brief_testkit::file_names(&snapshot_dir())
+            .into_iter()
+            .filter(|f| f.starts_with(&prefix))
+            .collect();
+        assert!(
+            stale.is_empty(),
+            "{case} has no IR but snapshots: {stale:?}"
+        );
+        return;
+    };
+    let input = common::repo().join("golden/cases").join(case);
     let mut failed = Vec::new();
-    for (case, files) in common::generated_cases() {
-        for f in files {
-            let name = snapshot_name(&case, &f.path);
-            let text = String::from_utf8(f.contents).unwrap();
-            let result = std::panic::catch_unwind(|| {
-                insta::with_settings!({
-                    snapshot_path => snapshot_dir(),
-                    prepend_module_to_snapshot => false,
-                    omit_expression => true,
-                    input_file => common::repo().join("golden/cases").join(&case),
-                }, {
-                    insta::assert_snapshot!(name.clone(), text);
-                });
-            });
-            if result.is_err() {
-                failed.push(name);
-            }
+    for f in files {
+        let name = snapshot_name(case, &f.path);
+        let text = String::from_utf8(f.contents).unwrap();
+        let result = std::panic::catch_unwind(|| {
+            brief_testkit::assert_snapshot!(snapshot_dir(), name.clone(), text, input_file => &input);
+        });
+        if result.is_err() {
+            failed.push(name);
         }
     }
     assert!(
         failed.is_empty(),
         "generated Go differs from its snapshots: {failed:?}"
     );
+}
+
+mod case {
+    brief_testkit::golden_cases!(super::generated_go);
 }
 
 #[test]
@@ -48,16 +57,10 @@ fn no_unreferenced_snapshots() {
         .flat_map(|(case, files)| {
             files
                 .into_iter()
-                .map(move |f| format!("{}.snap", snapshot_name(&case, &f.path)))
+                .map(move |f| snapshot_name(&case, &f.path))
         })
         .collect();
-    let mut stray = Vec::new();
-    for e in std::fs::read_dir(snapshot_dir()).unwrap() {
-        let file = e.unwrap().file_name().to_string_lossy().into_owned();
-        if !wanted.contains(&file) {
-            stray.push(file);
-        }
-    }
+    let stray = brief_testkit::stray_snapshots(&snapshot_dir(), |stem| wanted.contains(stem));
     assert!(
         stray.is_empty(),
         "snapshots without a generated file (delete them): {stray:?}"

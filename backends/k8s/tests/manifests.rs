@@ -4,45 +4,36 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use backend_k8s::platform::{self, check_url, url_host, PlatformFile};
 use backend_k8s::{generate, write, AppLocator, Request};
+use brief_testkit::corpus::{CASES, MANIFESTS};
 use compiler::{render, Compiler, OsFs, Sources};
 use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    brief_testkit::repo()
 }
 
-fn dirs(under: &Path) -> Vec<(String, PathBuf)> {
-    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(under)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p))
-        .collect();
-    out.sort();
-    out
+fn snapshot_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots")
 }
 
 fn snapshot(name: &str, text: &str) {
-    insta::with_settings!({
-        snapshot_path => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots"),
-        prepend_module_to_snapshot => false,
-        omit_expression => true,
-    }, {
-        insta::assert_snapshot!(name.to_owned(), text);
-    });
+    brief_testkit::assert_snapshot!(snapshot_dir(), name.to_owned(), text);
+}
+
+/// A golden case's output when it checks without errors and has an app.toml.
+fn good_case(name: &str) -> Option<compiler::Output> {
+    let out = Compiler::new().check_project(&OsFs, &brief_testkit::case_path(CASES, name));
+    out.ir
+        .as_ref()
+        .is_some_and(|ir| ir.app.is_some())
+        .then_some(out)
 }
 
 /// Every golden case whose project checks without errors, with its IR and sources.
 fn good_cases() -> Vec<(String, compiler::Output)> {
-    dirs(&root().join("golden/cases"))
+    brief_testkit::cases(CASES)
         .into_iter()
-        .filter_map(|(name, dir)| {
-            let out = Compiler::new().check_project(&OsFs, &dir);
-            out.ir
-                .as_ref()
-                .is_some_and(|ir| ir.app.is_some())
-                .then_some((name, out))
-        })
+        .filter_map(|(name, _)| good_case(&name).map(|out| (name, out)))
         .collect()
 }
 
@@ -50,41 +41,40 @@ fn env_names(pf: &PlatformFile) -> Vec<String> {
     pf.platform.environments.keys().cloned().collect()
 }
 
-/// Snapshots of every good golden case in every environment. With `MANIFESTS_OUT=<dir>` the
-/// generated files are also written to `<dir>/<case>/<env>/` for the external validators
-/// (scripts/test.d/50-manifests.sh).
-#[test]
-fn golden_cases_in_every_environment() {
+/// Snapshots of a good golden case in every environment (`<case>@<env>`), one test per golden
+/// case (`case::<name>`; a case with errors or without app.toml has none). With
+/// `MANIFESTS_OUT=<dir>` the generated files are also written to `<dir>/<case>/<env>/` for the
+/// external validators (scripts/test.d/50-manifests.sh).
+fn golden_case_in_every_environment(name: &str) {
+    let Some(out) = good_case(name) else {
+        return;
+    };
     let export = std::env::var_os("MANIFESTS_OUT").map(PathBuf::from);
     let mut failed = Vec::new();
-    let cases = good_cases();
-    assert!(cases.iter().any(|(n, _)| n == "full-app"));
-    for (name, out) in cases {
-        let mut sources = out.sources.clone();
-        let pf = platform::load_default(&mut sources).unwrap();
-        let locator = AppLocator::from_sources(&out.sources);
-        for env in env_names(&pf) {
-            let ir = out.ir.as_ref().unwrap();
-            let req = Request {
-                platform: &pf,
-                app_toml: locator.as_ref(),
-                env: &env,
-                image: Some("registry.paas.internal/services/app:1.4.2"),
-            };
-            let text = match generate(ir, req) {
-                Ok(m) => {
-                    assert_eq!(generate(ir, req).unwrap(), m, "deterministic");
-                    if let Some(dir) = &export {
-                        write::write_atomic(&m, &dir.join(&name).join(&env)).unwrap();
-                    }
-                    m.concatenated()
+    let mut sources = out.sources.clone();
+    let pf = platform::load_default(&mut sources).unwrap();
+    let locator = AppLocator::from_sources(&out.sources);
+    for env in env_names(&pf) {
+        let ir = out.ir.as_ref().unwrap();
+        let req = Request {
+            platform: &pf,
+            app_toml: locator.as_ref(),
+            env: &env,
+            image: Some("registry.paas.internal/services/app:1.4.2"),
+        };
+        let text = match generate(ir, req) {
+            Ok(m) => {
+                assert_eq!(generate(ir, req).unwrap(), m, "deterministic");
+                if let Some(dir) = &export {
+                    write::write_atomic(&m, &dir.join(name).join(&env)).unwrap();
                 }
-                Err(diags) => render::human(&diags, &sources, false),
-            };
-            let snap = format!("{name}@{env}");
-            if std::panic::catch_unwind(|| snapshot(&snap, &text)).is_err() {
-                failed.push(snap);
+                m.concatenated()
             }
+            Err(diags) => render::human(&diags, &sources, false),
+        };
+        let snap = format!("{name}@{env}");
+        if std::panic::catch_unwind(|| snapshot(&snap, &text)).is_err() {
+            failed.push(snap);
         }
     }
     assert!(
@@ -93,59 +83,65 @@ fn golden_cases_in_every_environment() {
     );
 }
 
-/// golden/manifests/<case>/: a project plus `request.toml` (`env`, optional `image`, optional
-/// `platform` file name in the case directory). Each must fail; its diagnostics are snapshotted.
+mod case {
+    brief_testkit::golden_cases!(super::golden_case_in_every_environment);
+}
+
 #[test]
-fn bad_inputs() {
-    let mut failed = Vec::new();
-    for (name, dir) in dirs(&root().join("golden/manifests")) {
-        let req: toml::Table =
-            toml::from_str(&std::fs::read_to_string(dir.join("request.toml")).unwrap()).unwrap();
-        let out = Compiler::new().check_project(&OsFs, &dir);
-        assert!(
-            !out.has_errors(),
-            "{name}: the project itself must check cleanly"
-        );
-        let mut sources = out.sources.clone();
-        let pf = match req.get("platform").and_then(|p| p.as_str()) {
-            Some(file) => {
-                let text = std::fs::read_to_string(dir.join(file)).unwrap();
-                platform::load(&mut sources, file, &text)
-            }
-            None => platform::load_default(&mut sources),
-        };
-        let text = match pf {
-            Err(diags) => render::human(&diags, &sources, false),
-            Ok(pf) => {
-                let locator = AppLocator::from_sources(&out.sources);
-                let r = generate(
-                    out.ir.as_ref().unwrap(),
-                    Request {
-                        platform: &pf,
-                        app_toml: locator.as_ref(),
-                        env: req["env"].as_str().unwrap(),
-                        image: req.get("image").and_then(|i| i.as_str()),
-                    },
-                );
-                match r {
-                    Ok(_) => panic!("{name}: expected errors"),
-                    Err(diags) => render::human(&diags, &sources, false),
-                }
-            }
-        };
-        if std::panic::catch_unwind(|| snapshot(&format!("bad-{name}"), &text)).is_err() {
-            failed.push(name);
+fn full_app_has_manifests() {
+    assert!(good_case("full-app").is_some());
+}
+
+/// golden/manifests/<case>/: a project plus `request.toml` (`env`, optional `image`, optional
+/// `platform` file name in the case directory). Each must fail; its diagnostics are snapshotted
+/// as `bad-<case>`, one test per case (`bad::<name>`).
+fn bad_input(name: &str) {
+    let dir = brief_testkit::case_path(MANIFESTS, name);
+    let req: toml::Table =
+        toml::from_str(&std::fs::read_to_string(dir.join("request.toml")).unwrap()).unwrap();
+    let out = Compiler::new().check_project(&OsFs, &dir);
+    assert!(
+        !out.has_errors(),
+        "{name}: the project itself must check cleanly"
+    );
+    let mut sources = out.sources.clone();
+    let pf = match req.get("platform").and_then(|p| p.as_str()) {
+        Some(file) => {
+            let text = std::fs::read_to_string(dir.join(file)).unwrap();
+            platform::load(&mut sources, file, &text)
         }
-    }
-    assert!(failed.is_empty(), "bad-input snapshots differ: {failed:?}");
+        None => platform::load_default(&mut sources),
+    };
+    let text = match pf {
+        Err(diags) => render::human(&diags, &sources, false),
+        Ok(pf) => {
+            let locator = AppLocator::from_sources(&out.sources);
+            let r = generate(
+                out.ir.as_ref().unwrap(),
+                Request {
+                    platform: &pf,
+                    app_toml: locator.as_ref(),
+                    env: req["env"].as_str().unwrap(),
+                    image: req.get("image").and_then(|i| i.as_str()),
+                },
+            );
+            match r {
+                Ok(_) => panic!("{name}: expected errors"),
+                Err(diags) => render::human(&diags, &sources, false),
+            }
+        }
+    };
+    snapshot(&format!("bad-{name}"), &text);
+}
+
+mod bad {
+    brief_testkit::manifests_cases!(super::bad_input);
 }
 
 #[test]
 fn every_backend_code_is_snapshotted() {
     let mut all = String::new();
-    for e in
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots")).unwrap()
-    {
+    for e in std::fs::read_dir(snapshot_dir()).unwrap() {
         all.push_str(&std::fs::read_to_string(e.unwrap().path()).unwrap());
     }
     let missing: Vec<&str> = compiler::codes::ALL
@@ -372,21 +368,16 @@ fn no_unreferenced_snapshots() {
     let pf = platform::load_default(&mut sources).unwrap();
     for (name, _) in good_cases() {
         for env in env_names(&pf) {
-            expected.insert(format!("{name}@{env}.snap"));
+            expected.insert(format!("{name}@{env}"));
         }
     }
-    for (name, _) in dirs(&root().join("golden/manifests")) {
-        expected.insert(format!("bad-{name}.snap"));
+    for (name, _) in brief_testkit::cases(MANIFESTS) {
+        expected.insert(format!("bad-{name}"));
     }
     for mesh in ["linkerd", "istio"] {
-        expected.insert(format!("full-app@staging+{mesh}.snap"));
+        expected.insert(format!("full-app@staging+{mesh}"));
     }
-    let stray: Vec<String> =
-        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|f| f.ends_with(".snap") && !expected.contains(f))
-            .collect();
+    let stray = brief_testkit::stray_snapshots(&snapshot_dir(), |stem| expected.contains(stem));
     assert!(
         stray.is_empty(),
         "snapshots without a case (delete them): {stray:?}"

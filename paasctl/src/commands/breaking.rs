@@ -1,33 +1,21 @@
 //! `paasctl breaking`: compares the project with a directory or a git revision of it.
-use crate::cli::{
-    emit, load, path_prefix, project_root, usage_error, OutputArgs, EXIT_INPUT, EXIT_OK, EXIT_USAGE,
-};
+use crate::args::{CategoryArg, OutputArgs};
 use crate::gitfs::GitFs;
-use clap::ValueEnum;
+use crate::output::{
+    emit, eprint_plain, path_prefix, usage_error, EXIT_INPUT, EXIT_OK, EXIT_USAGE,
+};
+use crate::project;
 use compiler::breaking::{self, Filter};
 use compiler::{Compiler, OsFs};
-use std::path::{Path, PathBuf};
-
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CategoryArg {
-    /// Only changes that break existing peers on the wire.
-    Wire,
-    /// Only changes that break the compilation of regenerated code.
-    Source,
-    /// Both.
-    All,
-}
+use std::path::Path;
 
 pub fn run(path: &Path, against: &str, category: CategoryArg, out: &OutputArgs) -> i32 {
-    let root: PathBuf = if path.is_dir() {
-        path.to_path_buf()
-    } else if path.is_file() {
-        project_root(path)
-    } else {
-        return usage_error(&format!("`{}` does not exist", path.display()));
+    let root = match project::root(path) {
+        Ok(r) => r,
+        Err(e) => return usage_error(&e),
     };
-    let new = match load(&root) {
-        Ok(o) => o,
+    let new = match project::load(&root) {
+        Ok(p) => p.output,
         Err(e) => return usage_error(&e),
     };
     let prefix = path_prefix(&root);
@@ -57,8 +45,7 @@ pub fn run(path: &Path, against: &str, category: CategoryArg, out: &OutputArgs) 
     };
     let Some(old_ir) = &old.ir else {
         eprintln!("error: the baseline ({what}) has errors; cannot compare against it:");
-        let text = compiler::render::human(&old.diagnostics, &old.sources, false);
-        eprint!("{text}");
+        eprint_plain(&old.diagnostics, &old.sources);
         return EXIT_USAGE;
     };
     let filter = match category {

@@ -1,51 +1,10 @@
 //! `paasctl fmt`: formats .brief files in place (atomically), or reports them with `--check`.
-use crate::cli::{emit, usage_error, OutputArgs, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
+use crate::args::{FormatArg, OutputArgs};
+use crate::output::{emit, usage_error, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
+use crate::project;
 use compiler::{fmt, syntax, Diagnostic, Sources};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// Directories never searched for `.brief` files (as `paasctl check` does).
-const SKIP_DIRS: &[&str] = &["target", "node_modules", "vendor"];
-
-/// Every `.brief` file named or below a named directory, sorted, without duplicates.
-pub fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            walk(p, &mut out, 0);
-        } else if p.is_file() {
-            if p.extension().and_then(|e| e.to_str()) != Some("brief") {
-                return Err(format!("`{}` is not a .brief file", p.display()));
-            }
-            out.push(p.clone());
-        } else {
-            return Err(format!("`{}` does not exist", p.display()));
-        }
-    }
-    out.sort();
-    out.dedup();
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    if depth > 32 {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        let name = e.file_name().to_string_lossy().into_owned();
-        if p.is_dir() {
-            if !name.starts_with('.') && !SKIP_DIRS.contains(&name.as_str()) {
-                walk(&p, out, depth + 1);
-            }
-        } else if name.ends_with(".brief") {
-            out.push(p);
-        }
-    }
-}
 
 /// The path as shown to people and tools: forward slashes, no leading `./`.
 fn display(p: &Path) -> String {
@@ -81,7 +40,7 @@ pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 pub fn run(paths: &[PathBuf], check: bool, out: &OutputArgs) -> i32 {
-    let files = match collect(paths) {
+    let files = match project::brief_files(paths) {
         Ok(f) => f,
         Err(e) => return usage_error(&e),
     };
@@ -124,7 +83,7 @@ pub fn run(paths: &[PathBuf], check: bool, out: &OutputArgs) -> i32 {
         }
     }
     emit(&diags, &sources, out, "");
-    if out.format == crate::cli::FormatArg::Human {
+    if out.format == FormatArg::Human {
         let verb = if check { "would reformat" } else { "formatted" };
         for c in &changed {
             eprintln!("{verb} {c}");

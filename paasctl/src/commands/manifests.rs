@@ -1,20 +1,12 @@
 //! `paasctl manifests`: the Kubernetes manifests of one environment (docs/manifests.md).
-use crate::cli::{emit, load, path_prefix, usage_error, OutputArgs, EXIT_INPUT, EXIT_OK};
+use crate::args::ManifestsArgs;
+use crate::output::{emit, path_prefix, usage_error, EXIT_INPUT, EXIT_OK};
+use crate::project;
 use std::io::Write;
 use std::path::PathBuf;
 
-/// The arguments of `paasctl manifests`.
-pub(crate) struct ManifestsArgs {
-    pub path: PathBuf,
-    pub env: String,
-    pub image: Option<String>,
-    pub out: Option<PathBuf>,
-    pub platform: Option<PathBuf>,
-    pub diag: OutputArgs,
-}
-
 /// Writes the manifests of one environment; returns the exit code.
-pub(crate) fn run(a: &ManifestsArgs) -> i32 {
+pub fn run(a: &ManifestsArgs) -> i32 {
     use backend_k8s::{platform, write, Request};
     if !a.path.is_dir() {
         return usage_error(&format!(
@@ -22,8 +14,8 @@ pub(crate) fn run(a: &ManifestsArgs) -> i32 {
             a.path.display()
         ));
     }
-    let mut output = match load(&a.path) {
-        Ok(o) => o,
+    let mut output = match project::load(&a.path) {
+        Ok(p) => p.output,
         Err(e) => return usage_error(&e),
     };
     if output.has_errors() {

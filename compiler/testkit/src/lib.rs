@@ -1,0 +1,69 @@
+//! The workspace's dev-only test kit: golden case discovery with one test per case, the paasctl
+//! CLI runner, the snapshot helper, and small file helpers. Only ever a dev-dependency.
+//!
+//! A test kit fails a test by panicking, so the workspace's no-panic lints do not apply here.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+pub mod corpus;
+mod files;
+mod runner;
+
+pub use corpus::Corpus;
+pub use files::{brief_files, copy_dir, file_names, stray_snapshots};
+pub use insta;
+pub use runner::{text, Paasctl};
+
+use std::path::{Path, PathBuf};
+
+include!(concat!(env!("OUT_DIR"), "/cases.rs"));
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The cases of a corpus (`corpus::CASES` and so on), sorted by name.
+pub fn cases(corpus: Corpus) -> Vec<(String, PathBuf)> {
+    corpus.cases_in(&repo())
+}
+
+/// The directory of one case of a corpus (for a file corpus, the file).
+pub fn case_path(corpus: Corpus, name: &str) -> PathBuf {
+    match corpus.layout {
+        corpus::Layout::Dirs => repo().join(corpus.dir).join(name),
+        corpus::Layout::Files(ext) => repo().join(corpus.dir).join(format!("{name}.{ext}")),
+    }
+}
+
+/// Asserts that `text` equals the insta snapshot `<dir>/<name>.snap` (no module prefix, no
+/// expression; `input_file` recorded when given). Expands in the calling test, so the snapshot's
+/// `source:` stays the test file.
+#[macro_export]
+macro_rules! assert_snapshot {
+    ($dir:expr, $name:expr, $text:expr) => {
+        $crate::insta::with_settings!({
+            snapshot_path => $dir,
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            $crate::insta::assert_snapshot!($name, $text);
+        })
+    };
+    ($dir:expr, $name:expr, $text:expr, input_file => $input:expr) => {
+        $crate::insta::with_settings!({
+            snapshot_path => $dir,
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+            input_file => $input,
+        }, {
+            $crate::insta::assert_snapshot!($name, $text);
+        })
+    };
+}
+
+/// The paasctl binary of the calling crate's tests (only paasctl's own tests have it).
+#[macro_export]
+macro_rules! paasctl {
+    () => {
+        $crate::Paasctl::new(env!("CARGO_BIN_EXE_paasctl"))
+    };
+}

@@ -1,0 +1,202 @@
+//! The command line: clap's argument types of paasctl and its commands (parsing only, no behaviour).
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "paasctl",
+    version,
+    about = "Contracts and service config in; typed clients, servers and manifests out.",
+    long_about = "paasctl turns a service project (app.toml, service.brief, rpc/<dependency>.brief) \
+into everything the platform needs. Exit codes: 0 clean (warnings allowed), 1 errors in the input, \
+2 usage or IO error."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// How to print diagnostics: human (stderr), json, sarif (SARIF 2.1.0) or github (Actions
+    /// annotations), the last three on stdout.
+    #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
+    pub format: FormatArg,
+    /// When to colour human output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, global = true)]
+    pub color: ColorArg,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormatArg {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+/// Target languages of `paasctl codegen` (php and rust are planned).
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LangArg {
+    Go,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CategoryArg {
+    /// Only changes that break existing peers on the wire.
+    Wire,
+    /// Only changes that break the compilation of regenerated code.
+    Source,
+    /// Both.
+    All,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check a service project or one .brief file and report every problem.
+    #[command(
+        after_help = "Examples:\n  paasctl check                      # the project in the current directory\n  paasctl check golden/cases/summer  # another project\n  paasctl check rpc/billing.brief    # one file and what it imports\n  paasctl check --format json        # machine-readable diagnostics"
+    )]
+    Check {
+        /// A service directory or a .brief file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Print the project's IR as JSON (versioned; see docs/ir.md) for external generators.
+    #[command(
+        after_help = "Examples:\n  paasctl ir > ir.json\n  paasctl ir golden/cases/summer | jq '.service.rpcs[].name'"
+    )]
+    Ir {
+        /// A service directory or a .brief file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Generate typed servers, clients and event bindings from the project's contracts.
+    #[command(
+        after_help = "The output directory is owned by codegen: it is replaced as a whole (atomically; files \
+that did not change keep their modification time) and must not hold hand-written files.\n\n\
+Examples:\n  paasctl codegen --lang go --out gen --go-import-path example.com/summer/gen\n  \
+paasctl codegen golden/cases/summer --lang go --out /tmp/summer/gen --go-import-path example.com/summer/gen\n\n\
+Go layout (docs/go.md): OUT/<service>.brief.go is the service's own package (types, Server, NewHandler, \
+Client, Publisher, Consumer); OUT/<dependency>client/ holds a typed client per rpc/<dependency>.brief."
+    )]
+    Codegen {
+        /// A service directory or a .brief file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The language to generate.
+        #[arg(long, value_enum)]
+        lang: LangArg,
+        /// The output directory (replaced as a whole).
+        #[arg(long = "out", value_name = "DIR")]
+        out_dir: PathBuf,
+        /// Go: the import path OUT has in your module (like protoc's go_package), e.g.
+        /// example.com/summer/gen. Required with --lang go.
+        #[arg(long, value_name = "PATH")]
+        go_import_path: Option<String>,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Write the Kubernetes manifests of one environment: one YAML file per deploy stage.
+    #[command(
+        after_help = "Stages, applied in order: 10-init.yaml (Namespace, ServiceAccount, ConfigMap, \
+NetworkPolicy), 20-db.yaml (migration Jobs), 30-app.yaml (Deployment, PodDisruptionBudget, \
+HorizontalPodAutoscaler, CronJobs), 40-balancing.yaml (Service, Ingress). See docs/manifests.md.\n\n\
+Examples:\n  paasctl manifests --env staging\n  paasctl manifests services/shop --env production --image registry.example/shop:1.4.2 --out deploy/production\n  paasctl manifests --env staging --out - | kubectl apply --dry-run=server -f -\n  paasctl manifests --env staging --platform platform.toml   # or PAASCTL_PLATFORM=platform.toml"
+    )]
+    Manifests {
+        /// The service directory.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The environment (a key of the platform's `[environments]`).
+        #[arg(long)]
+        env: String,
+        /// The image to run (`repo:tag` or `repo@sha256:...`); default `<registry>/<name>:<env>`.
+        #[arg(long)]
+        image: Option<String>,
+        /// Output directory, replaced as a whole; `-` prints every file to stdout.
+        /// Default: `<DIR>/manifests/<ENV>`.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The platform config; default $PAASCTL_PLATFORM, else the embedded default.
+        #[arg(long)]
+        platform: Option<PathBuf>,
+        #[command(flatten)]
+        diag: OutputArgs,
+    },
+    /// Format .brief files in the canonical style (docs/fmt.md); `--check` only reports.
+    #[command(
+        after_help = "Examples:\n  paasctl fmt                        # every .brief file below the current directory\n  paasctl fmt service.brief rpc/     # files and directories\n  paasctl fmt --check                # list files that would change, exit 1 if any\n  paasctl fmt --check --format github"
+    )]
+    Fmt {
+        /// .brief files or directories (every .brief file below them).
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        /// Write nothing; report files that are not formatted and exit 1 if there are any.
+        #[arg(long)]
+        check: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Lint a service project or one .brief file (rules: docs/lint.md; config: brief.toml).
+    #[command(
+        after_help = "Examples:\n  paasctl lint                       # the project in the current directory\n  paasctl lint --deny-warnings       # fail on warnings too (CI)\n  paasctl lint --format sarif > lint.sarif"
+    )]
+    Lint {
+        /// A service directory or a .brief file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Exit 1 on warnings too, not only on errors.
+        #[arg(long)]
+        deny_warnings: bool,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Report breaking changes against another version of the project (docs/breaking.md).
+    #[command(
+        after_help = "Examples:\n  paasctl breaking --against HEAD~1          # against a git revision\n  paasctl breaking --against origin/main     # against a branch (CI)\n  paasctl breaking svc --against ../svc-v1   # against a directory\n  paasctl breaking --against v1.2.0 --category wire"
+    )]
+    Breaking {
+        /// The service directory (a .brief file means its project).
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The earlier version: a directory, or a git revision (commit, branch, tag, HEAD~1).
+        #[arg(long)]
+        against: String,
+        /// Which breaking changes to report.
+        #[arg(long, value_enum, default_value_t = CategoryArg::All)]
+        category: CategoryArg,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Explain a diagnostic code, e.g. `paasctl explain E0201`.
+    #[command(after_help = "Examples:\n  paasctl explain E0201\n  paasctl explain --all")]
+    Explain {
+        /// The code, such as E0201.
+        code: Option<String>,
+        /// List every code.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+/// The arguments of `paasctl manifests`, as one value for its command.
+pub struct ManifestsArgs {
+    pub path: PathBuf,
+    pub env: String,
+    pub image: Option<String>,
+    pub out: Option<PathBuf>,
+    pub platform: Option<PathBuf>,
+    pub diag: OutputArgs,
+}

@@ -1,0 +1,55 @@
+//! The commands, one module each. Each depends on the shared modules (`args`, `output`,
+//! `project`) and never on another command; each returns its exit code.
+mod breaking;
+mod check;
+mod codegen;
+mod explain;
+mod fmt;
+mod ir;
+mod lint;
+mod manifests;
+
+use crate::args::{Command, ManifestsArgs};
+
+/// Runs one parsed command; returns the exit code.
+pub fn run(command: Command) -> i32 {
+    match command {
+        Command::Check { path, out } => check::run(&path, &out),
+        Command::Ir { path, out } => ir::run(&path, &out),
+        Command::Codegen {
+            path,
+            lang,
+            out_dir,
+            go_import_path,
+            out,
+        } => codegen::run(&path, lang, &out_dir, go_import_path.as_deref(), &out),
+        Command::Explain { code, all } => explain::run(code.as_deref(), all),
+        Command::Manifests {
+            path,
+            env,
+            image,
+            out,
+            platform,
+            diag,
+        } => manifests::run(&ManifestsArgs {
+            path,
+            env,
+            image,
+            out,
+            platform,
+            diag,
+        }),
+        Command::Fmt { paths, check, out } => fmt::run(&paths, check, &out),
+        Command::Lint {
+            path,
+            deny_warnings,
+            out,
+        } => lint::run(&path, deny_warnings, &out),
+        Command::Breaking {
+            path,
+            against,
+            category,
+            out,
+        } => breaking::run(&path, &against, category, &out),
+    }
+}
