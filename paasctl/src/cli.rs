@@ -47,7 +47,7 @@ pub(crate) enum FormatArg {
 
 /// Target languages of `paasctl codegen` (php and rust are planned).
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum LangArg {
+pub(crate) enum LangArg {
     Go,
 }
 
@@ -218,7 +218,7 @@ where
             out_dir,
             go_import_path,
             out,
-        } => codegen(&path, lang, &out_dir, go_import_path.as_deref(), &out),
+        } => crate::codegen::run(&path, lang, &out_dir, go_import_path.as_deref(), &out),
         Command::Explain { code, all } => explain(code.as_deref(), all),
         Command::Manifests {
             path,
@@ -299,7 +299,7 @@ pub(crate) fn use_color(c: ColorArg) -> bool {
 }
 
 /// Prints diagnostics in the chosen format: human to stderr, JSON to stdout.
-fn report(output: &Output, out: &OutputArgs) {
+pub(crate) fn report(output: &Output, out: &OutputArgs) {
     emit(&output.diagnostics, &output.sources, out, "");
 }
 
@@ -344,7 +344,7 @@ pub(crate) fn emit(
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("{n} {word}")
     } else {
@@ -428,56 +428,6 @@ fn ir(path: &Path, out: &OutputArgs) -> i32 {
         Err(e) => usage_error(&format!("cannot serialise the IR: {e}")),
     };
     exit_without_drop(output, code)
-}
-
-fn codegen(
-    path: &Path,
-    lang: LangArg,
-    out_dir: &Path,
-    go_import_path: Option<&str>,
-    out: &OutputArgs,
-) -> i32 {
-    let output = match load(path) {
-        Ok(o) => o,
-        Err(e) => return usage_error(&e),
-    };
-    report(&output, out);
-    let Some(ir) = &output.ir else {
-        return EXIT_INPUT;
-    };
-    let files: Vec<crate::codegen::File> = match lang {
-        LangArg::Go => {
-            let Some(import_path) = go_import_path else {
-                return usage_error("--lang go needs --go-import-path (the import path of the output directory in your Go module)");
-            };
-            let opts = brief_backend_go::Options {
-                import_path: import_path.to_owned(),
-            };
-            match brief_backend_go::generate(ir, &opts) {
-                Ok(files) => files
-                    .into_iter()
-                    .map(|f| crate::codegen::File {
-                        path: f.path,
-                        contents: f.contents,
-                    })
-                    .collect(),
-                Err(e) => return usage_error(&format!("cannot generate Go: {e}")),
-            }
-        }
-    };
-    match crate::codegen::write_atomically(out_dir, &files) {
-        Ok(w) => {
-            eprintln!(
-                "{}: {} ({} changed, {} removed)",
-                out_dir.display(),
-                plural(w.files, "file"),
-                w.changed,
-                w.removed
-            );
-            EXIT_OK
-        }
-        Err(e) => usage_error(&format!("cannot write `{}`: {e}", out_dir.display())),
-    }
 }
 
 fn explain(code: Option<&str>, all: bool) -> i32 {

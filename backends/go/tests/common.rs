@@ -1,6 +1,7 @@
 //! Shared by the tests: the golden cases that have an IR, generated with a fixed import path.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
-use brief_backend_go::{generate, GeneratedFile, Options};
+use brief_backend_go::{GeneratedFile, Go};
+use brief_codegen::Backend;
 use compiler::{Compiler, OsFs};
 use std::path::{Path, PathBuf};
 
@@ -24,16 +25,17 @@ pub fn generated_cases() -> Vec<(String, Vec<GeneratedFile>)> {
     let mut out = Vec::new();
     for dir in dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let Some(ir) = Compiler::new().check_project(&OsFs, &dir).ir else {
+        let output = Compiler::new().check_project(&OsFs, &dir);
+        let Some(ir) = &output.ir else {
             continue;
         };
-        let opts = Options {
-            import_path: import_path(&name),
-        };
-        let files = generate(&ir, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let go = Go::new(&import_path(&name)).unwrap();
+        let files = go
+            .generate(ir, &output.sources)
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
         assert_eq!(
             files,
-            generate(&ir, &opts).unwrap(),
+            go.generate(ir, &output.sources).unwrap(),
             "{name}: output is not deterministic"
         );
         out.push((name, files));
