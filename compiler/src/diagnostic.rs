@@ -189,6 +189,7 @@ pub mod codes {
         E0613 = Error "app.toml has no [engine]";
         E0614 = Error "app.toml overrides an environment the platform does not have";
         E0615 = Error "name too long for a Kubernetes object";
+        E0701 = Error "a backend could not generate code (an internal error)";
         W0501 = Warning "contract of an undeclared dependency";
         W0502 = Warning "contract file name differs from its service name";
         F0001 = Error "file is not formatted";

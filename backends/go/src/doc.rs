@@ -1,44 +1,13 @@
-//! Contract docs as Go comments, written the way gofmt would leave them.
+//! Contract docs as Go comments, written the way gofmt would leave them (the normalisation
+//! itself is brief-codegen's `doc`).
 //!
 //! gofmt rewrites top-level doc comments (go/doc/comment): indented lines become code blocks or
 //! lists and a lone capitalised line between paragraphs becomes a `# heading`. Docs are
 //! therefore normalised first (lines trimmed, blank runs collapsed) and headings are written in
 //! the form gofmt would give them, so that `gofmt -l` finds nothing to change.
+use brief_codegen::doc::{deprecation_reason, with_lead};
+pub use brief_codegen::doc::{lines, one_line};
 use compiler::ir::Deprecated;
-
-/// The doc's lines: control characters and tabs made spaces, each line trimmed, runs of blank
-/// lines collapsed into one, no blank line first or last.
-pub fn lines(doc: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for raw in doc.split('\n') {
-        let line: String = raw
-            .chars()
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
-        let line = line.trim().to_owned();
-        let after_blank = match out.last() {
-            None => true,
-            Some(l) => l.is_empty(),
-        };
-        if line.is_empty() && after_blank {
-            continue;
-        }
-        out.push(line);
-    }
-    while out.last().is_some_and(String::is_empty) {
-        out.pop();
-    }
-    out
-}
-
-/// The doc on one line (for error messages): its lines joined by single spaces.
-pub fn one_line(doc: &str) -> String {
-    lines(doc)
-        .into_iter()
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 /// Paragraph lines of a comment: `lead: doc...` when there is a doc, else `fallback`, then a
 /// `Deprecated:` paragraph when deprecated.
@@ -48,13 +17,7 @@ pub fn text(
     fallback: &str,
     deprecated: Option<&Deprecated>,
 ) -> Vec<String> {
-    let mut out = match doc.map(lines).filter(|l| !l.is_empty()) {
-        Some(mut l) => {
-            l[0] = format!("{lead}: {}", l[0]);
-            l
-        }
-        None => vec![fallback.to_owned()],
-    };
+    let mut out = with_lead(lead, doc).unwrap_or_else(|| vec![fallback.to_owned()]);
     push_deprecated(&mut out, deprecated);
     out
 }
@@ -62,12 +25,7 @@ pub fn text(
 /// Appends the `Deprecated:` paragraph Go tools recognise.
 pub fn push_deprecated(out: &mut Vec<String>, deprecated: Option<&Deprecated>) {
     if let Some(d) = deprecated {
-        let reason = d
-            .reason
-            .as_deref()
-            .map(one_line)
-            .filter(|r| !r.is_empty())
-            .unwrap_or_else(|| "deprecated in the contract.".to_owned());
+        let reason = deprecation_reason(d);
         if !out.is_empty() {
             out.push(String::new());
         }
@@ -168,15 +126,6 @@ fn is_old_heading(all: &[String], off: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn normalises() {
-        assert_eq!(
-            lines("\n  a\t b \n\n\n  c\n\n"),
-            vec!["a  b".to_owned(), String::new(), "c".to_owned()]
-        );
-        assert_eq!(one_line("a\n\n b"), "a b");
-    }
 
     #[test]
     fn headings_as_gofmt_writes_them() {

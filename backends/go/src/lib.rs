@@ -1,9 +1,9 @@
 //! The Go backend: typed servers, clients and event bindings on runtime-go, from the IR.
 //!
-//! [`generate`] returns every file in memory (the caller writes them), deterministically: the same
-//! IR and options give byte-identical output. Layout (docs/go.md):
+//! [`Go`] implements brief-codegen's [`Backend`]: every file in memory (the caller writes them),
+//! deterministically: the same IR and options give byte-identical output. Layout (docs/go.md):
 //!
-//! - `<service>.brief.go` at the root (import path [`Options::import_path`]): the service's own
+//! - `<service>.brief.go` at the root (import path [`Go::import_path`]): the service's own
 //!   contract (types, rpc descriptors, `Server` + `NewHandler`, `Client`, `Publisher`, topic
 //!   constants and `Handle<Event>` functions), and the `Consumer` of the topics app.toml
 //!   subscribes to;
@@ -13,45 +13,50 @@ mod doc;
 mod model;
 mod names;
 
-use compiler::ir::{Contract, Ir};
-use minijinja::syntax::SyntaxConfig;
-use minijinja::value::Serde;
-use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+use brief_codegen::{locate, plan, template, Backend};
+use compiler::ir::Ir;
+use compiler::{codes, Diagnostic, Sources};
 use model::{ConsumerVm, FileVm};
 use std::collections::BTreeSet;
-use std::fmt;
 
-/// What the caller decides about the generated code.
+pub use brief_codegen::GeneratedFile;
+
+/// The Go backend with its options: [`Go::new`] checks them.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub struct Go {
     /// The Go import path the output directory has in the user's module (like protoc's
     /// `go_package`), e.g. `example.com/summer/gen`. Dependency packages live below it.
-    pub import_path: String,
+    import_path: String,
 }
 
-/// One generated file: a `/`-separated path relative to the output directory, and its bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GeneratedFile {
-    pub path: String,
-    pub contents: Vec<u8>,
-}
+impl Go {
+    /// The backend for output at `import_path`, or why that is not a Go import path.
+    pub fn new(import_path: &str) -> Result<Self, String> {
+        validate_import_path(import_path)?;
+        Ok(Go {
+            import_path: import_path.to_owned(),
+        })
+    }
 
-/// Why nothing could be generated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error(pub String);
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+    pub fn import_path(&self) -> &str {
+        &self.import_path
     }
 }
 
-impl std::error::Error for Error {}
+impl Backend for Go {
+    fn name(&self) -> &'static str {
+        "Go"
+    }
+
+    fn generate(&self, ir: &Ir, sources: &Sources) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
+        generate(ir, &self.import_path, sources).map_err(|d| vec![d])
+    }
+}
 
 const TEMPLATE: &str = include_str!("templates/package.go.jinja");
 
 /// Checks a Go import path: non-empty `/`-separated elements of letters, digits and `-._~`.
-pub fn validate_import_path(p: &str) -> Result<(), Error> {
+pub fn validate_import_path(p: &str) -> Result<(), String> {
     let ok = !p.is_empty()
         && p.split('/').all(|e| {
             !e.is_empty()
@@ -63,57 +68,40 @@ pub fn validate_import_path(p: &str) -> Result<(), Error> {
     if ok {
         Ok(())
     } else {
-        Err(Error(format!(
+        Err(format!(
             "`{p}` is not a Go import path (like example.com/myservice/gen)"
-        )))
+        ))
     }
 }
 
+/// A failure of the template engine: a bug of this backend, never of the project.
+fn internal(e: minijinja::Error) -> Diagnostic {
+    Diagnostic::new(codes::E0701, format!("the Go backend failed: {e}"))
+        .note("this is a bug of paasctl, not of the project; please report it")
+}
+
 /// Generates the Go code of a project's IR, sorted by path.
-pub fn generate(ir: &Ir, opts: &Options) -> Result<Vec<GeneratedFile>, Error> {
-    validate_import_path(&opts.import_path)?;
-    let mut env = Environment::new();
-    let syntax = SyntaxConfig::builder()
-        .trim_blocks(true)
-        .lstrip_blocks(true)
-        .keep_trailing_newline(true)
-        .build()
-        .map_err(|e| Error(format!("Go template syntax: {e}")))?;
-    env.set_syntax(syntax);
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_auto_escape_callback(|_| AutoEscape::None);
-    env.add_template("package.go", TEMPLATE)
-        .map_err(|e| Error(format!("Go template: {e}")))?;
-    let tmpl = env
-        .get_template("package.go")
-        .map_err(|e| Error(format!("Go template: {e}")))?;
-    let render = |vm: &FileVm| -> Result<Vec<u8>, Error> {
-        tmpl.render(Serde(vm))
-            .map(|s| {
-                let mut s = s.trim_end().to_owned();
-                s.push('\n');
-                s.into_bytes()
-            })
-            .map_err(|e| Error(format!("Go template: {e}")))
+fn generate(
+    ir: &Ir,
+    import_path: &str,
+    sources: &Sources,
+) -> Result<Vec<GeneratedFile>, Diagnostic> {
+    let env = template::environment(&[("package.go", TEMPLATE)]).map_err(internal)?;
+    let render = |vm: &FileVm| -> Result<Vec<u8>, Diagnostic> {
+        template::render(&env, "package.go", vm)
+            .map(String::into_bytes)
+            .map_err(internal)
     };
 
     let mut files = Vec::new();
 
     // Dependency packages, named after the service; collisions (`a-b` and `ab`) get a number.
-    let mut dep_pkgs = BTreeSet::new();
-    let mut deps: Vec<(&Contract, String, model::ContractVm)> = Vec::new();
-    let mut sorted: Vec<&Contract> = ir.dependencies.iter().collect();
-    sorted.sort_by(|a, b| a.name.cmp(&b.name).then(a.loc.file.cmp(&b.loc.file)));
-    for c in sorted {
-        let base = names::package(&c.name, "x") + "client";
-        let mut pkg = base.clone();
-        let mut n = 2;
-        while !dep_pkgs.insert(pkg.clone()) {
-            pkg = format!("{base}{n}");
-            n += 1;
-        }
-        let vm = model::contract(c, false, false)?;
-        deps.push((c, pkg, vm));
+    let mut deps = Vec::new();
+    for unit in plan::dependencies(ir, |c| names::package(&c.name, "x") + "client") {
+        let c = unit.contract;
+        let vm = model::contract(c, false, false)
+            .map_err(|d| locate::at(d, sources, &c.loc, "in this contract"))?;
+        deps.push((c, unit.name, vm));
     }
 
     // Subscriptions of app.toml, sorted by dependency, then topic.
@@ -127,17 +115,19 @@ pub fn generate(ir: &Ir, opts: &Options) -> Result<Vec<GeneratedFile>, Error> {
     subs.dedup();
     let mut consumers = Vec::new();
     let mut used_deps = BTreeSet::new();
-    let mut methods = names::Scope::default();
+    let mut methods = brief_codegen::scope::Scope::default();
     for (dep, topic) in subs {
         let (_, pkg, vm) = deps.iter().find(|(c, _, _)| c.name == dep).ok_or_else(|| {
-            Error(format!(
-                "subscription to `{topic}`: no contract for dependency `{dep}`"
-            ))
+            Diagnostic::new(
+                codes::E0503,
+                format!("subscription to `{topic}`: no contract for dependency `{dep}`"),
+            )
         })?;
         let ev = vm.events.iter().find(|e| e.topic == topic).ok_or_else(|| {
-            Error(format!(
-                "subscription: `{dep}` publishes no event `{topic}`"
-            ))
+            Diagnostic::new(
+                codes::E0503,
+                format!("subscription: `{dep}` publishes no event `{topic}`"),
+            )
         })?;
         used_deps.insert(pkg.clone());
         let method = methods.claim(&format!("On{}", names::exported(topic)));
@@ -194,8 +184,7 @@ pub fn generate(ir: &Ir, opts: &Options) -> Result<Vec<GeneratedFile>, Error> {
         None => None,
     };
     if own.is_some() || !consumers.is_empty() {
-        let last = opts.import_path.rsplit('/').next().unwrap_or_default();
-        let pkg = names::package(last, "pkg");
+        let pkg = names::package(plan::last_element(import_path), "pkg");
         let (source, stem) = match (&ir.service, &ir.app) {
             (Some(c), _) => (c.loc.file.clone(), names::package(&c.name, "x")),
             (None, Some(a)) => ("app.toml".to_owned(), names::package(&a.name, "x")),
@@ -217,7 +206,7 @@ pub fn generate(ir: &Ir, opts: &Options) -> Result<Vec<GeneratedFile>, Error> {
             format!("brief {}", names::quote(model::RUNTIME)),
         )];
         for d in &used_deps {
-            let path = format!("{}/{d}", opts.import_path);
+            let path = format!("{import_path}/{d}");
             other.push((path.clone(), names::quote(&path)));
         }
         other.sort();
@@ -257,4 +246,33 @@ pub fn generate(ir: &Ir, opts: &Options) -> Result<Vec<GeneratedFile>, Error> {
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_checked_when_the_backend_is_made() {
+        assert!(Go::new("example.com/summer/gen").is_ok());
+        for bad in ["", "not a path", "a//b", "a/../b", "a/é"] {
+            let e = Go::new(bad).map(|_| ()).unwrap_err();
+            assert!(e.contains("is not a Go import path"), "{e}");
+        }
+    }
+
+    #[test]
+    fn template_failures_are_internal_errors() {
+        let e = template::environment(&[("t", "{{ missing }}")])
+            .and_then(|env| template::render(&env, "t", &()))
+            .map(|_| ())
+            .map_err(internal)
+            .unwrap_err();
+        assert_eq!(e.code, codes::E0701);
+        assert!(
+            e.message.starts_with("the Go backend failed: "),
+            "{}",
+            e.message
+        );
+    }
 }

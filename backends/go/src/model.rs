@@ -1,8 +1,9 @@
 //! View-models: everything the template prints, computed here (names, Go types, imports,
 //! comments, gofmt's column alignment). The template only lays it out.
-use crate::{doc, names, Error};
+use crate::{doc, names};
+use brief_codegen::scope::Scope;
 use compiler::ir::{Contract, Enum, ErrorType, Event, Field, MapKey, Message, Rpc, Type, TypeDef};
-use names::Scope;
+use compiler::{codes, Diagnostic};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -119,18 +120,20 @@ pub struct ConsumerVm {
 }
 
 /// Builds the view-model of one contract's package.
-pub fn contract(c: &Contract, server: bool, publisher: bool) -> Result<ContractVm, Error> {
+pub fn contract(c: &Contract, server: bool, publisher: bool) -> Result<ContractVm, Diagnostic> {
     let mut pkg = Scope::with(RESERVED);
     // Types first, in IR order: their names are what users see most.
     let mut type_names: BTreeMap<&str, String> = BTreeMap::new();
     for t in &c.types {
         type_names.insert(t.name(), pkg.claim(&names::exported(t.name())));
     }
-    let go = |name: &str| -> Result<String, Error> {
-        type_names
-            .get(name)
-            .cloned()
-            .ok_or_else(|| Error(format!("contract `{}`: unknown type `{name}`", c.name)))
+    let go = |name: &str| -> Result<String, Diagnostic> {
+        type_names.get(name).cloned().ok_or_else(|| {
+            Diagnostic::new(
+                codes::E0201,
+                format!("contract `{}`: unknown type `{name}`", c.name),
+            )
+        })
     };
     let mut uses_time = c.rpcs.iter().any(|r| r.timeout_ms.is_some());
 
@@ -215,9 +218,9 @@ fn enum_vm(e: &Enum, name: &str, pkg: &mut Scope) -> EnumVm {
 fn struct_fields(
     fields: &[Field],
     reserved: &[&str],
-    go: &dyn Fn(&str) -> Result<String, Error>,
+    go: &dyn Fn(&str) -> Result<String, Diagnostic>,
     uses_time: &mut bool,
-) -> Result<Vec<LineVm>, Error> {
+) -> Result<Vec<LineVm>, Diagnostic> {
     let mut scope = Scope::with(reserved);
     let mut rows = Vec::new();
     for f in fields {
@@ -234,9 +237,9 @@ fn struct_fields(
 fn message_vm(
     m: &Message,
     name: &str,
-    go: &dyn Fn(&str) -> Result<String, Error>,
+    go: &dyn Fn(&str) -> Result<String, Diagnostic>,
     uses_time: &mut bool,
-) -> Result<StructVm, Error> {
+) -> Result<StructVm, Diagnostic> {
     Ok(StructVm {
         doc: doc::top(&doc::text(
             name,
@@ -253,9 +256,9 @@ fn message_vm(
 fn error_vm(
     e: &ErrorType,
     name: &str,
-    go: &dyn Fn(&str) -> Result<String, Error>,
+    go: &dyn Fn(&str) -> Result<String, Diagnostic>,
     uses_time: &mut bool,
-) -> Result<StructVm, Error> {
+) -> Result<StructVm, Diagnostic> {
     let message = match e.doc.as_deref().map(doc::one_line) {
         Some(d) if !d.is_empty() => format!("{}: {d}", e.name),
         _ => e.name.clone(),
@@ -285,10 +288,10 @@ fn error_vm(
 
 fn rpc_vm(
     r: &Rpc,
-    go: &dyn Fn(&str) -> Result<String, Error>,
+    go: &dyn Fn(&str) -> Result<String, Diagnostic>,
     pkg: &mut Scope,
     methods: &mut Scope,
-) -> Result<RpcVm, Error> {
+) -> Result<RpcVm, Diagnostic> {
     let method = methods.claim(&names::exported(&r.name));
     let descriptor = pkg.claim(&format!("RPC{method}"));
     let input = go(&r.input)?;
@@ -332,13 +335,8 @@ fn rpc_vm(
     ));
     error_types.push("*brief.Error".into());
     let errors_line = format!("Errors: {}.", error_types.join(", "));
-    let mut client = match r.doc.as_deref().map(doc::lines).filter(|l| !l.is_empty()) {
-        Some(mut l) => {
-            l[0] = format!("{method}: {}", l[0]);
-            l
-        }
-        None => vec![format!("{method} calls rpc {}.", r.name)],
-    };
+    let mut client = brief_codegen::doc::with_lead(&method, r.doc.as_deref())
+        .unwrap_or_else(|| vec![format!("{method} calls rpc {}.", r.name)]);
     if let Some(last) = client.last_mut() {
         if !last.ends_with(['.', '!', '?']) {
             last.push('.');
@@ -364,9 +362,9 @@ fn rpc_vm(
 /// one message is carried by several topics.
 fn events_vm(
     events: &[Event],
-    go: &dyn Fn(&str) -> Result<String, Error>,
+    go: &dyn Fn(&str) -> Result<String, Diagnostic>,
     pkg: &mut Scope,
-) -> Result<Vec<EventVm>, Error> {
+) -> Result<Vec<EventVm>, Diagnostic> {
     let mut stems = Scope::default();
     let mut out = Vec::new();
     for ev in events {
@@ -413,9 +411,9 @@ fn events_vm(
 /// The Go type of a contract type (the mapping of runtime-go/codec.go).
 fn go_type(
     t: &Type,
-    go: &dyn Fn(&str) -> Result<String, Error>,
+    go: &dyn Fn(&str) -> Result<String, Diagnostic>,
     uses_time: &mut bool,
-) -> Result<String, Error> {
+) -> Result<String, Diagnostic> {
     Ok(match t {
         Type::Int => "int64".into(),
         Type::Float => "float64".into(),

@@ -1,7 +1,8 @@
-//! Go naming: exported identifiers via `heck` with Go initialisms, package names, and the
-//! deterministic escaping of collisions (a `_` suffix until the name is free).
-use heck::{ToSnakeCase, ToUpperCamelCase};
-use std::collections::BTreeSet;
+//! Go naming: Go's keywords, predeclared names and initialisms; exported and unexported
+//! identifiers and package names on brief-codegen's word splitting; Go string literals.
+//! (Collisions are escaped by brief-codegen's `Scope`.)
+use brief_codegen::naming::{self, Digits};
+use brief_codegen::plan;
 
 /// Go keywords (never produced for exported names, which start upper-case; used for package names).
 pub const KEYWORDS: &[&str] = &[
@@ -87,16 +88,17 @@ pub const INITIALISMS: &[&str] = &[
     "UID", "URI", "URL", "UTF8", "UUID", "VM", "XML", "XMPP", "XSRF", "XSS",
 ];
 
-/// The exported Go name of a contract name: UpperCamel words (split by `heck`), initialisms
-/// upper-case (`userId` -> `UserID`), `X` in front when nothing or a digit would lead.
+/// The exported Go name of a contract name: UpperCamel words (a digit follows the case before
+/// it, [`Digits::FollowCase`]), initialisms upper-case (`userId` -> `UserID`), `X` in front when
+/// nothing or a digit would lead.
 pub fn exported(name: &str) -> String {
     let mut out = String::new();
-    for word in name.to_snake_case().split('_').filter(|w| !w.is_empty()) {
+    for word in naming::words(name, Digits::FollowCase) {
         let upper = word.to_ascii_uppercase();
         if INITIALISMS.contains(&upper.as_str()) {
             out.push_str(&upper);
         } else {
-            out.push_str(&word.to_upper_camel_case());
+            out.push_str(&naming::capitalize(&word));
         }
     }
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
@@ -132,43 +134,7 @@ pub fn unexported(name: &str) -> String {
 /// only; `prefix` in front when it would be empty, start with a digit or be a keyword or
 /// predeclared identifier.
 pub fn package(name: &str, prefix: &str) -> String {
-    let mut out: String = name
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    if out.is_empty()
-        || out.starts_with(|c: char| c.is_ascii_digit())
-        || KEYWORDS.contains(&out.as_str())
-        || PREDECLARED.contains(&out.as_str())
-    {
-        out.insert_str(0, prefix);
-    }
-    out
-}
-
-/// One Go scope's taken names; [`Scope::claim`] escapes a collision by appending `_` until free.
-#[derive(Debug, Default, Clone)]
-pub struct Scope {
-    taken: BTreeSet<String>,
-}
-
-impl Scope {
-    pub fn with(reserved: &[&str]) -> Self {
-        Scope {
-            taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
-        }
-    }
-
-    /// Takes `name`, or `name_`, `name__`, ... whichever is free first.
-    pub fn claim(&mut self, name: &str) -> String {
-        let mut n = name.to_owned();
-        while self.taken.contains(&n) {
-            n.push('_');
-        }
-        self.taken.insert(n.clone());
-        n
-    }
+    plan::flat_name(name, prefix, &[KEYWORDS, PREDECLARED])
 }
 
 /// The environment variable a client discovers a dependency's base URL from (runtime-go's
@@ -217,6 +183,9 @@ mod tests {
         assert_eq!(exported("_"), "X");
         assert_eq!(exported("_1"), "X1");
         assert_eq!(exported("payment.done"), "PaymentDone");
+        assert_eq!(exported("v2Api"), "V2API");
+        assert_eq!(exported("V2API"), "V2api");
+        assert_eq!(exported("2fa"), "X2fa");
     }
 
     #[test]
@@ -228,14 +197,11 @@ mod tests {
     }
 
     #[test]
-    fn packages_and_scopes() {
+    fn packages() {
         assert_eq!(package("image-storage", "x"), "imagestorage");
         assert_eq!(package("type", "pkg"), "pkgtype");
+        assert_eq!(package("len", "pkg"), "pkglen");
         assert_eq!(package("3d", "pkg"), "pkg3d");
-        let mut s = Scope::with(&["Server"]);
-        assert_eq!(s.claim("Server"), "Server_");
-        assert_eq!(s.claim("Server"), "Server__");
-        assert_eq!(s.claim("Other"), "Other");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Shared by the tests: the golden cases that have an IR, generated with a fixed import path.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
-use brief_backend_go::{generate, GeneratedFile, Options};
+use brief_backend_go::{GeneratedFile, Go};
+use brief_codegen::Backend;
 use brief_testkit::corpus::CASES;
 use compiler::{Compiler, OsFs};
 use std::path::PathBuf;
@@ -18,14 +19,15 @@ pub fn import_path(case: &str) -> String {
 /// gives the same bytes.
 pub fn generated(name: &str) -> Option<Vec<GeneratedFile>> {
     let dir = brief_testkit::case_path(CASES, name);
-    let ir = Compiler::new().check_project(&OsFs, &dir).ir?;
-    let opts = Options {
-        import_path: import_path(name),
-    };
-    let files = generate(&ir, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let output = Compiler::new().check_project(&OsFs, &dir);
+    let ir = output.ir.as_ref()?;
+    let go = Go::new(&import_path(name)).unwrap();
+    let files = go
+        .generate(ir, &output.sources)
+        .unwrap_or_else(|e| panic!("{name}: {e:?}"));
     assert_eq!(
         files,
-        generate(&ir, &opts).unwrap(),
+        go.generate(ir, &output.sources).unwrap(),
         "{name}: output is not deterministic"
     );
     Some(files)

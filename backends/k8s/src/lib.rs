@@ -1,18 +1,21 @@
 //! Kubernetes manifests for one service and one environment, from the IR and the platform config.
 //!
 //! [`generate`] is pure: the same IR, platform config, environment and image give byte-identical
-//! YAML. [`write::write_atomic`] puts the stage files on disk. What is generated and why is
+//! YAML. [`Manifests::write`] puts the stage files on disk (brief-codegen's atomic writer), and
+//! [`Request`] is this crate's brief-codegen [`Backend`]. What is generated and why is
 //! explained in docs/manifests.md; the platform config in docs/platform-toml.md.
 pub mod image;
 mod objects;
 pub mod platform;
-pub mod write;
 
+use brief_codegen::write::{write_dir, Guard, Written};
+use brief_codegen::{Backend, GeneratedFile};
 use compiler::app::{AppConfig, EffectiveConfig};
 use compiler::diagnostic::{codes, did_you_mean, Diagnostic};
 use compiler::Ir;
 use platform::PlatformFile;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 pub use platform::{Platform, DEFAULT_PLATFORM, PLATFORM_ENV_VAR};
 
@@ -79,6 +82,20 @@ impl Manifests {
             out.push_str(&f.yaml);
         }
         out
+    }
+
+    /// The stage files as generated files named by [`Stage::file_name`].
+    pub fn generated_files(&self) -> Vec<GeneratedFile> {
+        self.files
+            .iter()
+            .map(|f| GeneratedFile::new(f.stage.file_name(), f.yaml.as_bytes()))
+            .collect()
+    }
+
+    /// Writes the stage files as the whole content of directory `out` (created if needed),
+    /// atomically: a failed run leaves the previous output as it was.
+    pub fn write(&self, out: &Path) -> std::io::Result<Written> {
+        write_dir(out, &self.generated_files(), Guard::None)
     }
 }
 
@@ -151,6 +168,20 @@ pub fn calls_label(service: &str) -> String {
 const MAX_LABELLED_NAME: usize = 63 - "calls-".len();
 /// Longest secret name that fits in a vault annotation key's 63-character name part.
 const MAX_SECRET_NAME: usize = 63 - "agent-inject-template-".len();
+
+impl Backend for Request<'_> {
+    fn name(&self) -> &'static str {
+        "Kubernetes manifests"
+    }
+
+    fn generate(
+        &self,
+        ir: &Ir,
+        _sources: &compiler::Sources,
+    ) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
+        generate(ir, *self).map(|m| m.generated_files())
+    }
+}
 
 /// Builds the manifests of one environment, or every problem that prevents it.
 pub fn generate(ir: &Ir, req: Request<'_>) -> Result<Manifests, Vec<Diagnostic>> {

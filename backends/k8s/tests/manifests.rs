@@ -3,7 +3,7 @@
 //! the rule that no environment is ever handed another environment's URL; atomic writes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use backend_k8s::platform::{self, check_url, url_host, PlatformFile};
-use backend_k8s::{generate, write, AppLocator, Request};
+use backend_k8s::{generate, AppLocator, Request};
 use brief_testkit::corpus::{CASES, MANIFESTS};
 use compiler::{render, Compiler, OsFs, Sources};
 use std::path::{Path, PathBuf};
@@ -66,7 +66,7 @@ fn golden_case_in_every_environment(name: &str) {
             Ok(m) => {
                 assert_eq!(generate(ir, req).unwrap(), m, "deterministic");
                 if let Some(dir) = &export {
-                    write::write_atomic(&m, &dir.join(name).join(&env)).unwrap();
+                    m.write(&dir.join(name).join(&env)).unwrap();
                 }
                 m.concatenated()
             }
@@ -270,7 +270,7 @@ fn writes_are_atomic() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    write::write_atomic(&m("staging"), &out).unwrap();
+    m("staging").write(&out).unwrap();
     let names = |p: &Path| {
         let mut v: Vec<String> = std::fs::read_dir(p)
             .unwrap()
@@ -290,7 +290,7 @@ fn writes_are_atomic() {
     );
     // A stale file from an earlier run disappears: OUT is replaced as a whole.
     std::fs::write(out.join("99-stale.yaml"), "x").unwrap();
-    write::write_atomic(&m("production"), &out).unwrap();
+    m("production").write(&out).unwrap();
     assert_eq!(names(&out).len(), 4);
     let before = std::fs::read_to_string(out.join("30-app.yaml")).unwrap();
     assert!(before.contains("production"));
@@ -299,7 +299,7 @@ fn writes_are_atomic() {
     // A failing write (OUT is a file) changes nothing.
     let file_out = tmp.path().join("file");
     std::fs::write(&file_out, "keep").unwrap();
-    assert!(write::write_atomic(&m("staging"), &file_out).is_err());
+    assert!(m("staging").write(&file_out).is_err());
     assert_eq!(std::fs::read_to_string(&file_out).unwrap(), "keep");
     assert_eq!(names(tmp.path()), vec!["file", "out"]);
 }
@@ -354,7 +354,8 @@ fn mesh_variants() {
         )
         .unwrap();
         if let Some(dir) = &export {
-            write::write_atomic(&m, &dir.join(format!("full-app-{mesh}")).join("staging")).unwrap();
+            m.write(&dir.join(format!("full-app-{mesh}")).join("staging"))
+                .unwrap();
         }
         snapshot(&format!("full-app@staging+{mesh}"), &m.concatenated());
     }

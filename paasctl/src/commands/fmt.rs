@@ -3,40 +3,12 @@ use crate::args::{FormatArg, OutputArgs};
 use crate::output::{emit, usage_error, EXIT_INPUT, EXIT_OK, EXIT_USAGE};
 use crate::project;
 use compiler::{fmt, syntax, Diagnostic, Sources};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The path as shown to people and tools: forward slashes, no leading `./`.
 fn display(p: &Path) -> String {
     let s = p.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
-}
-
-/// Writes `text` to `path` through a temporary file in the same directory and a rename, keeping
-/// the file's permissions: a reader never sees a half-written file.
-pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.paasctl-fmt.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 pub fn run(paths: &[PathBuf], check: bool, out: &OutputArgs) -> i32 {
@@ -77,7 +49,7 @@ pub fn run(paths: &[PathBuf], check: bool, out: &OutputArgs) -> i32 {
         changed.push(shown.clone());
         if check {
             diags.extend(fmt::check_diagnostic(id, &shown, &text, &formatted));
-        } else if let Err(e) = write_atomic(path, &formatted) {
+        } else if let Err(e) = brief_codegen::write::write_file(path, formatted.as_bytes()) {
             eprintln!("error: cannot write `{shown}`: {e}");
             io_error = true;
         }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 /// Writes the manifests of one environment; returns the exit code.
 pub fn run(a: &ManifestsArgs) -> i32 {
-    use backend_k8s::{platform, write, Request};
+    use backend_k8s::{platform, Request};
     if !a.path.is_dir() {
         return usage_error(&format!(
             "`{}` is not a service directory",
@@ -88,7 +88,7 @@ pub fn run(a: &ManifestsArgs) -> i32 {
             .write_all(m.concatenated().as_bytes());
         return EXIT_OK;
     }
-    if let Err(e) = write::write_atomic(&m, &out) {
+    if let Err(e) = m.write(&out) {
         return usage_error(&format!("cannot write `{}`: {e}", out.display()));
     }
     let objects: usize = m.files.iter().map(|f| f.objects.len()).sum();
