@@ -1,7 +1,6 @@
-//! Lint's casing: the style predicates and the conversions its naming rules suggest.
-//!
-//! `words`, `lower_camel` and `lower_snake` are kept here together, as they were in the rules, so
-//! that one casing module of the compiler can replace them in one step.
+//! Lint's casing: the style predicates and the conversions its naming rules suggest, on the
+//! compiler's one word splitter ([`crate::naming`]).
+use crate::naming::{self, Digits};
 
 pub fn is_lower_camel(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_lowercase()) && s.chars().all(|c| c.is_ascii_alphanumeric())
@@ -24,62 +23,19 @@ pub fn is_dotted_lower(s: &str) -> bool {
     parts.len() >= 2 && parts.iter().all(|p| is_lower_snake(p))
 }
 
-/// Splits a name into lowercase words at `_`, `-`, `.`, spaces and case changes.
-fn words(s: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut cur = String::new();
-    let chars: Vec<char> = s.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            continue;
-        }
-        let boundary = c.is_ascii_uppercase()
-            && i > 0
-            && (chars[i - 1].is_ascii_lowercase()
-                || chars[i - 1].is_ascii_digit()
-                || (chars[i - 1].is_ascii_uppercase()
-                    && chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase())));
-        if boundary && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        cur.push(c.to_ascii_lowercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
-}
-
-fn capitalize(w: &str) -> String {
-    let mut c = w.chars();
-    match c.next() {
-        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
-        None => String::new(),
-    }
-}
+/// Lint reads a digit as a lower-case letter (`v2Api` is `v2` `api`): see [`Digits::AsLower`].
+const LINT: Digits = Digits::AsLower;
 
 pub fn lower_camel(s: &str) -> String {
-    let w = words(s);
-    let mut out = String::new();
-    for (i, x) in w.iter().enumerate() {
-        if i == 0 {
-            out.push_str(x);
-        } else {
-            out.push_str(&capitalize(x));
-        }
-    }
-    out
+    naming::lower_camel(s, LINT)
 }
 
 pub fn upper_camel(s: &str) -> String {
-    words(s).iter().map(|w| capitalize(w)).collect()
+    naming::upper_camel(s, LINT)
 }
 
 pub fn lower_snake(s: &str) -> String {
-    words(s).join("_")
+    naming::lower_snake(s, LINT)
 }
 
 pub fn dotted_lower(s: &str) -> String {
@@ -92,7 +48,7 @@ pub fn dotted_lower(s: &str) -> String {
         parts.join(".")
     } else {
         // One segment: its words become the segments (`ItemStored` -> `item.stored`).
-        words(s).join(".")
+        naming::words(s, LINT).join(".")
     }
 }
 
