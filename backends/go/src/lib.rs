@@ -104,15 +104,11 @@ fn generate(
         deps.push((c, unit.name, vm));
     }
 
-    // Subscriptions of app.toml, sorted by dependency, then topic.
-    let mut subs: Vec<(&str, &str)> = ir
-        .app
+    // Subscriptions of app.toml as the compiler resolved them (sorted by dependency, then topic).
+    let subs = ir
+        .subscriptions
         .iter()
-        .flat_map(|a| a.dependencies.iter())
-        .flat_map(|d| d.subscribe.iter().map(|t| (d.name.as_str(), t.as_str())))
-        .collect();
-    subs.sort();
-    subs.dedup();
+        .map(|s| (s.dependency.as_str(), s.topic.as_str()));
     let mut consumers = Vec::new();
     let mut used_deps = BTreeSet::new();
     let mut methods = brief_codegen::scope::Scope::default();
