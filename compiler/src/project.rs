@@ -31,6 +31,9 @@ pub struct Output {
     pub sources: Sources,
     /// The parsed `.brief` files of the run, by project-relative path (for the formatter and linter).
     pub files: BTreeMap<String, LoadedFile>,
+    /// app.toml as parsed (also when errors stopped the IR), with where its keys are: backends
+    /// check it further and locate their problems with it.
+    pub app: Option<AppFile>,
 }
 
 /// A `.brief` file as loaded in one run.
@@ -327,7 +330,7 @@ impl<'a> Run<'a> {
                 version: ir::IR_VERSION,
                 service,
                 dependencies,
-                app: app.map(|a| a.config),
+                app: app.as_ref().map(|a| a.config.clone()),
             })
         };
         let files = self
@@ -348,6 +351,7 @@ impl<'a> Run<'a> {
             diagnostics: self.diags,
             sources: self.sources,
             files,
+            app,
         }
     }
 

@@ -254,7 +254,9 @@ where
 pub fn load(path: &Path) -> Result<Output, String> {
     let mut compiler = Compiler::new();
     if path.is_dir() {
-        Ok(compiler.check_project(&OsFs, path))
+        let mut output = compiler.check_project(&OsFs, path);
+        backend_k8s::check_output(&mut output);
+        Ok(output)
     } else if path.is_file() {
         if path.extension().and_then(|e| e.to_str()) != Some("brief") {
             return Err(format!(

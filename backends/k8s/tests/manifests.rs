@@ -3,7 +3,7 @@
 //! the rule that no environment is ever handed another environment's URL; atomic writes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use backend_k8s::platform::{self, check_url, url_host, PlatformFile};
-use backend_k8s::{generate, write, AppLocator, Request};
+use backend_k8s::{generate, write, Request};
 use compiler::{render, Compiler, OsFs, Sources};
 use std::path::{Path, PathBuf};
 
@@ -62,12 +62,12 @@ fn golden_cases_in_every_environment() {
     for (name, out) in cases {
         let mut sources = out.sources.clone();
         let pf = platform::load_default(&mut sources).unwrap();
-        let locator = AppLocator::from_sources(&out.sources);
+        let locator = out.app.as_ref().map(|a| &a.locations);
         for env in env_names(&pf) {
             let ir = out.ir.as_ref().unwrap();
             let req = Request {
                 platform: &pf,
-                app_toml: locator.as_ref(),
+                app_toml: locator,
                 env: &env,
                 image: Some("registry.paas.internal/services/app:1.4.2"),
             };
@@ -117,12 +117,12 @@ fn bad_inputs() {
         let text = match pf {
             Err(diags) => render::human(&diags, &sources, false),
             Ok(pf) => {
-                let locator = AppLocator::from_sources(&out.sources);
+                let locator = out.app.as_ref().map(|a| &a.locations);
                 let r = generate(
                     out.ir.as_ref().unwrap(),
                     Request {
                         platform: &pf,
-                        app_toml: locator.as_ref(),
+                        app_toml: locator,
                         env: req["env"].as_str().unwrap(),
                         image: req.get("image").and_then(|i| i.as_str()),
                     },
