@@ -14,6 +14,7 @@ pub mod naming;
 pub mod project;
 pub mod render;
 pub mod source;
+pub mod spanned_toml;
 pub mod syntax;
 pub mod validate;
 

@@ -37,6 +37,9 @@ pub struct Output {
     pub files: BTreeMap<String, LoadedFile>,
     /// What resolution found: declarations, scopes and every use of a type (see [`Model`]).
     pub model: Model,
+    /// app.toml as parsed (also when errors stopped the IR), with where its keys are: backends
+    /// check it further and locate their problems with it.
+    pub app: Option<AppFile>,
 }
 
 /// A `.brief` file as loaded in one run.
@@ -363,7 +366,7 @@ impl<'a> Run<'a> {
                 version: ir::IR_VERSION,
                 service,
                 dependencies,
-                app: app.map(|a| a.config),
+                app: app.as_ref().map(|a| a.config.clone()),
                 subscriptions,
             })
         };
@@ -386,6 +389,7 @@ impl<'a> Run<'a> {
             sources: self.sources,
             files,
             model,
+            app,
         }
     }
 

@@ -30,7 +30,10 @@ pub fn load(path: &Path) -> Result<Project, String> {
     let root = root(path)?;
     let mut compiler = Compiler::new();
     let output = if path.is_dir() {
-        compiler.check_project(&OsFs, &root)
+        let mut output = compiler.check_project(&OsFs, &root);
+        // Kubernetes limits (CronJob names) are the k8s backend's; `check` reports them too.
+        backend_k8s::check_output(&mut output);
+        output
     } else {
         if path.extension().and_then(|e| e.to_str()) != Some("brief") {
             return Err(format!(

@@ -7,17 +7,20 @@
 pub mod image;
 mod objects;
 pub mod platform;
+mod validate;
 
 use brief_codegen::write::{write_dir, Guard, Written};
 use brief_codegen::{Backend, GeneratedFile};
 use compiler::app::{AppConfig, EffectiveConfig};
 use compiler::diagnostic::{codes, did_you_mean, Diagnostic};
+use compiler::spanned_toml::Locations;
 use compiler::Ir;
 use platform::PlatformFile;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use platform::{Platform, DEFAULT_PLATFORM, PLATFORM_ENV_VAR};
+pub use validate::{check_output, validate_app};
 
 /// The deploy stages, applied in this order; each is one YAML file.
 pub const STAGES: &[Stage] = &[Stage::Init, Stage::Db, Stage::App, Stage::Balancing];
@@ -99,39 +102,11 @@ impl Manifests {
     }
 }
 
-/// Where app.toml's keys are, so that problems found here can point into it.
-#[derive(Debug, Clone)]
-pub struct AppLocator {
-    file: compiler::FileId,
-    doc: toml_edit::ImDocument<String>,
-}
-
-impl AppLocator {
-    /// The project's `app.toml` among a run's sources, if it is there and parses.
-    pub fn from_sources(sources: &compiler::Sources) -> Option<Self> {
-        let (file, f) = sources.iter().find(|(_, f)| f.path == "app.toml")?;
-        let doc = f.text.parse::<toml_edit::ImDocument<String>>().ok()?;
-        Some(AppLocator { file, doc })
-    }
-
-    /// The span of the value or table at a dotted path, else of its nearest ancestor (first line).
-    fn span(&self, path: &str) -> Option<compiler::Span> {
-        let r = platform::span_of(&self.doc, path)?;
-        let end = self
-            .doc
-            .raw()
-            .get(r.clone())
-            .and_then(|t| t.find('\n'))
-            .map_or(r.end, |i| r.start + i);
-        Some(compiler::Span::new(self.file, r.start..end))
-    }
-
-    /// Adds a primary label at `path` when it can be found.
-    fn label(&self, d: Diagnostic, path: &str, message: &str) -> Diagnostic {
-        match self.span(path) {
-            Some(s) => d.primary(s, message.to_owned()),
-            None => d,
-        }
+/// Adds a primary label at app.toml's `path` when the locations are known and have it.
+fn label_at(locations: Option<&Locations>, d: Diagnostic, path: &str, message: &str) -> Diagnostic {
+    match locations.and_then(|l| l.head(path)) {
+        Some(s) => d.primary(s, message.to_owned()),
+        None => d,
     }
 }
 
@@ -139,8 +114,9 @@ impl AppLocator {
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
     pub platform: &'a PlatformFile,
-    /// app.toml's key positions, for locating errors (optional).
-    pub app_toml: Option<&'a AppLocator>,
+    /// app.toml's key positions, for locating errors (optional): the compiler's
+    /// `Output::app` locations.
+    pub app_toml: Option<&'a Locations>,
     /// The environment's name (a key of the platform's `[environments]`).
     pub env: &'a str,
     /// The image to run; default `<registry>/<service>:<env>`.
@@ -211,10 +187,9 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
     };
     check_app_envs(app, pf, req.app_toml, &mut diags);
     let cfg = app.for_env(req.env);
-    let locate = |d: Diagnostic, path: &str, message: &str| match req.app_toml {
-        Some(l) => l.label(d, path, message),
-        None => d,
-    };
+    diags.extend(validate::validate_app(app, req.app_toml));
+    let locate =
+        |d: Diagnostic, path: &str, message: &str| label_at(req.app_toml, d, path, message);
     if cfg.engine.is_none() {
         let d = Diagnostic::new(codes::E0613, format!("`{}` has no `[engine]`", cfg.name))
             .hint("add to app.toml:\n\n[engine]\nname = \"golang\"\nsize = \"small\"");
@@ -361,7 +336,7 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
 fn check_app_envs(
     app: &AppConfig,
     pf: &PlatformFile,
-    locator: Option<&AppLocator>,
+    locator: Option<&Locations>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let names: Vec<&str> = pf
@@ -380,9 +355,7 @@ fn check_app_envs(
             if let Some(s) = did_you_mean(e, names.iter().copied()) {
                 d = d.hint(format!("did you mean `[envs.{s}]`?"));
             }
-            if let Some(l) = locator {
-                d = l.label(d, &format!("envs.{e}"), "no such environment");
-            }
+            d = label_at(locator, d, &format!("envs.{e}"), "no such environment");
             diags.push(d);
         }
     }

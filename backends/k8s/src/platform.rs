@@ -2,12 +2,19 @@
 //!
 //! Owned by the platform team; an embedded default makes `paasctl manifests` work out of the box.
 //! The reference is docs/platform-toml.md. Errors are located diagnostics like app.toml's.
+//!
+//! Read with the compiler's shared spanned-TOML reader: the types and required keys come from
+//! serde (located by the toml deserializer), unknown keys from `serde_ignored`, their known
+//! siblings from the schema of [`Platform`] itself, and later errors are located through the
+//! file's [`Locations`].
 use compiler::app::{check_dns_label, check_host_name, Size, StorageKind};
 use compiler::diagnostic::{codes, did_you_mean, Diagnostic};
 use compiler::source::{FileId, Span};
+use compiler::spanned_toml::{self, first_line, Locations, Schema};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// The embedded default platform config.
 pub const DEFAULT_PLATFORM: &str = include_str!("platform.default.toml");
@@ -105,139 +112,39 @@ pub struct StoragePlatform {
 pub struct PlatformFile {
     pub platform: Platform,
     pub file: FileId,
-    doc: toml_edit::ImDocument<String>,
+    locations: Locations,
 }
 
 impl PlatformFile {
     /// The span of the value at a dotted path (or of its nearest parent).
     /// Only the first line of a multi-line value (such as a whole table) is marked.
     pub fn span(&self, path: &str) -> Span {
-        let r = span_of(&self.doc, path).unwrap_or(0..0);
-        let end = self
-            .doc
-            .raw()
-            .get(r.clone())
-            .and_then(|t| t.find('\n'))
-            .map_or(r.end, |i| r.start + i);
-        Span::new(self.file, r.start..end)
+        self.locations
+            .head(path)
+            .unwrap_or_else(|| Span::new(self.file, 0..0))
     }
 }
 
-const TOP_KEYS: &[&str] = &[
-    "part_of",
-    "registry",
-    "mesh",
-    "monitoring_namespace",
-    "ingress",
-    "vault",
-    "environments",
-    "sizes",
-    "storages",
-];
-
-/// The keys of the table that holds the key at `path`.
-fn known_keys(path: &str) -> &'static [&'static str] {
-    let segs: Vec<&str> = path.split('.').collect();
-    match segs.as_slice() {
-        [_] => TOP_KEYS,
-        ["ingress", _] => &["class", "namespace", "cluster_issuer"],
-        ["vault", _] => &["namespace", "port", "kv_path"],
-        ["environments", _, _] => &[
-            "cluster",
-            "domain",
-            "public_domain",
-            "url_template",
-            "services",
-        ],
-        ["sizes", _, _] => &[
-            "cpu_request",
-            "cpu_limit",
-            "memory_request",
-            "memory_limit",
-            "ephemeral_storage",
-        ],
-        ["storages", _, _] => &["namespace", "port", "scheme"],
-        _ => &[],
-    }
-}
-
-/// The value span of a dotted path (array elements by index), else of its nearest ancestor.
-pub(crate) fn span_of(doc: &toml_edit::ImDocument<String>, path: &str) -> Option<Range<usize>> {
-    let segs: Vec<&str> = path.split('.').collect();
-    walk(doc.as_table(), &segs, None)
-}
-
-fn walk(
-    t: &dyn toml_edit::TableLike,
-    segs: &[&str],
-    best: Option<Range<usize>>,
-) -> Option<Range<usize>> {
-    let Some((first, rest)) = segs.split_first() else {
-        return best;
-    };
-    let Some((k, v)) = t.get_key_value(first) else {
-        return best;
-    };
-    let here = v.span().or_else(|| k.span()).or(best);
-    let Some((next, after)) = rest.split_first() else {
-        return here;
-    };
-    let index = next.parse::<usize>().ok();
-    match (v, index) {
-        (toml_edit::Item::ArrayOfTables(a), Some(i)) => match a.get(i) {
-            Some(tt) => walk(tt, after, tt.span().or(here)),
-            None => here,
-        },
-        (toml_edit::Item::Value(toml_edit::Value::Array(a)), Some(i)) => match a.get(i) {
-            Some(toml_edit::Value::InlineTable(tt)) => walk(tt, after, tt.span().or(here)),
-            Some(e) => e.span().or(here),
-            None => here,
-        },
-        _ => match v.as_table_like() {
-            Some(tt) => walk(tt, rest, here),
-            None => here,
-        },
-    }
-}
-
-/// The key span of a dotted path.
-fn key_span_of(doc: &toml_edit::ImDocument<String>, path: &str) -> Option<Range<usize>> {
-    let (parent, last) = match path.rsplit_once('.') {
-        Some((p, l)) => (Some(p), l),
-        None => (None, path),
-    };
-    let mut item = doc.as_item();
-    if let Some(p) = parent {
-        for seg in p.split('.') {
-            item = item.as_table_like()?.get(seg)?;
-        }
-    }
-    item.as_table_like()?.key(last)?.span()
+/// The schema of platform.toml: the keys of every table, from [`Platform`]'s fields.
+fn schema() -> &'static Schema {
+    static SCHEMA: OnceLock<Schema> = OnceLock::new();
+    SCHEMA.get_or_init(Schema::of::<Platform>)
 }
 
 /// Parses and validates a platform config. `file` is its id in the run's `Sources`.
 pub fn parse(file: FileId, src: &str) -> Result<PlatformFile, Vec<Diagnostic>> {
-    let doc = match src.parse::<toml_edit::ImDocument<String>>() {
+    let doc = match spanned_toml::parse(src) {
         Ok(d) => d,
         Err(e) => {
             return Err(vec![Diagnostic::new(
                 codes::E0601,
-                e.message().trim().to_owned(),
+                e.message.trim().to_owned(),
             )
-            .primary(
-                Span::new(file, e.span().unwrap_or(0..0)),
-                "invalid TOML here",
-            )]);
+            .primary(Span::new(file, e.range), "invalid TOML here")]);
         }
     };
-    let first_line = |r: Range<usize>| {
-        let end = src
-            .get(r.clone())
-            .and_then(|t| t.find('\n'))
-            .map_or(r.end, |i| r.start + i);
-        r.start..end
-    };
-    let span = |r: Option<Range<usize>>| Span::new(file, first_line(r.unwrap_or(0..0)));
+    let locations = Locations::new(file, &doc);
+    let span = |r: Option<Range<usize>>| Span::new(file, first_line(src, r.unwrap_or(0..0)));
     let mut unknown = Vec::new();
     let de = toml::de::Deserializer::new(src);
     let result: Result<Platform, _> =
@@ -248,9 +155,11 @@ pub fn parse(file: FileId, src: &str) -> Result<PlatformFile, Vec<Diagnostic>> {
         .iter()
         .map(|path| {
             let last = path.rsplit('.').next().unwrap_or(path);
-            let mut d = Diagnostic::new(codes::E0602, format!("unknown key `{path}`"))
-                .primary(span(key_span_of(&doc, path)), "not a key of platform.toml");
-            let siblings = known_keys(path);
+            let mut d = Diagnostic::new(codes::E0602, format!("unknown key `{path}`")).primary(
+                span(locations.exact_key(path).map(|s| s.range)),
+                "not a key of platform.toml",
+            );
+            let siblings = schema().siblings(path);
             match did_you_mean(last, siblings.iter().copied()) {
                 Some(s) => d = d.hint(format!("did you mean `{s}`?")),
                 None if !siblings.is_empty() => {
@@ -279,7 +188,7 @@ pub fn parse(file: FileId, src: &str) -> Result<PlatformFile, Vec<Diagnostic>> {
     let pf = PlatformFile {
         platform,
         file,
-        doc,
+        locations,
     };
     validate(&pf, &mut diags);
     if diags.is_empty() {

@@ -3,7 +3,7 @@
 //! the rule that no environment is ever handed another environment's URL; atomic writes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use backend_k8s::platform::{self, check_url, url_host, PlatformFile};
-use backend_k8s::{generate, AppLocator, Request};
+use backend_k8s::{generate, Request};
 use brief_testkit::corpus::{CASES, MANIFESTS};
 use compiler::{render, Compiler, OsFs, Sources};
 use std::path::{Path, PathBuf};
@@ -53,12 +53,12 @@ fn golden_case_in_every_environment(name: &str) {
     let mut failed = Vec::new();
     let mut sources = out.sources.clone();
     let pf = platform::load_default(&mut sources).unwrap();
-    let locator = AppLocator::from_sources(&out.sources);
+    let locator = out.app.as_ref().map(|a| &a.locations);
     for env in env_names(&pf) {
         let ir = out.ir.as_ref().unwrap();
         let req = Request {
             platform: &pf,
-            app_toml: locator.as_ref(),
+            app_toml: locator,
             env: &env,
             image: Some("registry.paas.internal/services/app:1.4.2"),
         };
@@ -115,12 +115,12 @@ fn bad_input(name: &str) {
     let text = match pf {
         Err(diags) => render::human(&diags, &sources, false),
         Ok(pf) => {
-            let locator = AppLocator::from_sources(&out.sources);
+            let locator = out.app.as_ref().map(|a| &a.locations);
             let r = generate(
                 out.ir.as_ref().unwrap(),
                 Request {
                     platform: &pf,
-                    app_toml: locator.as_ref(),
+                    app_toml: locator,
                     env: req["env"].as_str().unwrap(),
                     image: req.get("image").and_then(|i| i.as_str()),
                 },

@@ -43,14 +43,14 @@ pub fn run(a: &ManifestsArgs) -> i32 {
         },
         None => platform::load_default(&mut output.sources),
     };
-    let locator = backend_k8s::AppLocator::from_sources(&output.sources);
+    let locator = output.app.as_ref().map(|a| &a.locations);
     let result = loaded.and_then(|pf| {
         let ir = output.ir.as_ref().ok_or_else(Vec::new)?;
         backend_k8s::generate(
             ir,
             Request {
                 platform: &pf,
-                app_toml: locator.as_ref(),
+                app_toml: locator,
                 env: &a.env,
                 image: a.image.as_deref(),
             },
