@@ -58,7 +58,7 @@ fi
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 MANIFESTS_OUT="$OUT" cargo test -q --locked -p brief-backend-k8s --test manifests -- \
-  golden_cases_in_every_environment mesh_variants
+  case:: mesh_variants
 cargo run -q --locked -p paasctl -- manifests golden/cases/full-app --env production \
   --image registry.paas.internal/services/shop:1.4.2 --out "$OUT/cli/production"
 mapfile -t files < <(find "$OUT" -name '*.yaml' | sort)
