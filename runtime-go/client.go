@@ -311,6 +311,14 @@ func NewClient(dependency string, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
+// errNilClient is the error of calls on a nil *Client (or on the zero value
+// of a generated client or publisher).
+func errNilClient() *Error {
+	e := Errorf(CodeFailedPrecondition, "brief: client not initialised (use its constructor)")
+	e.local = true
+	return e
+}
+
 // Dependency returns the dependency name given to NewClient.
 func (c *Client) Dependency() string { return c.dependency }
 
@@ -330,7 +338,11 @@ func Call[In, Out any](ctx context.Context, c *Client, rpc *RPC, in *In, out *Ou
 }
 
 // Invoke is the non-generic form of Call; in and out are pointers.
+// A nil *Client fails with failed_precondition instead of panicking.
 func (c *Client) Invoke(ctx context.Context, rpc *RPC, in, out any) error {
+	if c == nil {
+		return errNilClient()
+	}
 	cl := c.cfg.clock
 	start := cl.Now()
 	st := c.state(rpc)

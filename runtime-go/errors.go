@@ -359,6 +359,9 @@ func DecodeErrorResponse(status int, body []byte, declared ErrorTable) error {
 						return e
 					}
 				}
+				if m, ok := app.(serverMessageSetter); ok {
+					m.setServerMessage(env.Error.Message)
+				}
 				return app
 			}
 			return &ApplicationError{Name: code, Message: env.Error.Message, Details: details}

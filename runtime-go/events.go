@@ -75,7 +75,11 @@ func NewBus(source string, opts ...Option) (*Bus, error) {
 // Publish sends data (a pointer to a generated message) on topic and
 // returns the event id. It is retried like any idempotent rpc; the event id
 // stays the same across retries so consumers can drop duplicates.
+// A nil *Bus fails with failed_precondition instead of panicking.
 func (b *Bus) Publish(ctx context.Context, topic string, data any) (string, error) {
+	if b == nil {
+		return "", errNilClient()
+	}
 	raw, err := Marshal(data)
 	if err != nil {
 		return "", WrapError(CodeInvalidArgument, err, "cannot encode event data: "+err.Error())
@@ -99,16 +103,27 @@ func (b *Bus) Publish(ctx context.Context, topic string, data any) (string, erro
 // Subscribe asks the bus to deliver topic to url (normally
 // "<public base URL>/events/<topic>") on behalf of this service.
 func (b *Bus) Subscribe(ctx context.Context, topic, url string) error {
+	if b == nil {
+		return errNilClient()
+	}
 	return b.c.Invoke(ctx, SubscribeRPC, &Subscription{Topic: topic, Subscriber: b.source, URL: url}, &Empty{})
 }
 
 // Unsubscribe removes this service's subscription to topic.
 func (b *Bus) Unsubscribe(ctx context.Context, topic string) error {
+	if b == nil {
+		return errNilClient()
+	}
 	return b.c.Invoke(ctx, UnsubscribeRPC, &Subscription{Topic: topic, Subscriber: b.source}, &Empty{})
 }
 
 // Client returns the underlying rpc client.
-func (b *Bus) Client() *Client { return b.c }
+func (b *Bus) Client() *Client {
+	if b == nil {
+		return nil
+	}
+	return b.c
+}
 
 // ---- consuming ---------------------------------------------------------------
 

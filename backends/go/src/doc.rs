@@ -5,19 +5,59 @@
 //! lists and a lone capitalised line between paragraphs becomes a `# heading`. Docs are
 //! therefore normalised first (lines trimmed, blank runs collapsed) and headings are written in
 //! the form gofmt would give them, so that `gofmt -l` finds nothing to change.
-use brief_codegen::doc::{deprecation_reason, with_lead};
+use brief_codegen::doc::deprecation_reason;
 pub use brief_codegen::doc::{lines, one_line};
 use compiler::ir::Deprecated;
 
-/// Paragraph lines of a comment: `lead: doc...` when there is a doc, else `fallback`, then a
-/// `Deprecated:` paragraph when deprecated.
+/// How a contract doc continues the Go name that starts a doc comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lead<'a> {
+    /// A type: the doc is a noun phrase (`Color is the colour of an item.`).
+    Noun,
+    /// A function or method: what it does, then the doc as it is (`Get calls rpc get: Fetch
+    /// one item.`), since a doc's verb form cannot be relied on.
+    Says(&'a str),
+}
+
+/// A doc in Go's form, starting with the Go `name` (go.dev/doc/comment): kept when its first
+/// word already is the name;
+/// otherwise `name is <doc>` for a [`Lead::Noun`], the doc's first letter lower-cased unless its
+/// first word is an initialism (`HTTP`, `ID`), and `name <says>: <doc>` for a [`Lead::Says`].
+/// `None` without a doc.
+pub fn go_form(name: &str, doc: Option<&str>, lead: Lead) -> Option<Vec<String>> {
+    let mut l = doc.map(lines).filter(|l| !l.is_empty())?;
+    let first = l[0].clone();
+    let (word, rest) = first.split_once(' ').unwrap_or((first.as_str(), ""));
+    let bare = word.trim_end_matches(|c: char| c.is_ascii_punctuation());
+    l[0] = if bare == name {
+        let tail = &first[bare.len()..];
+        format!("{name}{tail}")
+    } else {
+        let mut chars = word.chars();
+        let decap = match (chars.next(), chars.next()) {
+            (Some(_), Some(b)) if b.is_uppercase() || b.is_ascii_digit() => word.to_owned(),
+            (Some(a), _) => format!("{}{}", a.to_lowercase(), &word[a.len_utf8()..]),
+            (None, _) => String::new(),
+        };
+        let sep = if rest.is_empty() { "" } else { " " };
+        match lead {
+            Lead::Noun => format!("{name} is {decap}{sep}{rest}"),
+            Lead::Says(says) => format!("{name} {says}: {first}"),
+        }
+    };
+    Some(l)
+}
+
+/// Paragraph lines of a comment: the doc in Go's form ([`go_form`]) when there is one, else
+/// `fallback`, then a `Deprecated:` paragraph when deprecated.
 pub fn text(
-    lead: &str,
+    name: &str,
     doc: Option<&str>,
+    lead: Lead,
     fallback: &str,
     deprecated: Option<&Deprecated>,
 ) -> Vec<String> {
-    let mut out = with_lead(lead, doc).unwrap_or_else(|| vec![fallback.to_owned()]);
+    let mut out = go_form(name, doc, lead).unwrap_or_else(|| vec![fallback.to_owned()]);
     push_deprecated(&mut out, deprecated);
     out
 }
@@ -126,6 +166,25 @@ fn is_old_heading(all: &[String], off: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn docs_start_with_the_go_name() {
+        let f = |doc: &str, lead| go_form("GetIn", Some(doc), lead).unwrap()[0].clone();
+        assert_eq!(f("Input of get", Lead::Noun), "GetIn is input of get");
+        assert_eq!(f("An input.", Lead::Noun), "GetIn is an input.");
+        assert_eq!(
+            f("GetIn carries the id.", Lead::Noun),
+            "GetIn carries the id."
+        );
+        assert_eq!(f("Get input", Lead::Noun), "GetIn is get input");
+        assert_eq!(f("GetIn: the input", Lead::Noun), "GetIn: the input");
+        assert_eq!(f("HTTP input", Lead::Noun), "GetIn is HTTP input");
+        assert_eq!(
+            f("Fetch an item.", Lead::Says("calls rpc get")),
+            "GetIn calls rpc get: Fetch an item."
+        );
+        assert_eq!(go_form("X", Some("  \n"), Lead::Noun), None);
+    }
 
     #[test]
     fn headings_as_gofmt_writes_them() {

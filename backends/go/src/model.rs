@@ -1,6 +1,7 @@
 //! View-models: everything the template prints, computed here (names, Go types, imports,
 //! comments, gofmt's column alignment). The template only lays it out.
-use crate::{doc, names};
+use crate::doc::{self, Lead};
+use crate::names;
 use brief_codegen::scope::Scope;
 use compiler::ir::{Contract, Enum, ErrorType, Event, Field, MapKey, Message, Rpc, Type, TypeDef};
 use compiler::{codes, Diagnostic};
@@ -24,10 +25,11 @@ const RESERVED: &[&str] = &[
     "ServiceName",
     "Subscribe",
     "Subscriptions",
+    "UnimplementedServer",
 ];
 
 /// Methods of generated error types, which their fields cannot be named.
-const ERROR_METHODS: &[&str] = &["Error", "ErrorCode"];
+const ERROR_METHODS: &[&str] = &["AppErrorMessage", "Error", "ErrorCode", "ServerMessage"];
 
 #[derive(Debug, Serialize)]
 pub struct FileVm {
@@ -60,8 +62,8 @@ pub struct ContractVm {
 #[derive(Debug, Serialize)]
 pub struct EnumVm {
     pub doc: Vec<String>,
-    pub enum_names: String,
-    pub string: String,
+    /// `EnumNames`, `String`, `MarshalText`, `UnmarshalText`, each with its comment.
+    pub methods: Vec<String>,
     pub name: String,
     pub consts: Vec<LineVm>,
     pub names_var: String,
@@ -125,7 +127,14 @@ pub fn contract(c: &Contract, server: bool, publisher: bool) -> Result<ContractV
     // Types first, in IR order: their names are what users see most.
     let mut type_names: BTreeMap<&str, String> = BTreeMap::new();
     for t in &c.types {
-        type_names.insert(t.name(), pkg.claim(&names::exported(t.name())));
+        let base = names::exported(t.name());
+        let go_name = match t {
+            TypeDef::Enum(_) => names::claim(&mut pkg, &base, "Enum"),
+            TypeDef::Message(_) => names::claim(&mut pkg, &base, "Message"),
+            TypeDef::Error(_) if base.ends_with("Error") => pkg.claim(&base),
+            TypeDef::Error(_) => pkg.claim(&format!("{base}Error")),
+        };
+        type_names.insert(t.name(), go_name);
     }
     let go = |name: &str| -> Result<String, Diagnostic> {
         type_names.get(name).cloned().ok_or_else(|| {
@@ -177,12 +186,13 @@ fn enum_vm(e: &Enum, name: &str, pkg: &mut Scope) -> EnumVm {
     let doc = doc::top(&doc::text(
         name,
         e.doc.as_deref(),
+        Lead::Noun,
         &format!("{name} is enum {}.", e.name),
         e.deprecated.as_ref(),
     ));
     let mut rows = Vec::new();
     for (i, v) in e.values.iter().enumerate() {
-        let cname = pkg.claim(&format!("{name}{}", names::exported(&v.name)));
+        let cname = names::claim(pkg, &format!("{name}{}", names::exported(&v.name)), "Value");
         let mut text = v.doc.as_deref().map(doc::lines).unwrap_or_default();
         doc::push_deprecated(&mut text, v.deprecated.as_ref());
         rows.push((doc::inner(&text), vec![cname, format!("{name} = {i}")]));
@@ -194,20 +204,37 @@ fn enum_vm(e: &Enum, name: &str, pkg: &mut Scope) -> EnumVm {
         .map(|v| names::quote(&v.name))
         .collect::<Vec<_>>()
         .join(", ");
-    let enum_names = one_line_funcs(vec![(
-        format!("func ({name}) EnumNames() []string"),
-        format!("return {names_var}"),
-    )])
-    .concat();
-    let string = one_line_funcs(vec![(
-        format!("func (m {name}) String() string"),
-        format!("return brief.EnumString({names_var}, int64(m))"),
-    )])
-    .concat();
+    let method = |doc: &str, header: String, stmt: String| {
+        format!(
+            "// {doc}\n{}",
+            one_line_funcs(vec![(header, stmt)]).concat()
+        )
+    };
+    let methods = vec![
+        method(
+            "EnumNames implements brief.Enum.",
+            format!("func ({name}) EnumNames() []string"),
+            format!("return {names_var}"),
+        ),
+        method(
+            "String returns the wire name of m.",
+            format!("func (m {name}) String() string"),
+            format!("return brief.EnumString({names_var}, int64(m))"),
+        ),
+        method(
+            "MarshalText implements encoding.TextMarshaler: the wire name of m.",
+            format!("func (m {name}) MarshalText() ([]byte, error)"),
+            format!("return brief.EnumMarshalText({names_var}, int64(m))"),
+        ),
+        method(
+            "UnmarshalText implements encoding.TextUnmarshaler: m becomes the value named text.",
+            format!("func (m *{name}) UnmarshalText(text []byte) error"),
+            format!("return brief.EnumUnmarshalText({names_var}, text, m)"),
+        ),
+    ];
     EnumVm {
         doc,
-        enum_names,
-        string,
+        methods,
         name: name.to_owned(),
         consts: aligned_block(rows),
         names_var,
@@ -224,7 +251,7 @@ fn struct_fields(
     let mut scope = Scope::with(reserved);
     let mut rows = Vec::new();
     for f in fields {
-        let name = scope.claim(&names::exported(&f.name));
+        let name = names::claim(&mut scope, &names::exported(&f.name), "Field");
         let ty = go_type(&f.ty, go, uses_time)?;
         let mut text = f.doc.as_deref().map(doc::lines).unwrap_or_default();
         doc::push_deprecated(&mut text, f.deprecated.as_ref());
@@ -244,6 +271,7 @@ fn message_vm(
         doc: doc::top(&doc::text(
             name,
             m.doc.as_deref(),
+            Lead::Noun,
             &format!("{name} is message {}.", m.name),
             m.deprecated.as_ref(),
         )),
@@ -269,14 +297,15 @@ fn error_vm(
             format!("return {}", names::quote(&e.name)),
         ),
         (
-            format!("func (*{name}) Error() string"),
-            format!("return {}", names::quote(&message)),
+            format!("func (e *{name}) Error() string"),
+            format!("return brief.AppErrorText(e, {})", names::quote(&message)),
         ),
     ]);
     Ok(StructVm {
         doc: doc::top(&doc::text(
             name,
             e.doc.as_deref(),
+            Lead::Noun,
             &format!("{name} is error {}.", e.name),
             e.deprecated.as_ref(),
         )),
@@ -293,7 +322,7 @@ fn rpc_vm(
     methods: &mut Scope,
 ) -> Result<RpcVm, Diagnostic> {
     let method = methods.claim(&names::exported(&r.name));
-    let descriptor = pkg.claim(&format!("RPC{method}"));
+    let descriptor = names::claim(pkg, &format!("RPC{method}"), "Descriptor");
     let input = go(&r.input)?;
     let output = go(&r.output)?;
 
@@ -327,16 +356,19 @@ fn rpc_vm(
 
     let mut desc = vec![format!("{descriptor} describes rpc {}.", r.name)];
     doc::push_deprecated(&mut desc, r.deprecated.as_ref());
+    let handles = format!("handles rpc {}", r.name);
     let server_doc = doc::inner(&doc::text(
         &method,
         r.doc.as_deref(),
-        &format!("{method} handles rpc {}.", r.name),
+        Lead::Says(&handles),
+        &format!("{method} {handles}."),
         r.deprecated.as_ref(),
     ));
     error_types.push("*brief.Error".into());
     let errors_line = format!("Errors: {}.", error_types.join(", "));
-    let mut client = brief_codegen::doc::with_lead(&method, r.doc.as_deref())
-        .unwrap_or_else(|| vec![format!("{method} calls rpc {}.", r.name)]);
+    let calls = format!("calls rpc {}", r.name);
+    let mut client = doc::go_form(&method, r.doc.as_deref(), Lead::Says(&calls))
+        .unwrap_or_else(|| vec![format!("{method} {calls}.")]);
     if let Some(last) = client.last_mut() {
         if !last.ends_with(['.', '!', '?']) {
             last.push('.');
@@ -379,12 +411,11 @@ fn events_vm(
         let handle_func = pkg.claim(&format!("Handle{stem}"));
         let publish_method = format!("Publish{stem}");
         let lit = names::quote(&ev.topic);
-        let topic_doc = doc::top(&doc::text(
-            &format!("{topic_const} is the topic of schema {}", ev.message),
-            ev.doc.as_deref(),
-            &format!("{topic_const} is the topic of schema {}.", ev.message),
-            ev.deprecated.as_ref(),
-        ));
+        let is = format!("{topic_const} is the topic of schema {}", ev.message);
+        let mut topic_doc = brief_codegen::doc::with_lead(&is, ev.doc.as_deref())
+            .unwrap_or_else(|| vec![format!("{is}.")]);
+        doc::push_deprecated(&mut topic_doc, ev.deprecated.as_ref());
+        let topic_doc = doc::top(&topic_doc);
         let mut publish = vec![format!(
             "{publish_method} publishes m on topic {lit} and returns the event id."
         )];
@@ -462,13 +493,14 @@ fn aligned_block(rows: Vec<(Vec<String>, Vec<String>)>) -> Vec<LineVm> {
 }
 
 /// Adjacent functions whose body is one statement, as gofmt writes them: on one line when the
-/// header and the statement take at most 100 bytes (go/printer's funcBody), the bodies of
+/// header and the statement take less than 100 bytes (go/printer's funcBody counts the blank
+/// after the header too; exactly 100 is split, as `gofmt` shows), the bodies of
 /// adjacent one-liners aligned in a column; otherwise over three lines.
 pub fn one_line_funcs(funcs: Vec<(String, String)>) -> Vec<String> {
     let mut out = Vec::new();
     let mut section = Vec::new();
     for (header, stmt) in funcs {
-        if header.len() + stmt.len() <= 100 {
+        if header.len() + stmt.len() < 100 {
             section.push(vec![header, format!("{{ {stmt} }}")]);
         } else {
             out.extend(aligned_rows(std::mem::take(&mut section)));

@@ -3,6 +3,7 @@
 //! (Collisions are escaped by brief-codegen's `Scope`.)
 use brief_codegen::naming::{self, Digits};
 use brief_codegen::plan;
+use brief_codegen::scope::Scope;
 
 /// Go keywords (never produced for exported names, which start upper-case; used for package names).
 pub const KEYWORDS: &[&str] = &[
@@ -90,8 +91,17 @@ pub const INITIALISMS: &[&str] = &[
 
 /// The exported Go name of a contract name: UpperCamel words (a digit follows the case before
 /// it, [`Digits::FollowCase`]), initialisms upper-case (`userId` -> `UserID`), `X` in front when
-/// nothing or a digit would lead.
+/// nothing or a digit would lead. A name written all upper-case as one word (`EUR`, `V2API`) is
+/// an initialism of the contract's own and is kept as it is.
 pub fn exported(name: &str) -> String {
+    let one_initialism = name.len() > 1
+        && name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if one_initialism {
+        return name.to_owned();
+    }
     let mut out = String::new();
     for word in naming::words(name, Digits::FollowCase) {
         let upper = word.to_ascii_uppercase();
@@ -105,6 +115,17 @@ pub fn exported(name: &str) -> String {
         out.insert(0, 'X');
     }
     out
+}
+
+/// Claims `name` in `scope`, or `name` + `kind` when `name` is taken (a message `Server` becomes
+/// `ServerMessage`, a field `error` of an error type `ErrorField`), so that Go names carry no
+/// `_`; only when that is taken too does the scope's `_` escape apply.
+pub fn claim(scope: &mut Scope, name: &str, kind: &str) -> String {
+    if scope.contains(name) {
+        scope.claim(&format!("{name}{kind}"))
+    } else {
+        scope.claim(name)
+    }
 }
 
 /// An unexported form of an exported Go name: its leading upper-case run in lower case
@@ -184,8 +205,19 @@ mod tests {
         assert_eq!(exported("_1"), "X1");
         assert_eq!(exported("payment.done"), "PaymentDone");
         assert_eq!(exported("v2Api"), "V2API");
-        assert_eq!(exported("V2API"), "V2api");
+        assert_eq!(exported("V2API"), "V2API");
+        assert_eq!(exported("EUR"), "EUR");
+        assert_eq!(exported("NOT_FOUND"), "NotFound");
+        assert_eq!(exported("A"), "A");
         assert_eq!(exported("2fa"), "X2fa");
+    }
+
+    #[test]
+    fn collisions_take_the_kind() {
+        let mut s = Scope::with(&["Server"]);
+        assert_eq!(claim(&mut s, "Server", "Message"), "ServerMessage");
+        assert_eq!(claim(&mut s, "Server", "Message"), "ServerMessage_");
+        assert_eq!(claim(&mut s, "Other", "Message"), "Other");
     }
 
     #[test]

@@ -9,6 +9,7 @@ package gen_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -39,23 +40,23 @@ var _ gen.Server = (*impl)(nil)
 func (s *impl) Get(ctx context.Context, in *gen.GetIn) (*gen.Item, error) {
 	switch in.ID {
 	case 404:
-		return nil, &gen.NotFound{ID: in.ID}
+		return nil, &gen.NotFoundError{ID: in.ID}
 	case 409:
-		return nil, &gen.Conflict{}
+		return nil, &gen.ConflictError{}
 	}
 	note := "a note"
 	return &gen.Item{
 		ID: in.ID, Name: "item", Note: &note, Color: gen.ColorGreen, Kind: gen.TypeRange,
-		Money: gen.Money{Units: 5, Currency: gen.CurrencyUsd}, ByID: map[int64]string{-1: "minus one"},
+		Money: gen.Money{Units: 5, Currency: gen.CurrencyUSD}, ByID: map[int64]string{-1: "minus one"},
 		CreatedAt: created, Blob: []byte{0, 1, 2}, Sparse: []*int64{nil, &in.ID},
-		Type: "type", Default: &note, UserID: 1, UserID_: 2, X1: 3,
+		Type: "type", Default: &note, UserID: 1, UserIDField: 2, X1: 3,
 	}, nil
 }
 
 func (s *impl) Put(ctx context.Context, in *gen.Item) (*gen.Item, error) {
 	if in.Name == "" {
 		field := "name"
-		return nil, &gen.Invalid{Error_: "empty", Field: &field, At: created}
+		return nil, &gen.InvalidError{ErrorField: "empty", Field: &field, At: created}
 	}
 	return in, nil
 }
@@ -135,9 +136,9 @@ func TestSuccessfulCall(t *testing.T) {
 		t.Fatal(err)
 	}
 	if out.ID != 7 || out.Name != "item" || *out.Note != "a note" || out.Color != gen.ColorGreen ||
-		out.Kind != gen.TypeRange || out.Money.Currency != gen.CurrencyUsd || out.ByID[-1] != "minus one" ||
+		out.Kind != gen.TypeRange || out.Money.Currency != gen.CurrencyUSD || out.ByID[-1] != "minus one" ||
 		!out.CreatedAt.Equal(created) || string(out.Blob) != "\x00\x01\x02" || out.Sparse[0] != nil ||
-		*out.Sparse[1] != 7 || out.Type != "type" || out.UserID != 1 || out.UserID_ != 2 || out.X1 != 3 {
+		*out.Sparse[1] != 7 || out.Type != "type" || out.UserID != 1 || out.UserIDField != 2 || out.X1 != 3 {
 		t.Fatalf("unexpected item %+v", out)
 	}
 	if got := out.Color.String(); got != "green" {
@@ -157,22 +158,22 @@ func TestSuccessfulCall(t *testing.T) {
 func TestApplicationErrorsAreTyped(t *testing.T) {
 	_, c := start(t)
 	_, err := c.Get(context.Background(), &gen.GetIn{ID: 404})
-	var nf *gen.NotFound
+	var nf *gen.NotFoundError
 	if !errors.As(err, &nf) || nf.ID != 404 {
-		t.Fatalf("want *gen.NotFound{ID: 404}, got %T %v", err, err)
+		t.Fatalf("want *gen.NotFoundError{ID: 404}, got %T %v", err, err)
 	}
-	if err.Error() != "NotFound: No such item" {
+	if err.Error() != "NotFound: No such item (id=404)" {
 		t.Fatalf("message %q", err.Error())
 	}
 	_, err = c.Get(context.Background(), &gen.GetIn{ID: 409})
-	var conflict *gen.Conflict
+	var conflict *gen.ConflictError
 	if !errors.As(err, &conflict) {
-		t.Fatalf("want *gen.Conflict, got %T %v", err, err)
+		t.Fatalf("want *gen.ConflictError, got %T %v", err, err)
 	}
 	_, err = c.Put(context.Background(), &gen.Item{})
-	var invalid *gen.Invalid
-	if !errors.As(err, &invalid) || invalid.Error_ != "empty" || *invalid.Field != "name" || !invalid.At.Equal(created) {
-		t.Fatalf("want *gen.Invalid, got %T %v", err, err)
+	var invalid *gen.InvalidError
+	if !errors.As(err, &invalid) || invalid.ErrorField != "empty" || *invalid.Field != "name" || !invalid.At.Equal(created) {
+		t.Fatalf("want *gen.InvalidError, got %T %v", err, err)
 	}
 	if brief.CodeOf(err) != "Invalid" {
 		t.Fatalf("CodeOf = %q", brief.CodeOf(err))
@@ -342,5 +343,70 @@ func TestEventsThroughTheDataBus(t *testing.T) {
 	}
 	if fmt.Sprint(gen.Subscriptions) != "[payment.done refund.issued]" {
 		t.Fatalf("Subscriptions = %v", gen.Subscriptions)
+	}
+}
+
+func TestEnumsEncodeAsNamesWithEncodingJSON(t *testing.T) {
+	m := gen.Money{Units: 5, Currency: gen.CurrencyUSD}
+	std, err := json.Marshal(&m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wire, err := brief.Marshal(&m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(std) != string(wire) || string(wire) != `{"units":5,"currency":"USD"}` {
+		t.Fatalf("encoding/json %s, wire %s", std, wire)
+	}
+	var back gen.Money
+	if err := json.Unmarshal([]byte(`{"units":1,"currency":"EUR"}`), &back); err != nil || back.Currency != gen.CurrencyEUR {
+		t.Fatalf("%v %v", back, err)
+	}
+	if err := json.Unmarshal([]byte(`{"currency":"GBP"}`), &back); err == nil {
+		t.Fatal("unknown name accepted")
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "color", gen.ColorGreen)
+	if !bytes.Contains(buf.Bytes(), []byte(`"color":"green"`)) {
+		t.Fatalf("slog: %s", buf.Bytes())
+	}
+}
+
+// partial implements only Get; the rest comes from the embedded UnimplementedServer.
+type partial struct{ gen.UnimplementedServer }
+
+func (partial) Get(ctx context.Context, in *gen.GetIn) (*gen.Item, error) {
+	return &gen.Item{ID: in.ID, Blob: []byte{}, Tags: []string{}, Counts: map[string]int64{}, ByID: map[int64]string{},
+		Sparse: []*int64{}, Nested: map[string][]*gen.Money{}, Matrix: [][]float64{}, Colors: []gen.Color{}, Map: map[string]string{}}, nil
+}
+
+func TestUnimplementedServerAnswersUnimplemented(t *testing.T) {
+	url := serve(t, gen.NewHandler(partial{}, brief.WithLogger(quiet), brief.WithMetrics(brief.NewMetrics())))
+	c := newClient(t, url)
+	if out, err := c.Get(context.Background(), &gen.GetIn{ID: 3}); err != nil || out.ID != 3 {
+		t.Fatalf("%v %v", out, err)
+	}
+	_, err := c.Put(context.Background(), &gen.Item{})
+	if brief.CodeOf(err) != string(brief.CodeUnimplemented) {
+		t.Fatalf("want unimplemented, got %T %v", err, err)
+	}
+}
+
+func TestZeroValuesFailInsteadOfPanicking(t *testing.T) {
+	var zero gen.Client
+	if _, err := zero.Get(context.Background(), &gen.GetIn{}); brief.CodeOf(err) != string(brief.CodeFailedPrecondition) {
+		t.Fatalf("zero client: %v", err)
+	}
+	var nilClient *gen.Client
+	if _, err := nilClient.Get(context.Background(), &gen.GetIn{}); brief.CodeOf(err) != string(brief.CodeFailedPrecondition) {
+		t.Fatalf("nil client: %v", err)
+	}
+	var p gen.Publisher
+	if _, err := p.PublishItem(context.Background(), &gen.Item{}); brief.CodeOf(err) != string(brief.CodeFailedPrecondition) {
+		t.Fatalf("zero publisher: %v", err)
+	}
+	if got := (*gen.NotFoundError)(nil).Error(); got != "NotFound: No such item" {
+		t.Fatalf("nil error: %q", got)
 	}
 }
