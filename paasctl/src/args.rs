@@ -113,14 +113,14 @@ Client, Publisher, Consumer); OUT/<dependency>client/ holds a typed client per r
         after_help = "Stages, applied in order: 10-init.yaml (Namespace, ServiceAccount, ConfigMap, \
 NetworkPolicy), 20-db.yaml (migration Jobs), 30-app.yaml (Deployment, PodDisruptionBudget, \
 HorizontalPodAutoscaler, CronJobs), 40-balancing.yaml (Service, Ingress). See docs/manifests.md.\n\n\
-Examples:\n  paasctl manifests --env staging\n  paasctl manifests services/shop --env production --image registry.example/shop:1.4.2 --out deploy/production\n  paasctl manifests --env staging --out - | kubectl apply --dry-run=server -f -\n  paasctl manifests --env staging --platform platform.toml   # or PAASCTL_PLATFORM=platform.toml"
+Examples:\n  paasctl manifests --env staging\n  paasctl manifests services/shop -e prod --image registry.example/shop:1.4.2 --out deploy/prod\n  paasctl manifests --env staging --out - | kubectl apply --dry-run=server -f -\n  paasctl manifests --env staging --platform platform.toml   # or PAASCTL_PLATFORM=platform.toml"
     )]
     Manifests {
         /// The service directory.
         #[arg(default_value = ".")]
         path: PathBuf,
-        /// The environment (a key of the platform's `[environments]`).
-        #[arg(long)]
+        /// The environment (a key of the platform's `[environments]`, or one of its aliases).
+        #[arg(short = 'e', long)]
         env: String,
         /// The image to run (`repo:tag` or `repo@sha256:...`); default `<registry>/<name>:<env>`.
         #[arg(long)]

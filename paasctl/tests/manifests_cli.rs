@@ -171,6 +171,38 @@ fn stdout_output() {
     assert!(out.contains("SERVICE_IMAGE_STORAGE_URL: http://image-storage.image-storage.svc.production.paas.internal"));
 }
 
+/// The platform's own reference app.toml (`[envs.prod]`, deployed with `-e prod`) works as
+/// written; `production` is an alias of `prod` (issue 11).
+#[test]
+fn the_platforms_own_environment_names_and_the_production_alias() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("app.toml"),
+        "name = \"orders\"\n\n[engine]\nname = \"golang\"\nsize = \"small\"\n\n[envs.prod]\nreplicas = 3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("service.brief"),
+        "service \"orders\" `Takes orders`\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    for env in ["prod", "production"] {
+        for flag in ["-e", "--env"] {
+            let r = paasctl(&["manifests", d, flag, env, "--out", "-"], None);
+            assert_eq!(r.status.code(), Some(0), "{env}: {}", text(&r.stderr));
+            let out = text(&r.stdout);
+            assert!(out.contains("SERVICE_ENV: prod\n"), "{out}");
+            assert!(out.contains("replicas: 3"), "{out}");
+        }
+    }
+    // The default output directory is named after the environment, not the alias.
+    let r = paasctl(&["manifests", d, "-e", "production"], None);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    assert!(dir.join("manifests/prod/10-init.yaml").is_file());
+}
+
 fn backend_default() -> String {
     std::fs::read_to_string(repo().join("backends/k8s/src/platform.default.toml")).unwrap()
 }

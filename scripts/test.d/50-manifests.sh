@@ -59,8 +59,8 @@ OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 MANIFESTS_OUT="$OUT" cargo test -q --locked -p brief-backend-k8s --test manifests -- \
   case:: mesh_variants
-cargo run -q --locked -p paasctl -- manifests golden/cases/full-app --env production \
-  --image registry.paas.internal/services/shop:1.4.2 --out "$OUT/cli/production"
+cargo run -q --locked -p paasctl -- manifests golden/cases/full-app -e production \
+  --image registry.paas.internal/services/shop:1.4.2 --out "$OUT/cli/prod"
 mapfile -t files < <(find "$OUT" -name '*.yaml' | sort)
 mapfile -t dirs < <(find "$OUT" -name '10-init.yaml' -printf '%h\n' | sort)
 echo "generated ${#files[@]} files in ${#dirs[@]} case/environment directories"

@@ -175,8 +175,8 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
             "the project has no app.toml; manifests are made from it",
         )]);
     };
-    let Some(env) = platform.environments.get(req.env) else {
-        let names: Vec<&str> = platform.environments.keys().map(String::as_str).collect();
+    let Some((env_name, env)) = platform.environment(req.env) else {
+        let names: Vec<&str> = platform.environment_names();
         let mut d = Diagnostic::new(codes::E0610, format!("unknown environment `{}`", req.env))
             .primary(pf.span("environments"), "the platform's environments")
             .note(format!("the platform has: {}", names.join(", ")));
@@ -186,7 +186,10 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
         return Err(vec![d]);
     };
     check_app_envs(app, pf, req.app_toml, &mut diags);
-    let cfg = app.for_env(req.env);
+    // app.toml may name the environment by an alias: `[envs.production]` for `prod`.
+    let app_key = app_env_key(app, platform, env_name);
+    let mut cfg = app.for_env(app_key);
+    cfg.env_name = env_name.to_owned();
     diags.extend(validate::validate_app(app, req.app_toml));
     let locate =
         |d: Diagnostic, path: &str, message: &str| label_at(req.app_toml, d, path, message);
@@ -198,7 +201,7 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
     let image_ref = req
         .image
         .map(str::to_owned)
-        .unwrap_or_else(|| format!("{}/{}:{}", platform.registry, cfg.name, req.env));
+        .unwrap_or_else(|| format!("{}/{}:{}", platform.registry, cfg.name, env_name));
     let image = match image::parse(&image_ref) {
         Ok(i) => Some(i),
         Err(e) => {
@@ -227,7 +230,7 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
         settings.insert(format!("{s}_FILE"), format!("{}/{s}", objects::VAULT_DIR));
     }
     settings.insert("SERVICE_NAME".to_owned(), cfg.name.clone());
-    settings.insert("SERVICE_ENV".to_owned(), req.env.to_owned());
+    settings.insert("SERVICE_ENV".to_owned(), env_name.to_owned());
     for (i, dep) in cfg.dependencies.iter().enumerate() {
         if dep.name.len() > MAX_LABELLED_NAME {
             let d = Diagnostic::new(
@@ -243,13 +246,13 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
         let (url, path) = match env.services.get(&dep.name) {
             Some(u) => (
                 u.clone(),
-                format!("environments.{}.services.{}", req.env, dep.name),
+                format!("environments.{}.services.{}", env_name, dep.name),
             ),
             None => match &env.url_template {
                 Some(t) => (
                     t.replace("{name}", &dep.name)
                         .replace("{domain}", &env.domain),
-                    format!("environments.{}.url_template", req.env),
+                    format!("environments.{}.url_template", env_name),
                 ),
                 None => {
                     diags.push(
@@ -257,23 +260,23 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
                             codes::E0611,
                             format!(
                                 "the platform cannot resolve dependency `{}` in environment `{}`",
-                                dep.name, req.env
+                                dep.name, env_name
                             ),
                         )
                         .primary(
-                            pf.span(&format!("environments.{}", req.env)),
+                            pf.span(&format!("environments.{}", env_name)),
                             "no `url_template` and no entry in `services`",
                         )
                         .hint(format!(
                             "add `{} = \"http://...{}\"` to `[environments.{}.services]`",
-                            dep.name, env.domain, req.env
+                            dep.name, env.domain, env_name
                         )),
                     );
                     continue;
                 }
             },
         };
-        if let Err((code, e)) = platform::check_url(platform, req.env, &url) {
+        if let Err((code, e)) = platform::check_url(platform, env_name, &url) {
             diags.push(
                 Diagnostic::new(code, format!("the URL of `{}` {e}", dep.name))
                     .primary(
@@ -296,11 +299,11 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
         }
     }
     if let Some(host) = &cfg.public_host {
-        if let Err(e) = platform::check_public_host(platform, req.env, host) {
-            let own = format!("envs.{}.public_host", req.env);
+        if let Err(e) = platform::check_public_host(platform, env_name, host) {
+            let own = format!("envs.{app_key}.public_host");
             let path = if app
                 .envs
-                .get(req.env)
+                .get(app_key)
                 .is_some_and(|o| o.public_host.is_some())
             {
                 own
@@ -310,12 +313,12 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
             let d = locate(Diagnostic::new(codes::E0605, e), &path, "this host");
             diags.push(
                 d.secondary(
-                    pf.span(&format!("environments.{}.public_domain", req.env)),
+                    pf.span(&format!("environments.{}.public_domain", env_name)),
                     "the environment's public domain",
                 )
                 .hint(format!(
                     "set `public_host` for this environment in app.toml's `[envs.{}]`",
-                    req.env
+                    env_name
                 )),
             );
         }
@@ -332,6 +335,18 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
     }
 }
 
+/// The key of app.toml's `[envs]` that overrides environment `env` (its own name first, else
+/// an alias); `env` itself when there is none.
+fn app_env_key<'a>(app: &'a AppConfig, platform: &Platform, env: &'a str) -> &'a str {
+    if app.envs.contains_key(env) {
+        return env;
+    }
+    app.envs
+        .keys()
+        .find(|k| platform.environment(k).is_some_and(|(n, _)| n == env))
+        .map_or(env, String::as_str)
+}
+
 /// Every `[envs.<env>]` of app.toml must name an environment of the platform.
 fn check_app_envs(
     app: &AppConfig,
@@ -339,14 +354,9 @@ fn check_app_envs(
     locator: Option<&Locations>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let names: Vec<&str> = pf
-        .platform
-        .environments
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let names: Vec<&str> = pf.platform.environment_names();
     for e in app.envs.keys() {
-        if !pf.platform.environments.contains_key(e) {
+        if pf.platform.environment(e).is_none() {
             let mut d = Diagnostic::new(
                 codes::E0614,
                 format!("app.toml overrides environment `{e}`, which the platform does not have"),
@@ -357,6 +367,29 @@ fn check_app_envs(
             }
             d = label_at(locator, d, &format!("envs.{e}"), "no such environment");
             diags.push(d);
+        }
+    }
+    for (i, e) in app.envs.keys().enumerate() {
+        let Some((own, _)) = pf.platform.environment(e) else {
+            continue;
+        };
+        if let Some(first) = app
+            .envs
+            .keys()
+            .take(i)
+            .find(|k| pf.platform.environment(k).is_some_and(|(n, _)| n == own))
+        {
+            let d = Diagnostic::new(
+                codes::E0614,
+                format!("`[envs.{first}]` and `[envs.{e}]` override the same environment `{own}`"),
+            )
+            .hint(format!("merge them into `[envs.{own}]`"));
+            diags.push(label_at(
+                locator,
+                d,
+                &format!("envs.{e}"),
+                "the second name",
+            ));
         }
     }
 }

@@ -73,6 +73,10 @@ pub struct Vault {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Environment {
+    /// Other names of this environment (`production` for `prod`): accepted by `--env` and in
+    /// app.toml's `[envs.<name>]`; every object carries the environment's own name.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// The cluster the environment runs on (a label on every namespace).
     pub cluster: String,
     /// The environment's DNS domain: every URL a service of this environment is given ends with it.
@@ -105,6 +109,26 @@ pub struct StoragePlatform {
     pub namespace: String,
     pub port: u16,
     pub scheme: String,
+}
+
+impl Platform {
+    /// The environment a name means: its own name or one of its aliases, with its own name.
+    pub fn environment(&self, name: &str) -> Option<(&str, &Environment)> {
+        self.environments
+            .iter()
+            .find(|(n, e)| *n == name || e.aliases.iter().any(|a| a == name))
+            .map(|(n, e)| (n.as_str(), e))
+    }
+
+    /// Every name an environment is known by (own names and aliases), for did-you-mean hints.
+    pub fn environment_names(&self) -> Vec<&str> {
+        self.environments
+            .iter()
+            .flat_map(|(n, e)| {
+                std::iter::once(n.as_str()).chain(e.aliases.iter().map(String::as_str))
+            })
+            .collect()
+    }
 }
 
 /// A parsed platform config with the spans needed to locate later errors in it.
@@ -255,6 +279,27 @@ fn validate(pf: &PlatformFile, diags: &mut Vec<Diagnostic>) {
                 Diagnostic::new(codes::E0603, format!("environment name `{name}` {e}"))
                     .primary(pf.span(&base), "invalid environment name"),
             );
+        }
+        for alias in &env.aliases {
+            if let Err(e) = check_dns_label(alias) {
+                diags.push(invalid(
+                    pf,
+                    &format!("{base}.aliases"),
+                    format!("alias `{alias}` of environment `{name}` {e}"),
+                ));
+            }
+            let owners = p
+                .environments
+                .iter()
+                .filter(|(n, e)| *n == alias || e.aliases.contains(alias))
+                .count();
+            if owners > 1 {
+                diags.push(invalid(
+                    pf,
+                    &format!("{base}.aliases"),
+                    format!("`{alias}` names more than one environment"),
+                ));
+            }
         }
         if let Err(e) = check_host_name(&env.domain) {
             diags.push(invalid(
@@ -465,11 +510,11 @@ mod tests {
         assert_eq!(env_of_host(p, "x.staging.paas.internal"), Some("staging"));
         assert_eq!(env_of_host(p, "staging.paas.internal"), Some("staging"));
         assert_eq!(env_of_host(p, "xstaging.paas.internal"), None);
-        assert_eq!(
-            check_public_host(p, "production", "shop.brief.example"),
-            Ok(())
-        );
-        assert!(check_public_host(p, "production", "shop.staging.brief.example").is_err());
+        assert_eq!(check_public_host(p, "prod", "shop.brief.example"), Ok(()));
+        assert!(check_public_host(p, "prod", "shop.staging.brief.example").is_err());
+        assert_eq!(p.environment("production").map(|(n, _)| n), Some("prod"));
+        assert_eq!(p.environment("prod").map(|(n, _)| n), Some("prod"));
+        assert!(p.environment("qa").is_none());
         assert!(check_public_host(p, "staging", "shop.brief.example").is_err());
         assert!(check_public_host(p, "staging", "shop.example.org").is_err());
     }

@@ -208,7 +208,7 @@ fn staging_is_never_given_a_production_url() {
     let err = platform::load(&mut Sources::new(), "platform.toml", &text).unwrap_err();
     assert_eq!(err[0].code, "E0605");
     assert!(
-        err[0].message.contains("environment `production`"),
+        err[0].message.contains("environment `prod`"),
         "{}",
         err[0].message
     );
@@ -231,18 +231,13 @@ fn staging_is_never_given_a_production_url() {
         "http://a.a.svc.staging.paas.internal"
     )
     .is_ok());
-    assert!(check_url(
-        &pf.platform,
-        "production",
-        "http://a.a.svc.staging.paas.internal"
-    )
-    .is_err());
+    assert!(check_url(&pf.platform, "prod", "http://a.a.svc.staging.paas.internal").is_err());
 }
 
 #[test]
 fn embedded_platform_is_valid() {
     let pf = platform::load_default(&mut Sources::new()).unwrap();
-    assert_eq!(env_names(&pf), vec!["dev", "production", "staging"]);
+    assert_eq!(env_names(&pf), vec!["dev", "prod", "staging"]);
 }
 
 fn full_app() -> compiler::Ir {
@@ -290,10 +285,10 @@ fn writes_are_atomic() {
     );
     // A stale file from an earlier run disappears: OUT is replaced as a whole.
     std::fs::write(out.join("99-stale.yaml"), "x").unwrap();
-    m("production").write(&out).unwrap();
+    m("prod").write(&out).unwrap();
     assert_eq!(names(&out).len(), 4);
     let before = std::fs::read_to_string(out.join("30-app.yaml")).unwrap();
-    assert!(before.contains("production"));
+    assert!(before.contains("in `prod`"));
     // Nothing is left beside OUT.
     assert_eq!(names(tmp.path()), vec!["out"]);
     // A failing write (OUT is a file) changes nothing.
@@ -331,7 +326,7 @@ fn bytes_are_identical_across_runs() {
     assert_eq!(a.concatenated(), b.concatenated());
     assert!(a
         .concatenated()
-        .contains("image: registry.paas.internal/services/shop:production"));
+        .contains("image: registry.paas.internal/services/shop:prod"));
 }
 
 /// The mesh variants of the platform config: snapshots of full-app in staging, also exported for

@@ -81,7 +81,7 @@ pub fn run(a: &ManifestsArgs) -> i32 {
     let out = a
         .out
         .clone()
-        .unwrap_or_else(|| a.path.join("manifests").join(&a.env));
+        .unwrap_or_else(|| a.path.join("manifests").join(&m.env));
     if out.as_os_str() == "-" {
         let _ = std::io::stdout()
             .lock()
