@@ -62,12 +62,17 @@ pub enum ColorArg {
 pub enum Command {
     /// Check a service project or one .brief file and report every problem.
     #[command(
-        after_help = "Examples:\n  paasctl check                      # the project in the current directory\n  paasctl check golden/cases/summer  # another project\n  paasctl check rpc/billing.brief    # one file and what it imports\n  paasctl check --format json        # machine-readable diagnostics"
+        after_help = "Examples:\n  paasctl check                      # the project in the current directory\n  paasctl check golden/cases/summer  # another project\n  paasctl check rpc/billing.brief    # one file and what it imports\n  paasctl check --format json        # machine-readable diagnostics\n  paasctl check --platform platform.toml   # judge app.toml by the real platform (or PAASCTL_PLATFORM)\n\n\
+A project's app.toml is checked against the platform config in every environment, with the rules of \
+`paasctl manifests`: what manifests would reject, check rejects."
     )]
     Check {
         /// A service directory or a .brief file.
         #[arg(default_value = ".")]
         path: PathBuf,
+        /// The platform config; default $PAASCTL_PLATFORM, else the embedded default.
+        #[arg(long)]
+        platform: Option<PathBuf>,
         #[command(flatten)]
         out: OutputArgs,
     },

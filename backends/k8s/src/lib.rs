@@ -14,7 +14,7 @@ use brief_codegen::{Backend, GeneratedFile};
 use compiler::app::{AppConfig, EffectiveConfig};
 use compiler::diagnostic::{codes, did_you_mean, Diagnostic};
 use compiler::spanned_toml::Locations;
-use compiler::Ir;
+use compiler::{Ir, Output};
 use platform::PlatformFile;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -156,6 +156,44 @@ impl Backend for Request<'_> {
         _sources: &compiler::Sources,
     ) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
         generate(ir, *self).map(|m| m.generated_files())
+    }
+}
+
+/// What `manifests` would reject about the project in any environment of the platform, added to
+/// `output` (each problem once, sorted): `paasctl check` runs it so that check and manifests
+/// agree. The rules are [`generate`]'s own; only the image is the default one. An IR is no longer
+/// handed out when they are errors.
+pub fn check_platform(output: &mut Output, pf: &PlatformFile) {
+    let Some(ir) = &output.ir else { return };
+    if ir.app.is_none() {
+        return;
+    }
+    let locations = output.app.as_ref().map(|a| &a.locations);
+    let mut found: Vec<Diagnostic> = Vec::new();
+    for env in pf.platform.environments.keys() {
+        let req = Request {
+            platform: pf,
+            app_toml: locations,
+            env,
+            image: None,
+        };
+        if let Err(diags) = resolve(ir, req) {
+            for d in diags {
+                if !found.contains(&d) && !output.diagnostics.contains(&d) {
+                    found.push(d);
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        return;
+    }
+    output.diagnostics.extend(found);
+    output
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    if output.has_errors() {
+        output.ir = None;
     }
 }
 
