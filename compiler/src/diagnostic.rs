@@ -178,6 +178,8 @@ pub mod codes {
         E0501 = Error "no app.toml in the service directory";
         E0502 = Error "service name differs from app.toml";
         E0503 = Error "subscription to an unknown event";
+        E0504 = Error "events without the data-bus dependency";
+        E0505 = Error "migrations directory not found";
         E0601 = Error "platform.toml is not valid TOML";
         E0602 = Error "unknown key in platform.toml";
         E0603 = Error "wrong type or invalid value in platform.toml";
@@ -192,6 +194,7 @@ pub mod codes {
         E0701 = Error "a backend could not generate code (an internal error)";
         W0501 = Warning "contract of an undeclared dependency";
         W0502 = Warning "contract file name differs from its service name";
+        W0503 = Warning "dependency without a contract";
         F0001 = Error "file is not formatted";
         L0001 = Error "brief.toml is invalid";
         L0002 = Error "unknown lint rule in brief.toml";

@@ -459,6 +459,23 @@ impl<'a> Run<'a> {
                 }
             }
         }
+        let service = contracts
+            .iter()
+            .find(|(i, _)| self.files[*i].rel == "service.brief")
+            .map(|(i, c)| (&self.files[*i], c));
+        let dependency_contracts = contracts
+            .iter()
+            .filter(|(i, _)| is_rpc_file(&self.files[*i].rel))
+            .map(|(_, c)| c.name.as_str())
+            .collect();
+        let project = crate::wiring::Project {
+            fs: self.fs,
+            root: &self.root,
+            app,
+            service,
+            dependency_contracts,
+        };
+        crate::wiring::check(&project, &mut self.diags);
         // Subscriptions: each topic must be a schema of that dependency's contract.
         let mut subscriptions = Vec::new();
         for (di, dep) in app.config.dependencies.iter().enumerate() {

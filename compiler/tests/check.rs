@@ -280,7 +280,7 @@ fn subscriptions_are_resolved_in_the_ir() {
     let mut fs = MemFs::new();
     fs.insert(
         "/p/app.toml",
-        "name = \"x\"\n\n[[dependencies]]\nname = \"shop\"\nsubscribe = [\"order.paid\", \"order.created\"]\n",
+        "name = \"x\"\n\n[[dependencies]]\nname = \"data-bus\"\n\n[[dependencies]]\nname = \"shop\"\nsubscribe = [\"order.paid\", \"order.created\"]\n",
     );
     fs.insert("/p/service.brief", "service \"x\"\n");
     fs.insert(

@@ -231,12 +231,9 @@ fn check_knows_the_platform() {
         err.contains("E0605") && err.contains("not `staging`"),
         "{err}"
     );
-    // --platform, like manifests: a platform whose only environment is `prd` accepts it.
+    // --platform, like manifests: a platform whose production environment is `prd` accepts it.
     let only_prd = backend_default()
-        .replace(
-            "[environments.prod]\naliases = [\"production\"]",
-            "[environments.prd]",
-        )
+        .replace("[environments.prod]", "[environments.prd]")
         .replace(
             "[environments.dev]",
             "[environments.dev]\naliases = [\"d\"]",
