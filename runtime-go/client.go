@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"math/rand"
 	"net"
 	"net/http"
 	"net/url"
@@ -46,106 +44,6 @@ const maxSizeHint = 64 << 10
 // Doer sends HTTP requests; *http.Client implements it.
 type Doer interface {
 	Do(*http.Request) (*http.Response, error)
-}
-
-// Option configures a Client, Server or Bus. Options that do not apply to
-// the thing being built are ignored.
-type Option func(*config)
-
-type config struct {
-	doer      Doer
-	baseURL   string
-	logger    *slog.Logger
-	breaker   *BreakerConfig
-	retry     *RetryPolicy
-	budget    *BudgetConfig
-	caller    string
-	metrics   *Metrics
-	clock     Clock
-	random    func() float64
-	readiness func(context.Context) error
-	dedupe    Deduper
-	maxBody   int64
-	envLookup func(string) (string, bool)
-}
-
-// WithHTTPClient sets the HTTP client (default: a shared keep-alive client).
-// An *http.Client is copied with redirects disabled (the protocol forbids
-// following them); any other Doer must not follow redirects itself.
-func WithHTTPClient(d Doer) Option { return func(c *config) { c.doer = d } }
-
-// WithBaseURL sets the dependency's base URL instead of discovery.
-func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
-
-// WithLogger sets the logger (default slog.Default()).
-func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
-
-// WithBreaker overrides circuit breaker settings (zero fields = defaults).
-func WithBreaker(b BreakerConfig) Option { return func(c *config) { c.breaker = &b } }
-
-// WithRetry overrides the retry policy (zero fields = defaults).
-func WithRetry(p RetryPolicy) Option { return func(c *config) { c.retry = &p } }
-
-// WithRetryBudget overrides the retry budget (zero fields = defaults).
-func WithRetryBudget(b BudgetConfig) Option { return func(c *config) { c.budget = &b } }
-
-// WithCaller sets X-Source-Service on outgoing calls (default: the service
-// of the server handling the current request, if any).
-func WithCaller(name string) Option { return func(c *config) { c.caller = name } }
-
-// WithMetrics sets the metrics registry (default DefaultMetrics).
-func WithMetrics(m *Metrics) Option { return func(c *config) { c.metrics = m } }
-
-// WithClock sets the clock used for timeouts, backoff and the breaker (tests).
-func WithClock(cl Clock) Option { return func(c *config) { c.clock = cl } }
-
-// WithRandom sets the source of uniform [0,1) numbers used for jitter (tests).
-func WithRandom(f func() float64) Option { return func(c *config) { c.random = f } }
-
-// WithReadiness sets the server's readiness check for GET /health/ready.
-func WithReadiness(f func(context.Context) error) Option {
-	return func(c *config) { c.readiness = f }
-}
-
-// WithDeduper sets the store used to drop duplicate events (default: in memory).
-func WithDeduper(d Deduper) Option { return func(c *config) { c.dedupe = d } }
-
-// WithMaxBodyBytes sets the largest body read: the request body a server
-// accepts, or the response body a client reads (default MaxBodyBytes). A
-// larger response fails the call with resource_exhausted.
-func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
-
-// WithEnv replaces os.LookupEnv for discovery (tests).
-func WithEnv(lookup func(string) (string, bool)) Option {
-	return func(c *config) { c.envLookup = lookup }
-}
-
-func buildConfig(opts []Option) *config {
-	c := &config{}
-	for _, o := range opts {
-		o(c)
-	}
-	if c.logger == nil {
-		c.logger = slog.Default()
-	}
-	if c.metrics == nil {
-		c.metrics = DefaultMetrics
-	}
-	if c.clock == nil {
-		c.clock = SystemClock
-	}
-	if c.random == nil {
-		var mu sync.Mutex
-		r := rand.New(rand.NewSource(time.Now().UnixNano()))
-		c.random = func() float64 { mu.Lock(); defer mu.Unlock(); return r.Float64() }
-	}
-	if c.envLookup == nil {
-		c.envLookup = os.LookupEnv
-	}
-	if c.maxBody == 0 {
-		c.maxBody = MaxBodyBytes
-	}
-	return c
 }
 
 // DefaultTransport is the transport of clients not given WithHTTPClient:
@@ -273,8 +171,8 @@ func (c *Client) state(rpc *RPC) *rpcState {
 
 // NewClient returns a client for the named dependency. Its base URL comes
 // from WithBaseURL or else from the environment variable EnvVarName(dependency).
-func NewClient(dependency string, opts ...Option) (*Client, error) {
-	cfg := buildConfig(opts)
+func NewClient(dependency string, opts ...ClientOption) (*Client, error) {
+	cfg := clientConfig(opts)
 	var base string
 	var err error
 	if cfg.baseURL != "" {
@@ -339,10 +237,23 @@ func Call[In, Out any](ctx context.Context, c *Client, rpc *RPC, in *In, out *Ou
 
 // Invoke is the non-generic form of Call; in and out are pointers.
 // A nil *Client fails with failed_precondition instead of panicking.
+//
+// The client's interceptors (WithClientInterceptors) wrap the call; the
+// metrics it records are those of the calls the interceptors make.
 func (c *Client) Invoke(ctx context.Context, rpc *RPC, in, out any) error {
 	if c == nil {
 		return errNilClient()
 	}
+	if ics := c.cfg.clientInterceptors; len(ics) > 0 {
+		return interceptCall(ctx, ics, rpc.Procedure(), in, out, func(ctx context.Context, in, out any) error {
+			return c.metered(ctx, rpc, in, out)
+		})
+	}
+	return c.metered(ctx, rpc, in, out)
+}
+
+// metered makes the call and records its metrics.
+func (c *Client) metered(ctx context.Context, rpc *RPC, in, out any) error {
 	cl := c.cfg.clock
 	start := cl.Now()
 	st := c.state(rpc)

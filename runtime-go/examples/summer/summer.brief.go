@@ -123,7 +123,7 @@ type Server interface {
 }
 
 // NewHandler returns the http.Handler serving impl.
-func NewHandler(impl Server, opts ...brief.Option) *brief.Server {
+func NewHandler(impl Server, opts ...brief.ServerOption) *brief.Server {
 	s := brief.NewServer(ServiceName, opts...)
 	brief.Handle(s, RPCSum, impl.Sum)
 	return s
@@ -136,7 +136,7 @@ type Client struct{ c *brief.Client }
 
 // NewClient returns a client; the base URL comes from SERVICE_SUMMER_URL
 // unless brief.WithBaseURL is given.
-func NewClient(opts ...brief.Option) (*Client, error) {
+func NewClient(opts ...brief.ClientOption) (*Client, error) {
 	c, err := brief.NewClient(ServiceName, opts...)
 	if err != nil {
 		return nil, err
@@ -160,7 +160,7 @@ type Publisher struct{ b *brief.Bus }
 
 // NewPublisher returns a publisher; the bus URL comes from
 // SERVICE_DATA_BUS_URL unless brief.WithBaseURL is given.
-func NewPublisher(opts ...brief.Option) (*Publisher, error) {
+func NewPublisher(opts ...brief.BusOption) (*Publisher, error) {
 	b, err := brief.NewBus(ServiceName, opts...)
 	if err != nil {
 		return nil, err
