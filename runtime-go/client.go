@@ -231,33 +231,50 @@ func (c *Client) Breaker() *Breaker { return c.breaker }
 // The error is nil, a *Error (transport code; use errors.Is with the
 // sentinels), a declared application error of its generated type, or an
 // *ApplicationError for an undeclared one.
-func Call[In, Out any](ctx context.Context, c *Client, rpc *RPC, in *In, out *Out) error {
-	return c.Invoke(ctx, rpc, in, out)
+//
+// opts apply to this call only (WithHeader, WithCallTimeout).
+func Call[In, Out any](ctx context.Context, c *Client, rpc *RPC, in *In, out *Out, opts ...CallOption) error {
+	return c.Invoke(ctx, rpc, in, out, opts...)
 }
 
 // Invoke is the non-generic form of Call; in and out are pointers.
 // A nil *Client fails with failed_precondition instead of panicking.
 //
-// The client's interceptors (WithClientInterceptors) wrap the call; the
-// metrics it records are those of the calls the interceptors make.
-func (c *Client) Invoke(ctx context.Context, rpc *RPC, in, out any) error {
+// The call options are applied first (an invalid one fails the call before
+// anything else); then the client's interceptors (WithClientInterceptors)
+// wrap the call, and the metrics it records are those of the calls the
+// interceptors make.
+func (c *Client) Invoke(ctx context.Context, rpc *RPC, in, out any, opts ...CallOption) error {
 	if c == nil {
 		return errNilClient()
 	}
+	var cc *callConfig
+	if len(opts) > 0 {
+		cc = newCallConfig(opts)
+		if cc.err != nil {
+			e := *cc.err
+			e.dependency = c.dependency
+			return &e
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = cc.apply(ctx)
+		defer cancel()
+	}
 	if ics := c.cfg.clientInterceptors; len(ics) > 0 {
 		return interceptCall(ctx, ics, rpc.Procedure(), in, out, func(ctx context.Context, in, out any) error {
-			return c.metered(ctx, rpc, in, out)
+			return c.metered(ctx, rpc, cc, in, out)
 		})
 	}
-	return c.metered(ctx, rpc, in, out)
+	return c.metered(ctx, rpc, cc, in, out)
 }
 
-// metered makes the call and records its metrics.
-func (c *Client) metered(ctx context.Context, rpc *RPC, in, out any) error {
+// metered makes the call and records its metrics; cc is nil without call
+// options.
+func (c *Client) metered(ctx context.Context, rpc *RPC, cc *callConfig, in, out any) error {
 	cl := c.cfg.clock
 	start := cl.Now()
 	st := c.state(rpc)
-	err := c.invoke(ctx, rpc, st, in, out, start)
+	err := c.invoke(ctx, rpc, st, cc, in, out, start)
 	if err == nil {
 		st.okRequests.value.Add(1)
 	} else {
@@ -271,7 +288,7 @@ func (c *Client) metered(ctx context.Context, rpc *RPC, in, out any) error {
 	return err
 }
 
-func (c *Client) invoke(ctx context.Context, rpc *RPC, st *rpcState, in, out any, start time.Time) error {
+func (c *Client) invoke(ctx context.Context, rpc *RPC, st *rpcState, cc *callConfig, in, out any, start time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return ctxError(err)
 	}
@@ -319,7 +336,7 @@ func (c *Client) invoke(ctx context.Context, rpc *RPC, st *rpcState, in, out any
 		} else {
 			c.cfg.metrics.inc(MetricClientRetries, "dependency", c.dependency, "rpc", rpc.Name)
 		}
-		retryAfter, err := c.attempt(ctx, rpc, st, body, out, md, caller, remaining)
+		retryAfter, err := c.attempt(ctx, rpc, st, cc, body, out, md, caller, remaining)
 		outcome, retryable := classify(err)
 		c.breaker.Record(ticket, outcome)
 		if err == nil || !retryable || !rpc.Idempotent || attempt >= c.retry.MaxAttempts {
@@ -378,7 +395,7 @@ func ctxError(err error) *Error {
 
 // attempt sends one attempt. retryAfter is the delay a 429 or 503 response
 // asked for with Retry-After, or -1.
-func (c *Client) attempt(ctx context.Context, rpc *RPC, st *rpcState, body []byte, out any, md Metadata, caller string, remaining time.Duration) (retryAfter time.Duration, err error) {
+func (c *Client) attempt(ctx context.Context, rpc *RPC, st *rpcState, cc *callConfig, body []byte, out any, md Metadata, caller string, remaining time.Duration) (retryAfter time.Duration, err error) {
 	// The attempt must end within remaining. When ctx's own deadline comes
 	// no later, context.WithTimeout would only add a cancel func (no timer);
 	// skip it and use ctx as is.
@@ -412,6 +429,11 @@ func (c *Client) attempt(ctx context.Context, rpc *RPC, st *rpcState, body []byt
 		if md.TraceState != "" {
 			vals[5] = md.TraceState
 			h[HeaderTraceState] = vals[5:6:6]
+		}
+	}
+	if cc != nil {
+		for _, kv := range cc.header {
+			h[kv[0]] = append(h[kv[0]], kv[1])
 		}
 	}
 	resp, err := c.cfg.doer.Do(req)
