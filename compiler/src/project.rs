@@ -476,16 +476,19 @@ impl<'a> Run<'a> {
             if dep.subscribe.is_empty() {
                 continue;
             }
-            // By the service's name, else by the file name (a misnamed contract is W0502).
             let contract = contracts
                 .iter()
                 .find(|(i, c)| c.name == dep.name && is_rpc_file(&self.files[*i].rel))
-                .or_else(|| {
-                    contracts
-                        .iter()
-                        .find(|(i, _)| rpc_stem(&self.files[*i].rel) == Some(dep.name.as_str()))
-                })
                 .map(|(_, c)| c);
+            // `rpc/<dep>.brief` declaring another service is W0502, whose one fix (renaming the
+            // service) also fixes these subscriptions: no E0503 for them, and no subscription to
+            // a contract that is not the dependency's.
+            let misnamed = contracts
+                .iter()
+                .any(|(i, _)| rpc_stem(&self.files[*i].rel) == Some(dep.name.as_str()));
+            if contract.is_none() && misnamed {
+                continue;
+            }
             for (ti, topic) in dep.subscribe.iter().enumerate() {
                 let span = app.value_span(&format!("dependencies.{di}.subscribe.{ti}"));
                 match contract {
