@@ -145,6 +145,7 @@ pub mod codes {
         E0104 = Error "unterminated string";
         E0105 = Error "unterminated doc string";
         E0106 = Error "unterminated block comment";
+        E0107 = Error "unclosed brace";
         E0201 = Error "unknown type";
         E0202 = Error "duplicate definition";
         E0203 = Error "imported file not found";
