@@ -316,7 +316,7 @@ fn a_misnamed_dependency_contract_has_one_fix_the_rename() {
     let mut fs = MemFs::new();
     fs.insert(
         "/p/app.toml",
-        "name = \"orders\"\n[[dependencies]]\nname = \"payments\"\nsubscribe = [\"payment.done\"]\n",
+        "name = \"orders\"\n[[dependencies]]\nname = \"data-bus\"\n[[dependencies]]\nname = \"payments\"\nsubscribe = [\"payment.done\"]\n",
     );
     fs.insert("/p/service.brief", "service \"orders\"\n");
     fs.insert(
