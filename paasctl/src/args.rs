@@ -194,6 +194,13 @@ Examples:\n  paasctl manifests --env staging\n  paasctl manifests services/shop 
         #[arg(long)]
         all: bool,
     },
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    #[command(
+        after_help = "Editors start it themselves; see docs/editors.md for VS Code, Neovim and Helix.\n\n\
+Examples:\n  paasctl lsp                          # what the editor runs\n  \
+nvim --cmd 'lua vim.lsp.start({name = \"brief\", cmd = {\"paasctl\", \"lsp\"}})' service.brief"
+    )]
+    Lsp,
 }
 
 /// The arguments of `paasctl manifests`, as one value for its command.

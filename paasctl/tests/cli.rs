@@ -114,7 +114,8 @@ fn help_explains_each_command_with_an_example() {
             "fmt",
             "lint",
             "breaking",
-            "explain"
+            "explain",
+            "lsp"
         ],
         "a new command: add it here and to the SARIF test in cli_tools.rs"
     );

@@ -7,6 +7,7 @@ mod explain;
 mod fmt;
 mod ir;
 mod lint;
+mod lsp;
 mod manifests;
 
 use crate::args::{Command, ManifestsArgs};
@@ -20,6 +21,7 @@ pub fn run(command: Command) -> i32 {
             out,
         } => check::run(&path, platform.as_deref(), &out),
         Command::Ir { path, out } => ir::run(&path, &out),
+        Command::Lsp => lsp::run(),
         Command::Codegen {
             path,
             lang,
