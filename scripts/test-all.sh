@@ -4,6 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:/usr/local/go/bin:$HOME/go/bin:$PATH"
+# Rust builds are cached outside the checkout, one directory per toolchain version, so that a
+# warm run on a fresh clone rebuilds only the workspace crates, not every dependency.
+if [ -z "${CARGO_TARGET_DIR:-}" ]; then
+  toolchain="$(rustc -V | tr -cs 'A-Za-z0-9.' '-')"
+  export CARGO_TARGET_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/brief-cargo-target/${toolchain%-}"
+fi
+echo "cargo target directory: $CARGO_TARGET_DIR"
 for stage in scripts/test.d/*.sh; do
   echo "=== stage: $stage"
   bash "$stage"

@@ -6,7 +6,7 @@ if ! python3 -c "import jsonschema" 2>/dev/null; then
   python3 -m pip install --quiet jsonschema || python3 -m pip install --quiet --break-system-packages jsonschema
 fi
 cargo build --quiet --locked -p paasctl
-bin=target/debug/paasctl
+bin="${CARGO_TARGET_DIR:-target}/debug/paasctl"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 # Exit codes 0 and 1 are both fine here: findings are what we want in the logs.

@@ -21,10 +21,10 @@ BRIEF_GO_BENCH=1 BRIEF_GO_BENCHTIME="${BRIEF_GO_BENCHTIME:-200x}" \
 cargo build --locked -p paasctl
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-target/debug/paasctl codegen golden/cases/summer --lang go --out "$out/gen" --go-import-path example.com/summer/gen
+"${CARGO_TARGET_DIR:-target}/debug/paasctl" codegen golden/cases/summer --lang go --out "$out/gen" --go-import-path example.com/summer/gen
 before="$(cd "$out/gen" && find . -type f -exec stat -c '%n %Y %i' {} + | sort)"
 sleep 1
-target/debug/paasctl codegen golden/cases/summer --lang go --out "$out/gen" --go-import-path example.com/summer/gen 2>&1 | tee "$out/log"
+"${CARGO_TARGET_DIR:-target}/debug/paasctl" codegen golden/cases/summer --lang go --out "$out/gen" --go-import-path example.com/summer/gen 2>&1 | tee "$out/log"
 grep -q "(0 changed, 0 removed)" "$out/log"
 after="$(cd "$out/gen" && find . -type f -exec stat -c '%n %Y %i' {} + | sort)"
 [ "$before" = "$after" ] || { echo "second codegen run touched files" >&2; exit 1; }

@@ -14,7 +14,8 @@ K8S_VALIDATE_VERSION=1.34.1   # matches k8s-openapi's v1_34 feature
 KUBE_VERSION=1.34.0
 KUBE_SCORE_VERSION=v1.20.0
 KUBE_LINTER_VERSION=v0.7.2
-TOOLS="$ROOT/.tools"
+# Tools are cached outside the checkout (a fresh clone reuses them), one entry per pinned version.
+TOOLS="${XDG_CACHE_HOME:-$HOME/.cache}/brief-manifest-tools"
 mkdir -p "$TOOLS"
 
 # --- kubernetes-validate, in a venv of its own (Debian's Python refuses system-wide pip installs).

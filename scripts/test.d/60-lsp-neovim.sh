@@ -14,7 +14,7 @@ if ! command -v nvim >/dev/null; then
 fi
 nvim --version | head -1
 cargo build -q -p paasctl
-PAASCTL="$ROOT/target/debug/paasctl"
+PAASCTL="$(cd "${CARGO_TARGET_DIR:-$ROOT/target}" && pwd)/debug/paasctl"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
