@@ -53,6 +53,26 @@ impl Output {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    /// Adds the problems a later check found (a backend's rules, the platform's): each once,
+    /// sorted in with the others; the IR is withdrawn when any of them is an error.
+    pub fn add_diagnostics(&mut self, found: Vec<Diagnostic>) {
+        let mut added = false;
+        for d in found {
+            if !self.diagnostics.contains(&d) {
+                self.diagnostics.push(d);
+                added = true;
+            }
+        }
+        if !added {
+            return;
+        }
+        self.diagnostics
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        if self.has_errors() {
+            self.ir = None;
+        }
+    }
 }
 
 impl Compiler {

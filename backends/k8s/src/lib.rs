@@ -178,23 +178,10 @@ pub fn check_platform(output: &mut Output, pf: &PlatformFile) {
             image: None,
         };
         if let Err(diags) = resolve(ir, req) {
-            for d in diags {
-                if !found.contains(&d) && !output.diagnostics.contains(&d) {
-                    found.push(d);
-                }
-            }
+            found.extend(diags);
         }
     }
-    if found.is_empty() {
-        return;
-    }
-    output.diagnostics.extend(found);
-    output
-        .diagnostics
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    if output.has_errors() {
-        output.ir = None;
-    }
+    output.add_diagnostics(found);
 }
 
 /// The ConfigMap variable with the service's own base URL, set when it subscribes to events:

@@ -40,14 +40,5 @@ pub fn validate_app(app: &AppConfig, locations: Option<&Locations>) -> Vec<Diagn
 pub fn check_output(output: &mut Output) {
     let Some(app) = &output.app else { return };
     let found = validate_app(&app.config, Some(&app.locations));
-    if found.is_empty() {
-        return;
-    }
-    output.diagnostics.extend(found);
-    output
-        .diagnostics
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    if output.has_errors() {
-        output.ir = None;
-    }
+    output.add_diagnostics(found);
 }

@@ -14,10 +14,7 @@ pub fn run(path: &Path, platform: Option<&Path>, out: &OutputArgs) -> i32 {
         let output = &mut project.output;
         match crate::platform::load(&mut output.sources, platform) {
             Err(e) => return usage_error(&e),
-            Ok(Err(diags)) => {
-                output.diagnostics.extend(diags);
-                output.ir = None;
-            }
+            Ok(Err(diags)) => output.add_diagnostics(diags),
             Ok(Ok(pf)) => backend_k8s::check_platform(output, &pf),
         }
     }
