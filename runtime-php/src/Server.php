@@ -6,7 +6,8 @@ namespace Brief\Runtime;
 
 /**
  * The front controller of generated services (docs/protocol.md sections 2.3, 4, 7): routes
- * `POST /rpc/<service>/<rpc>` to a Service, answers `/health/live` and `/health/ready`, and
+ * `POST /rpc/<service>/<rpc>` to a Service, answers `/health/live`, `/health/ready` and
+ * `/metrics` (no series yet), and
  * writes every failure as the error envelope. Works under php-fpm and `php -S` (call serve()
  * from the front controller or router script); handle() is the same without PHP's globals.
  */
@@ -68,6 +69,10 @@ final class Server
             return $why === null
                 ? [200, $json, '{"status":"ok"}']
                 : [503, $json, Codec::json((object) ['status' => 'unavailable', 'reason' => $why])];
+        }
+        if ($path === '/metrics') {
+            // No series yet (metrics aggregated across fpm workers are a later slice).
+            return [200, ['Content-Type' => 'text/plain; version=0.0.4; charset=utf-8'], ''];
         }
         if (!str_starts_with($path, '/rpc/') && !str_starts_with($path, '/events/')) {
             return self::envelope(new BriefException(Code::Unimplemented, "no endpoint {$path}"), []);
