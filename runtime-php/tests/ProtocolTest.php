@@ -40,6 +40,27 @@ final class ProtocolTest extends TestCase
         }
     }
 
+    public function testDiscoveryResolve(): void
+    {
+        foreach (self::load('discovery.json')['resolve'] as $c) {
+            putenv('SERVICE_SUMMER_URL');
+            foreach ($c['env'] as $k => $val) {
+                putenv("{$k}={$val}");
+            }
+            try {
+                $url = Discovery::resolve('summer', $c['base_url'] ?? null) . '/rpc/summer/sum';
+                $this->assertSame($c['expect_url'] ?? null, $url, json_encode($c));
+            } catch (BriefException $e) {
+                $this->assertArrayHasKey('error_contains', $c, $e->getMessage());
+                $this->assertStringContainsString($c['error_contains'], $e->getMessage());
+            } finally {
+                foreach (array_keys($c['env']) as $k) {
+                    putenv($k);
+                }
+            }
+        }
+    }
+
     public function testDiscoveryNames(): void
     {
         foreach (self::load('discovery.json')['env_names'] as [$name, $var]) {
