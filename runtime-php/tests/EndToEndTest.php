@@ -7,8 +7,10 @@ use Brief\Runtime\Client;
 use Brief\Runtime\Context;
 use Brief\Runtime\Rpc;
 use PHPUnit\Framework\TestCase;
+use Summer\Generated\ServiceCreate;
 use Summer\Generated\SumIn;
 use Summer\Generated\SummerClient;
+use Summer\Generated\SummerPublisher;
 use Wire\Generated\Color;
 use Wire\Generated\EchoClient;
 use Wire\Generated\Item;
@@ -23,6 +25,7 @@ final class EndToEndTest extends TestCase
     /** @var resource|null */
     private static $server = null;
     private static string $url = '';
+    private static string $busLog = '';
 
     public static function setUpBeforeClass(): void
     {
@@ -31,7 +34,8 @@ final class EndToEndTest extends TestCase
         fclose($sock);
         self::$url = "http://127.0.0.1:{$port}";
         $cmd = [PHP_BINARY, '-S', "127.0.0.1:{$port}", __DIR__ . '/server.php'];
-        $env = getenv() + ['BRIEF_PHP_GEN' => getenv('BRIEF_PHP_GEN') ?: ''];
+        self::$busLog = (string) tempnam(sys_get_temp_dir(), 'brief-bus');
+        $env = ['BRIEF_PHP_BUS_LOG' => self::$busLog] + getenv();
         self::$server = proc_open($cmd, [['pipe', 'r'], ['file', '/dev/null', 'w'], ['file', '/dev/null', 'w']], $pipes, null, $env);
         for ($i = 0; $i < 100; $i++) {
             if (@file_get_contents(self::$url . '/health/live') === '{"status":"ok"}') {
@@ -48,6 +52,7 @@ final class EndToEndTest extends TestCase
             proc_terminate(self::$server);
             proc_close(self::$server);
         }
+        @unlink(self::$busLog);
     }
 
     private function echo(): EchoClient
@@ -123,5 +128,24 @@ final class EndToEndTest extends TestCase
         } catch (BriefException $e) {
             $this->assertSame('unavailable', $e->errorCode->value);
         }
+    }
+
+    public function testPublisherSendsACloudEventToTheDataBus(): void
+    {
+        putenv('SERVICE_DATA_BUS_URL=' . self::$url);
+        try {
+            $id = SummerPublisher::fromEnv()->publishServiceCreate(new ServiceCreate(1, 2));
+        } finally {
+            putenv('SERVICE_DATA_BUS_URL');
+        }
+        $this->assertMatchesRegularExpression('/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/', $id);
+        $event = json_decode(trim((string) file_get_contents(self::$busLog)));
+        $this->assertSame('1.0', $event->specversion);
+        $this->assertSame($id, $event->id);
+        $this->assertSame('summer', $event->source);
+        $this->assertSame('service.create', $event->type);
+        $this->assertSame('application/json', $event->datacontenttype);
+        $this->assertMatchesRegularExpression('/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/', $event->time);
+        $this->assertEquals((object) ['serviceId' => 1, 'userId' => 2], $event->data);
     }
 }

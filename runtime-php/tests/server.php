@@ -8,12 +8,16 @@ declare(strict_types=1);
 require __DIR__ . '/bootstrap.php';
 
 use Brief\Runtime\Context;
+use Brief\Runtime\Message;
+use Brief\Runtime\Rpc;
 use Brief\Runtime\Server;
+use Brief\Runtime\Service;
 use Summer\Generated\SumIn;
 use Summer\Generated\SumOut;
 use Summer\Generated\SummerServer;
 use Summer\Generated\UnimplementedSummerHandler;
 use Wire\Generated\EchoServer;
+use Wire\Generated\EmptyMessage;
 use Wire\Generated\Item;
 use Wire\Generated\NotFoundException;
 use Wire\Generated\UnimplementedEchoHandler;
@@ -35,4 +39,22 @@ $summer = new class extends UnimplementedSummerHandler {
         return new SumOut($in->a + $in->b, "request {$ctx->requestId}");
     }
 };
-(new Server([new EchoServer($echo), new SummerServer($summer)]))->serve();
+// A fake data bus: `publish` appends the event to $BRIEF_PHP_BUS_LOG.
+$bus = new class implements Service {
+    public function name(): string
+    {
+        return 'data-bus';
+    }
+
+    public function rpc(string $name): ?Rpc
+    {
+        return $name === 'publish' ? new Rpc('publish', true, 5000) : null;
+    }
+
+    public function call(string $name, \stdClass|null $input, Context $ctx): Message
+    {
+        file_put_contents((string) getenv('BRIEF_PHP_BUS_LOG'), json_encode($input) . "\n", FILE_APPEND);
+        return new EmptyMessage();
+    }
+};
+(new Server([new EchoServer($echo), new SummerServer($summer), $bus]))->serve();

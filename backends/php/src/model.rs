@@ -354,7 +354,7 @@ pub fn contract(c: &Contract, server: bool, publisher: bool) -> Result<ContractV
                 "Event",
                 true,
             );
-            let mut doc = doc_lines(ev.doc.as_deref(), ev.deprecated.as_ref(), "");
+            let mut doc = doc_lines(ev.doc.as_deref(), None, "");
             if !doc.is_empty() {
                 doc.push(String::new());
             }
@@ -362,6 +362,13 @@ pub fn contract(c: &Contract, server: bool, publisher: bool) -> Result<ContractV
                 "Publishes $m on topic {} and returns the event id.",
                 ev.topic
             ));
+            if let Some(d) = &ev.deprecated {
+                doc.push(String::new());
+                doc.push(names::doc_safe(&format!(
+                    "@deprecated {}",
+                    deprecation_reason(d)
+                )));
+            }
             events.push(EventVm {
                 doc: docblock(&doc, "    "),
                 method,
@@ -413,11 +420,7 @@ fn rpc_vm(
         r.idempotent,
         errors.join(", ")
     );
-    let mut doc = doc_lines(
-        r.doc.as_deref(),
-        r.deprecated.as_ref(),
-        &format!("Rpc {}.", r.name),
-    );
+    let mut doc = doc_lines(r.doc.as_deref(), None, &format!("Rpc {}.", r.name));
     let mut tags = vec![String::new()];
     if r.idempotent {
         tags.push("Idempotent: retried on `unavailable`.".to_owned());
@@ -427,6 +430,13 @@ fn rpc_vm(
     }
     if tags.len() > 1 {
         doc.extend(tags);
+    }
+    if let Some(d) = &r.deprecated {
+        doc.push(String::new());
+        doc.push(names::doc_safe(&format!(
+            "@deprecated {}",
+            deprecation_reason(d)
+        )));
     }
     Ok(RpcVm {
         doc,
