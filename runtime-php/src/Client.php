@@ -87,6 +87,13 @@ final class Client
         if ($source !== '') {
             $headers[] = "X-Source-Service: {$source}";
         }
+        $tp = $ctx?->outgoingTraceparent();
+        if ($tp !== null) {
+            $headers[] = "traceparent: {$tp}";
+            if ($ctx->tracestate !== null) {
+                $headers[] = "tracestate: {$ctx->tracestate}";
+            }
+        }
         $this->curl ??= curl_init();
         $curl = $this->curl;
         curl_reset($curl);

@@ -122,7 +122,10 @@ final class Server
         } catch (BriefException $e) {
             return self::envelope($e, $out);
         }
-        $ctx = new Context($deadline, $id, $headers['x-source-service'] ?? '', $service->name());
+        $tp = Context::validTraceparent($headers['traceparent'] ?? '');
+        $ts = $headers['tracestate'] ?? null;
+        $ts = $tp === null || $ts === null || strlen($ts) > 512 ? null : $ts;
+        $ctx = new Context($deadline, $id, $headers['x-source-service'] ?? '', $service->name(), $tp, $ts);
         try {
             $result = $service->call($rpc->name, $input, $ctx);
             return [200, $out + ['Content-Type' => 'application/json'], Codec::encodeMessage($result)];
