@@ -35,10 +35,11 @@ pub enum FormatArg {
     Github,
 }
 
-/// Target languages of `paasctl codegen` (php and rust are planned).
+/// Target languages of `paasctl codegen` (rust is planned).
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LangArg {
     Go,
+    Php,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,7 +93,8 @@ A project's app.toml is checked against the platform config in every environment
         after_help = "The output directory is owned by codegen: it is replaced as a whole (atomically; files \
 that did not change keep their modification time) and must not hold hand-written files.\n\n\
 Examples:\n  paasctl codegen --lang go --out gen --go-import-path example.com/summer/gen\n  \
-paasctl codegen golden/cases/summer --lang go --out /tmp/summer/gen --go-import-path example.com/summer/gen\n\n\
+paasctl codegen golden/cases/summer --lang go --out /tmp/summer/gen --go-import-path example.com/summer/gen\n  \
+paasctl codegen --lang php --out src/Generated --php-namespace 'Acme\\Summer\\Generated'\n\n\
 Go layout (docs/go.md): OUT/<service>.brief.go is the service's own package (types, Server, NewHandler, \
 Client, Publisher, Consumer); OUT/<dependency>client/ holds a typed client per rpc/<dependency>.brief."
     )]
@@ -110,6 +112,10 @@ Client, Publisher, Consumer); OUT/<dependency>client/ holds a typed client per r
         /// example.com/summer/gen. Required with --lang go.
         #[arg(long, value_name = "PATH")]
         go_import_path: Option<String>,
+        /// PHP: the namespace of OUT (its PSR-4 prefix), e.g. Acme\Summer\Generated. Required
+        /// with --lang php (docs/php.md).
+        #[arg(long, value_name = "NS")]
+        php_namespace: Option<String>,
         #[command(flatten)]
         out: OutputArgs,
     },

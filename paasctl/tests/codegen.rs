@@ -215,3 +215,65 @@ fn a_project_without_service_brief_is_an_error_not_zero_files() {
     );
     assert!(out_dir.join("billingclient/billing.brief.go").is_file());
 }
+
+#[test]
+fn generates_php_in_a_namespace_and_a_second_run_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("gen");
+    let o = out.to_str().unwrap();
+    let args = [
+        "codegen",
+        "golden/cases/summer",
+        "--lang",
+        "php",
+        "--out",
+        o,
+        "--php-namespace",
+        "Acme\\Summer\\Generated",
+    ];
+    let r = paasctl(&args);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    let client = std::fs::read_to_string(out.join("ImageStorage/ImageStorageClient.php")).unwrap();
+    assert!(client.contains("namespace Acme\\Summer\\Generated\\ImageStorage;"));
+    assert!(out.join("SummerServer.php").is_file());
+    let before = snapshot(&out);
+    let r = paasctl(&args);
+    assert_eq!(r.status.code(), Some(0), "{}", text(&r.stderr));
+    assert_eq!(before, snapshot(&out));
+}
+
+#[test]
+fn php_needs_a_valid_namespace() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("gen");
+    let o = out.to_str().unwrap();
+    let base = [
+        "codegen",
+        "golden/cases/summer",
+        "--lang",
+        "php",
+        "--out",
+        o,
+    ];
+    let r = paasctl(&base);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(
+        text(&r.stderr).contains("--php-namespace"),
+        "{}",
+        text(&r.stderr)
+    );
+    for bad in ["Acme\\", "Acme\\List", "not a namespace"] {
+        let mut args = base.to_vec();
+        args.extend(["--php-namespace", bad]);
+        let r = paasctl(&args);
+        assert_eq!(r.status.code(), Some(2), "{bad}");
+        assert!(
+            text(&r.stderr).contains("is not a PHP namespace"),
+            "{}",
+            text(&r.stderr)
+        );
+    }
+    assert!(!out.exists());
+    let r = paasctl(&["codegen", "--help"]);
+    assert!(text(&r.stdout).contains("--php-namespace"));
+}

@@ -11,14 +11,16 @@ use brief_codegen::write::{write_dir, Guard};
 use brief_codegen::Backend;
 use std::path::Path;
 
-/// Generates `lang` for the project at `path` into `out_dir`; returns the exit code.
+/// Generates `lang` for the project at `path` into `out_dir`; returns the exit code. `options`
+/// are the language options: (`--go-import-path`, `--php-namespace`).
 pub fn run(
     path: &Path,
     lang: LangArg,
     out_dir: &Path,
-    go_import_path: Option<&str>,
+    options: (Option<&str>, Option<&str>),
     out: &OutputArgs,
 ) -> i32 {
+    let (go_import_path, php_namespace) = options;
     let project = match project::load(path) {
         Ok(p) => p,
         Err(e) => return usage_error(&e),
@@ -53,6 +55,15 @@ pub fn run(
             match brief_backend_go::Go::new(import_path) {
                 Ok(go) => Box::new(go),
                 Err(e) => return usage_error(&format!("cannot generate Go: {e}")),
+            }
+        }
+        LangArg::Php => {
+            let Some(namespace) = php_namespace else {
+                return usage_error("--lang php needs --php-namespace (the namespace of the output directory, its PSR-4 prefix, like Acme\\Summer\\Generated)");
+            };
+            match backend_php::Php::new(namespace) {
+                Ok(php) => Box::new(php),
+                Err(e) => return usage_error(&format!("cannot generate PHP: {e}")),
             }
         }
     };

@@ -27,8 +27,15 @@ pub fn run(command: Command) -> i32 {
             lang,
             out_dir,
             go_import_path,
+            php_namespace,
             out,
-        } => codegen::run(&path, lang, &out_dir, go_import_path.as_deref(), &out),
+        } => codegen::run(
+            &path,
+            lang,
+            &out_dir,
+            (go_import_path.as_deref(), php_namespace.as_deref()),
+            &out,
+        ),
         Command::Explain { code, all } => explain::run(code.as_deref(), all),
         Command::Manifests {
             path,

@@ -1,0 +1,144 @@
+//! The PHP backend: PSR-4 laid-out PHP 8.2 classes on runtime-php (`Brief\Runtime`), from the IR.
+//!
+//! [`Php`] implements brief-codegen's [`Backend`]: every file in memory (the caller writes them),
+//! deterministically. Layout (docs/php.md), one class per file, namespace [`Php::namespace`]:
+//!
+//! - at the root, the service's own contract: a class per message, enum and error, the
+//!   `<Service>Handler` interface, `Unimplemented<Service>Handler`, the `<Service>Server` glue
+//!   that `Brief\Runtime\Server` dispatches to, a `<Service>Client` and a `<Service>Publisher`;
+//! - `<Dep>/` (namespace `NS\<Dep>`) per dependency contract (`rpc/<dep>.brief`): its types and
+//!   a `<Dep>Client`.
+mod model;
+mod names;
+
+use brief_codegen::{locate, plan, template, Backend};
+use compiler::ir::Ir;
+use compiler::{codes, Diagnostic, Sources};
+use model::{Body, FileVm, RUNTIME};
+
+pub use brief_codegen::GeneratedFile;
+pub use names::{validate_namespace, RESERVED};
+
+/// The PHP backend with its options: [`Php::new`] checks them.
+#[derive(Debug, Clone)]
+pub struct Php {
+    /// The namespace of the output directory (PSR-4 prefix), e.g. `Acme\Shop\Generated`.
+    namespace: String,
+}
+
+impl Php {
+    /// The backend for output in `namespace`, or why that is not a PHP namespace.
+    pub fn new(namespace: &str) -> Result<Self, String> {
+        validate_namespace(namespace)?;
+        Ok(Php {
+            namespace: namespace.to_owned(),
+        })
+    }
+
+    pub fn namespace(&self) -> &str {
+        &self.namespace
+    }
+}
+
+impl Backend for Php {
+    fn name(&self) -> &'static str {
+        "PHP"
+    }
+
+    fn generate(&self, ir: &Ir, sources: &Sources) -> Result<Vec<GeneratedFile>, Vec<Diagnostic>> {
+        generate(ir, &self.namespace, sources).map_err(|d| vec![d])
+    }
+}
+
+const TEMPLATE: &str = include_str!("templates/file.php.jinja");
+
+/// A failure of the template engine: a bug of this backend, never of the project.
+fn internal(e: minijinja::Error) -> Diagnostic {
+    Diagnostic::new(codes::E0701, format!("the PHP backend failed: {e}"))
+        .note("this is a bug of paasctl, not of the project; please report it")
+}
+
+/// The `use` lines a file needs, sorted.
+fn uses(body: &Body, time: bool) -> Vec<String> {
+    let rt: &[&str] = match body {
+        Body::Enum(_) => &[],
+        Body::Message(_) => &["Codec", "Message"],
+        Body::Error(_) => &["AppError", "Codec"],
+        Body::Handler(_) => &["Context"],
+        Body::Unimplemented(_) => &["BriefException", "Context"],
+        Body::Server(_) => &["BriefException", "Context", "Message", "Rpc", "Service"],
+        Body::Client(_) => &["BriefException", "Client", "Context", "Rpc"],
+        Body::Publisher(_) => &["Context", "Publisher"],
+    };
+    let mut out: Vec<String> = rt.iter().map(|c| format!("{RUNTIME}\\{c}")).collect();
+    if time {
+        out.push("DateTimeImmutable".to_owned());
+    }
+    out.sort();
+    out
+}
+
+/// Generates the PHP code of a project's IR, sorted by path.
+fn generate(ir: &Ir, namespace: &str, sources: &Sources) -> Result<Vec<GeneratedFile>, Diagnostic> {
+    let env = template::environment(&[("file.php", TEMPLATE)]).map_err(internal)?;
+    let mut files = Vec::new();
+    let mut emit = |dir: &str, ns: &str, source: &str, vm: model::ContractVm| {
+        for (class, body, time) in vm.bodies {
+            let file = FileVm {
+                source: source.to_owned(),
+                namespace: ns.to_owned(),
+                uses: uses(&body, time),
+                body,
+            };
+            let text = template::render(&env, "file.php", &file).map_err(internal)?;
+            files.push(GeneratedFile::new(format!("{dir}{class}.php"), text));
+        }
+        Ok::<(), Diagnostic>(())
+    };
+    let dep_name = |c: &compiler::ir::Contract| {
+        let n = names::upper(&c.name);
+        if names::is_reserved(&n) {
+            n + "Service"
+        } else {
+            n
+        }
+    };
+    for unit in plan::dependencies(ir, dep_name) {
+        let c = unit.contract;
+        let vm = model::contract(c, false, false)
+            .map_err(|d| locate::at(d, sources, &c.loc, "in this contract"))?;
+        let ns = format!("{namespace}\\{}", unit.name);
+        emit(&format!("{}/", unit.name), &ns, &c.loc.file, vm)?;
+    }
+    if let Some(c) = &ir.service {
+        let vm = model::contract(c, true, true)?;
+        emit("", namespace, &c.loc.file, vm)?;
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_checked_when_the_backend_is_made() {
+        assert!(Php::new("Acme\\Shop\\Generated").is_ok());
+        for bad in ["", "Acme\\", "Acme\\Class", "a b"] {
+            let e = Php::new(bad).map(|_| ()).unwrap_err();
+            assert!(e.contains("is not a PHP namespace"), "{e}");
+        }
+    }
+
+    #[test]
+    fn template_failures_are_internal_errors() {
+        let e = template::environment(&[("t", "{{ missing }}")])
+            .and_then(|env| template::render(&env, "t", &()))
+            .map(|_| ())
+            .map_err(internal)
+            .unwrap_err();
+        assert_eq!(e.code, codes::E0701);
+        assert!(e.message.starts_with("the PHP backend failed: "));
+    }
+}
