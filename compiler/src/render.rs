@@ -212,7 +212,7 @@ pub fn sarif(diags: &[Diagnostic], sources: &Sources, uri_prefix: &str) -> Strin
                 "name": c.code,
                 "shortDescription": { "text": c.title },
                 "defaultConfiguration": { "level": level(c.severity) },
-                "help": { "text": format!("`paasctl explain {}`; docs/{}.md", c.code, doc_page(c.code)) },
+                "help": { "text": format!("`paasctl explain {}`; docs/explain.md#{}", c.code, c.code.to_lowercase()) },
             })
         })
         .collect();
@@ -279,16 +279,6 @@ pub fn sarif(diags: &[Diagnostic], sources: &Sources, uri_prefix: &str) -> Strin
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".to_owned());
     s.push('\n');
     s
-}
-
-/// The docs page that explains a code.
-fn doc_page(code: &str) -> &'static str {
-    match code.as_bytes().first() {
-        Some(b'L') => "lint",
-        Some(b'B') => "breaking",
-        Some(b'F') => "fmt",
-        _ => "diagnostics",
-    }
 }
 
 /// Escapes the message of a GitHub workflow command.
