@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"math/rand"
 	"net"
 	"net/http"
 	"net/url"
@@ -46,106 +44,6 @@ const maxSizeHint = 64 << 10
 // Doer sends HTTP requests; *http.Client implements it.
 type Doer interface {
 	Do(*http.Request) (*http.Response, error)
-}
-
-// Option configures a Client, Server or Bus. Options that do not apply to
-// the thing being built are ignored.
-type Option func(*config)
-
-type config struct {
-	doer      Doer
-	baseURL   string
-	logger    *slog.Logger
-	breaker   *BreakerConfig
-	retry     *RetryPolicy
-	budget    *BudgetConfig
-	caller    string
-	metrics   *Metrics
-	clock     Clock
-	random    func() float64
-	readiness func(context.Context) error
-	dedupe    Deduper
-	maxBody   int64
-	envLookup func(string) (string, bool)
-}
-
-// WithHTTPClient sets the HTTP client (default: a shared keep-alive client).
-// An *http.Client is copied with redirects disabled (the protocol forbids
-// following them); any other Doer must not follow redirects itself.
-func WithHTTPClient(d Doer) Option { return func(c *config) { c.doer = d } }
-
-// WithBaseURL sets the dependency's base URL instead of discovery.
-func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
-
-// WithLogger sets the logger (default slog.Default()).
-func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
-
-// WithBreaker overrides circuit breaker settings (zero fields = defaults).
-func WithBreaker(b BreakerConfig) Option { return func(c *config) { c.breaker = &b } }
-
-// WithRetry overrides the retry policy (zero fields = defaults).
-func WithRetry(p RetryPolicy) Option { return func(c *config) { c.retry = &p } }
-
-// WithRetryBudget overrides the retry budget (zero fields = defaults).
-func WithRetryBudget(b BudgetConfig) Option { return func(c *config) { c.budget = &b } }
-
-// WithCaller sets X-Source-Service on outgoing calls (default: the service
-// of the server handling the current request, if any).
-func WithCaller(name string) Option { return func(c *config) { c.caller = name } }
-
-// WithMetrics sets the metrics registry (default DefaultMetrics).
-func WithMetrics(m *Metrics) Option { return func(c *config) { c.metrics = m } }
-
-// WithClock sets the clock used for timeouts, backoff and the breaker (tests).
-func WithClock(cl Clock) Option { return func(c *config) { c.clock = cl } }
-
-// WithRandom sets the source of uniform [0,1) numbers used for jitter (tests).
-func WithRandom(f func() float64) Option { return func(c *config) { c.random = f } }
-
-// WithReadiness sets the server's readiness check for GET /health/ready.
-func WithReadiness(f func(context.Context) error) Option {
-	return func(c *config) { c.readiness = f }
-}
-
-// WithDeduper sets the store used to drop duplicate events (default: in memory).
-func WithDeduper(d Deduper) Option { return func(c *config) { c.dedupe = d } }
-
-// WithMaxBodyBytes sets the largest body read: the request body a server
-// accepts, or the response body a client reads (default MaxBodyBytes). A
-// larger response fails the call with resource_exhausted.
-func WithMaxBodyBytes(n int64) Option { return func(c *config) { c.maxBody = n } }
-
-// WithEnv replaces os.LookupEnv for discovery (tests).
-func WithEnv(lookup func(string) (string, bool)) Option {
-	return func(c *config) { c.envLookup = lookup }
-}
-
-func buildConfig(opts []Option) *config {
-	c := &config{}
-	for _, o := range opts {
-		o(c)
-	}
-	if c.logger == nil {
-		c.logger = slog.Default()
-	}
-	if c.metrics == nil {
-		c.metrics = DefaultMetrics
-	}
-	if c.clock == nil {
-		c.clock = SystemClock
-	}
-	if c.random == nil {
-		var mu sync.Mutex
-		r := rand.New(rand.NewSource(time.Now().UnixNano()))
-		c.random = func() float64 { mu.Lock(); defer mu.Unlock(); return r.Float64() }
-	}
-	if c.envLookup == nil {
-		c.envLookup = os.LookupEnv
-	}
-	if c.maxBody == 0 {
-		c.maxBody = MaxBodyBytes
-	}
-	return c
 }
 
 // DefaultTransport is the transport of clients not given WithHTTPClient:
@@ -273,8 +171,8 @@ func (c *Client) state(rpc *RPC) *rpcState {
 
 // NewClient returns a client for the named dependency. Its base URL comes
 // from WithBaseURL or else from the environment variable EnvVarName(dependency).
-func NewClient(dependency string, opts ...Option) (*Client, error) {
-	cfg := buildConfig(opts)
+func NewClient(dependency string, opts ...ClientOption) (*Client, error) {
+	cfg := clientConfig(opts)
 	var base string
 	var err error
 	if cfg.baseURL != "" {
@@ -333,20 +231,50 @@ func (c *Client) Breaker() *Breaker { return c.breaker }
 // The error is nil, a *Error (transport code; use errors.Is with the
 // sentinels), a declared application error of its generated type, or an
 // *ApplicationError for an undeclared one.
-func Call[In, Out any](ctx context.Context, c *Client, rpc *RPC, in *In, out *Out) error {
-	return c.Invoke(ctx, rpc, in, out)
+//
+// opts apply to this call only (WithHeader, WithCallTimeout).
+func Call[In, Out any](ctx context.Context, c *Client, rpc *RPC, in *In, out *Out, opts ...CallOption) error {
+	return c.Invoke(ctx, rpc, in, out, opts...)
 }
 
 // Invoke is the non-generic form of Call; in and out are pointers.
 // A nil *Client fails with failed_precondition instead of panicking.
-func (c *Client) Invoke(ctx context.Context, rpc *RPC, in, out any) error {
+//
+// The call options are applied first (an invalid one fails the call before
+// anything else); then the client's interceptors (WithClientInterceptors)
+// wrap the call, and the metrics it records are those of the calls the
+// interceptors make.
+func (c *Client) Invoke(ctx context.Context, rpc *RPC, in, out any, opts ...CallOption) error {
 	if c == nil {
 		return errNilClient()
 	}
+	var cc *callConfig
+	if len(opts) > 0 {
+		cc = newCallConfig(opts)
+		if cc.err != nil {
+			e := *cc.err
+			e.dependency = c.dependency
+			return &e
+		}
+		var cancel context.CancelFunc
+		ctx, cancel = cc.apply(ctx)
+		defer cancel()
+	}
+	if ics := c.cfg.clientInterceptors; len(ics) > 0 {
+		return interceptCall(ctx, ics, rpc.Procedure(), in, out, func(ctx context.Context, in, out any) error {
+			return c.metered(ctx, rpc, cc, in, out)
+		})
+	}
+	return c.metered(ctx, rpc, cc, in, out)
+}
+
+// metered makes the call and records its metrics; cc is nil without call
+// options.
+func (c *Client) metered(ctx context.Context, rpc *RPC, cc *callConfig, in, out any) error {
 	cl := c.cfg.clock
 	start := cl.Now()
 	st := c.state(rpc)
-	err := c.invoke(ctx, rpc, st, in, out, start)
+	err := c.invoke(ctx, rpc, st, cc, in, out, start)
 	if err == nil {
 		st.okRequests.value.Add(1)
 	} else {
@@ -360,7 +288,7 @@ func (c *Client) Invoke(ctx context.Context, rpc *RPC, in, out any) error {
 	return err
 }
 
-func (c *Client) invoke(ctx context.Context, rpc *RPC, st *rpcState, in, out any, start time.Time) error {
+func (c *Client) invoke(ctx context.Context, rpc *RPC, st *rpcState, cc *callConfig, in, out any, start time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return ctxError(err)
 	}
@@ -408,7 +336,7 @@ func (c *Client) invoke(ctx context.Context, rpc *RPC, st *rpcState, in, out any
 		} else {
 			c.cfg.metrics.inc(MetricClientRetries, "dependency", c.dependency, "rpc", rpc.Name)
 		}
-		retryAfter, err := c.attempt(ctx, rpc, st, body, out, md, caller, remaining)
+		retryAfter, err := c.attempt(ctx, rpc, st, cc, body, out, md, caller, remaining)
 		outcome, retryable := classify(err)
 		c.breaker.Record(ticket, outcome)
 		if err == nil || !retryable || !rpc.Idempotent || attempt >= c.retry.MaxAttempts {
@@ -467,7 +395,7 @@ func ctxError(err error) *Error {
 
 // attempt sends one attempt. retryAfter is the delay a 429 or 503 response
 // asked for with Retry-After, or -1.
-func (c *Client) attempt(ctx context.Context, rpc *RPC, st *rpcState, body []byte, out any, md Metadata, caller string, remaining time.Duration) (retryAfter time.Duration, err error) {
+func (c *Client) attempt(ctx context.Context, rpc *RPC, st *rpcState, cc *callConfig, body []byte, out any, md Metadata, caller string, remaining time.Duration) (retryAfter time.Duration, err error) {
 	// The attempt must end within remaining. When ctx's own deadline comes
 	// no later, context.WithTimeout would only add a cancel func (no timer);
 	// skip it and use ctx as is.
@@ -501,6 +429,11 @@ func (c *Client) attempt(ctx context.Context, rpc *RPC, st *rpcState, body []byt
 		if md.TraceState != "" {
 			vals[5] = md.TraceState
 			h[HeaderTraceState] = vals[5:6:6]
+		}
+	}
+	if cc != nil {
+		for _, kv := range cc.header {
+			h[kv[0]] = append(h[kv[0]], kv[1])
 		}
 	}
 	resp, err := c.cfg.doer.Do(req)

@@ -373,8 +373,8 @@ func callDownstream(ctx context.Context, t *testing.T, status int, body, fail st
 
 // ---- server.json ----------------------------------------------------------------
 
-func echoServer(opts ...Option) *Server {
-	s := NewServer("echo", append([]Option{WithLogger(quiet), WithMetrics(NewMetrics())}, opts...)...)
+func echoServer(opts ...ServerOption) *Server {
+	s := NewServer("echo", append([]ServerOption{WithLogger(quiet), WithMetrics(NewMetrics())}, opts...)...)
 	Handle(s, &RPC{Service: "echo", Name: "echo", Errors: vDeclared}, func(ctx context.Context, in *vItem) (*vItem, error) { return in, nil })
 	return s
 }
@@ -727,7 +727,7 @@ func TestRetryVectors(t *testing.T) {
 			}
 			return hr, nil
 		})
-		opts := []Option{WithBaseURL("http://dep.test"), WithHTTPClient(doer), WithClock(clock), WithLogger(quiet), WithMetrics(NewMetrics()),
+		opts := []ClientOption{WithBaseURL("http://dep.test"), WithHTTPClient(doer), WithClock(clock), WithLogger(quiet), WithMetrics(NewMetrics()),
 			WithRandom(func() float64 {
 				if len(randoms) == 0 {
 					t.Errorf("%s: more random numbers drawn than listed", sc.Name)
@@ -837,7 +837,7 @@ func TestDiscoveryVectors(t *testing.T) {
 			url = req.URL.String()
 			return response(200, "{}"), nil
 		})
-		opts := []Option{WithHTTPClient(doer), WithLogger(quiet), WithMetrics(NewMetrics()),
+		opts := []ClientOption{WithHTTPClient(doer), WithLogger(quiet), WithMetrics(NewMetrics()),
 			WithEnv(func(k string) (string, bool) { val, ok := r.Env[k]; return val, ok })}
 		if r.BaseURL != "" {
 			opts = append(opts, WithBaseURL(r.BaseURL))

@@ -64,8 +64,8 @@ type Bus struct {
 
 // NewBus returns a data bus client for the service named source. The bus
 // URL comes from WithBaseURL or SERVICE_DATA_BUS_URL.
-func NewBus(source string, opts ...Option) (*Bus, error) {
-	c, err := NewClient(DataBusService, append([]Option{WithCaller(source)}, opts...)...)
+func NewBus(source string, opts ...BusOption) (*Bus, error) {
+	c, err := NewClient(DataBusService, busClientOptions(source, opts)...)
 	if err != nil {
 		return nil, err
 	}

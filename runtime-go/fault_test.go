@@ -15,9 +15,9 @@ import (
 	"time"
 )
 
-func newTestClient(t *testing.T, dep, url string, opts ...Option) *Client {
+func newTestClient(t *testing.T, dep, url string, opts ...ClientOption) *Client {
 	t.Helper()
-	c, err := NewClient(dep, append([]Option{WithBaseURL(url), WithLogger(quiet), WithMetrics(NewMetrics()),
+	c, err := NewClient(dep, append([]ClientOption{WithBaseURL(url), WithLogger(quiet), WithMetrics(NewMetrics()),
 		WithRandom(func() float64 { return 0 })}, opts...)...)
 	if err != nil {
 		t.Fatal(err)

@@ -74,7 +74,7 @@ func runLoad(t *testing.T, fault string, breakerOff bool, calls, workers int) lo
 	tr := DefaultTransport.Clone()
 	tr.MaxIdleConnsPerHost = workers
 	defer tr.CloseIdleConnections()
-	opts := []Option{WithBaseURL(srv.URL), WithLogger(quiet), WithMetrics(NewMetrics()), WithHTTPClient(&http.Client{Transport: tr})}
+	opts := []ClientOption{WithBaseURL(srv.URL), WithLogger(quiet), WithMetrics(NewMetrics()), WithHTTPClient(&http.Client{Transport: tr})}
 	if breakerOff {
 		opts = append(opts, WithBreaker(BreakerConfig{Disabled: true}))
 	}

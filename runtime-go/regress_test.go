@@ -200,7 +200,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	for name, opt := range map[string]Option{"default": WithRetry(RetryPolicy{}), "own http.Client": WithHTTPClient(&http.Client{})} {
+	for name, opt := range map[string]ClientOption{"default": WithRetry(RetryPolicy{}), "own http.Client": WithHTTPClient(&http.Client{})} {
 		c := newTestClient(t, "r", srv.URL, opt)
 		err := Call(context.Background(), c, &RPC{Service: "r", Name: "get"}, &Empty{}, &Empty{})
 		if !errors.Is(err, ErrUnknown) {

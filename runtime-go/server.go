@@ -36,8 +36,8 @@ type route struct {
 }
 
 // NewServer returns a server for the named service (as in the contract).
-func NewServer(service string, opts ...Option) *Server {
-	cfg := buildConfig(opts)
+func NewServer(service string, opts ...ServerOption) *Server {
+	cfg := serverConfig(opts)
 	s := &Server{service: service, cfg: cfg, rpcs: map[string]*route{}, events: map[string]*route{}, dedupe: cfg.dedupe, readiness: cfg.readiness}
 	if s.dedupe == nil {
 		s.dedupe = NewMemoryDeduper(DefaultDedupeTTL, DefaultDedupeCapacity)
@@ -73,7 +73,13 @@ func Handle[In, Out any](s *Server, rpc *RPC, h func(ctx context.Context, in *In
 				return nil, WrapError(CodeInvalidArgument, err, "invalid request body: "+err.Error())
 			}
 		}
-		out, err := h(ctx, in)
+		var out *Out
+		var err error
+		if ics := s.cfg.serverInterceptors; len(ics) > 0 {
+			out, err = interceptHandler(ctx, ics, rpc.Procedure(), in, h)
+		} else {
+			out, err = h(ctx, in)
+		}
 		if err != nil {
 			return nil, err
 		}

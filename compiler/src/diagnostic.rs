@@ -172,6 +172,7 @@ pub mod codes {
         E0104 = Error "unterminated string";
         E0105 = Error "unterminated doc string";
         E0106 = Error "unterminated block comment";
+        E0107 = Error "unclosed brace";
         E0201 = Error "unknown type";
         E0202 = Error "duplicate definition";
         E0203 = Error "imported file not found";
@@ -205,6 +206,8 @@ pub mod codes {
         E0501 = Error "no app.toml in the service directory";
         E0502 = Error "service name differs from app.toml";
         E0503 = Error "subscription to an unknown event";
+        E0504 = Error "events without the data-bus dependency";
+        E0505 = Error "migrations directory not found";
         E0601 = Error "platform.toml is not valid TOML";
         E0602 = Error "unknown key in platform.toml";
         E0603 = Error "wrong type or invalid value in platform.toml";
@@ -219,6 +222,7 @@ pub mod codes {
         E0701 = Error "a backend could not generate code (an internal error)";
         W0501 = Warning "contract of an undeclared dependency";
         W0502 = Warning "contract file name differs from its service name";
+        W0503 = Warning "dependency without a contract";
         F0001 = Error "file is not formatted";
         L0001 = Error "brief.toml is invalid";
         L0002 = Error "unknown lint rule in brief.toml";

@@ -17,6 +17,7 @@ pub mod source;
 pub mod spanned_toml;
 pub mod syntax;
 pub mod validate;
+pub mod wiring;
 
 pub use diagnostic::{codes, Diagnostic, Label, Severity};
 pub use fs::{FileSystem, MemFs, OsFs, OverlayFs};

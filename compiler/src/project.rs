@@ -429,7 +429,18 @@ impl<'a> Run<'a> {
                     );
                 }
             } else if let Some(stem) = rpc_stem(&f.rel) {
-                if c.name != stem {
+                // `rpc/<dep>.brief` of a declared dependency that declares another name: the
+                // one fix is renaming the service; the file and app.toml already agree.
+                let misnamed_dep = c.name != stem && deps.contains(&stem);
+                if misnamed_dep {
+                    self.diags.push(misnamed_dependency_contract(
+                        app,
+                        &f.rel,
+                        stem,
+                        &c.name,
+                        name_span.clone(),
+                    ));
+                } else if c.name != stem {
                     self.diags.push(
                         Diagnostic::new(
                             codes::W0502,
@@ -442,7 +453,7 @@ impl<'a> Run<'a> {
                         .hint(format!("rename the file to `rpc/{}.brief`", c.name)),
                     );
                 }
-                if !deps.contains(&c.name.as_str()) {
+                if !misnamed_dep && !deps.contains(&c.name.as_str()) {
                     let mut d = Diagnostic::new(
                         codes::W0501,
                         format!("`{}` is not a dependency in app.toml", c.name),
@@ -459,6 +470,23 @@ impl<'a> Run<'a> {
                 }
             }
         }
+        let service = contracts
+            .iter()
+            .find(|(i, _)| self.files[*i].rel == "service.brief")
+            .map(|(i, c)| (&self.files[*i], c));
+        let dependency_contracts = contracts
+            .iter()
+            .filter(|(i, _)| is_rpc_file(&self.files[*i].rel))
+            .map(|(_, c)| c.name.as_str())
+            .collect();
+        let project = crate::wiring::Project {
+            fs: self.fs,
+            root: &self.root,
+            app,
+            service,
+            dependency_contracts,
+        };
+        crate::wiring::check(&project, &mut self.diags);
         // Subscriptions: each topic must be a schema of that dependency's contract.
         let mut subscriptions = Vec::new();
         for (di, dep) in app.config.dependencies.iter().enumerate() {
@@ -469,6 +497,15 @@ impl<'a> Run<'a> {
                 .iter()
                 .find(|(i, c)| c.name == dep.name && is_rpc_file(&self.files[*i].rel))
                 .map(|(_, c)| c);
+            // `rpc/<dep>.brief` declaring another service is W0502, whose one fix (renaming the
+            // service) also fixes these subscriptions: no E0503 for them, and no subscription to
+            // a contract that is not the dependency's.
+            let misnamed = contracts
+                .iter()
+                .any(|(i, _)| rpc_stem(&self.files[*i].rel) == Some(dep.name.as_str()));
+            if contract.is_none() && misnamed {
+                continue;
+            }
             for (ti, topic) in dep.subscribe.iter().enumerate() {
                 let span = app.value_span(&format!("dependencies.{di}.subscribe.{ti}"));
                 match contract {
@@ -502,6 +539,8 @@ impl<'a> Run<'a> {
                                 did_you_mean(topic, c.events.iter().map(|e| e.topic.as_str()))
                             {
                                 d = d.hint(format!("did you mean `{s}`?"));
+                            } else {
+                                d = d.hint(published_topics(&dep.name, c));
                             }
                             self.diags.push(d);
                         }
@@ -512,6 +551,42 @@ impl<'a> Run<'a> {
         subscriptions.sort();
         subscriptions.dedup();
         subscriptions
+    }
+}
+
+/// W0502 for `rpc/<stem>.brief`, the contract of the declared dependency `stem`, that declares
+/// `service "<declared>"`: rename the service.
+fn misnamed_dependency_contract(
+    app: &AppFile,
+    rel: &str,
+    stem: &str,
+    declared: &str,
+    name_span: Span,
+) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        codes::W0502,
+        format!("`{rel}` declares service `{declared}`"),
+    )
+    .primary(
+        name_span,
+        format!("expected `{stem}`, the dependency this file is the contract of"),
+    );
+    if let Some(i) = app.config.dependencies.iter().position(|d| d.name == stem) {
+        d = d.secondary(
+            app.value_span(&format!("dependencies.{i}.name")),
+            "the dependency in app.toml",
+        );
+    }
+    d.hint(format!("rename the service: `service \"{stem}\"`"))
+}
+
+/// The hint of E0503 for a topic `dep` does not publish: the topics it does publish.
+fn published_topics(dep: &str, c: &ir::Contract) -> String {
+    let topics: Vec<String> = c.events.iter().map(|e| format!("`{}`", e.topic)).collect();
+    match topics.as_slice() {
+        [] => format!("`{dep}` publishes no events: its contract has no `schema` declarations"),
+        [one] => format!("`{dep}` publishes only {one}"),
+        many => format!("`{dep}` publishes {}", many.join(", ")),
     }
 }
 

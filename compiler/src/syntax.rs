@@ -16,11 +16,32 @@ pub fn to_diagnostic(file: FileId, e: &SyntaxError) -> Diagnostic {
             Diagnostic::new(codes::E0102, "the file ends in the middle of a declaration")
                 .primary(span, format!("expected {}", one_of(expected)))
         }
-        SyntaxErrorKind::Lex(LexError::InvalidChar(c)) => Diagnostic::new(
-            codes::E0103,
-            format!("invalid character `{}`", c.escape_debug()),
-        )
-        .primary(span, "not part of the .brief language"),
+        SyntaxErrorKind::Lex(LexError::InvalidChar(c)) => {
+            let d = Diagnostic::new(
+                codes::E0103,
+                format!("invalid character `{}`", c.escape_debug()),
+            )
+            .primary(span, "not part of the .brief language");
+            match c {
+                ':' => d.hint("drop the `:`: fields are written `name Type`, e.g. `id int`"),
+                '<' | '>' => d.hint(
+                    "there are no generic types: a list is `[]T`, a map `map[K]V`, an optional `?T`",
+                ),
+                _ => d,
+            }
+        }
+        SyntaxErrorKind::Habit { found, label, hint } => {
+            Diagnostic::new(codes::E0101, format!("unexpected {found}"))
+                .primary(span, label.clone())
+                .hint(hint.clone())
+        }
+        SyntaxErrorKind::Unclosed { next } => Diagnostic::new(codes::E0107, "unclosed `{`")
+            .primary(span, "this `{` has no matching `}`")
+            .secondary(
+                Span::new(file, next.clone()),
+                "the next declaration starts here",
+            )
+            .hint("add a `}` before the next declaration"),
         SyntaxErrorKind::Lex(LexError::UnterminatedStr) => {
             Diagnostic::new(codes::E0104, "unterminated string")
                 .primary(span, "this string has no closing `\"` on its line")

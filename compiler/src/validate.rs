@@ -75,6 +75,14 @@ pub fn check_host_name(s: &str) -> Result<(), String> {
     }
 }
 
+/// The host of `s` when `s` is written as a URL (`https://api.example.com/`, `api.example.com/v1`)
+/// rather than a host name: with the scheme and the path dropped. `None` for anything else.
+pub fn host_of_url(s: &str) -> Option<&str> {
+    let rest = s.split_once("://").map_or(s, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    (host.len() != s.len() && !host.is_empty()).then_some(host)
+}
+
 /// A topic name: 1 to 200 ASCII letters, digits, `.`, `_` and `-` (it appears unescaped in
 /// `/events/<topic>` URLs and in metric labels; docs/protocol.md section 9).
 pub fn is_topic_name(s: &str) -> bool {
@@ -104,6 +112,14 @@ pub fn parse_duration_ms(s: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_written_for_host_names() {
+        assert_eq!(host_of_url("https://x.example.com/"), Some("x.example.com"));
+        assert_eq!(host_of_url("x.example.com/v1"), Some("x.example.com"));
+        assert_eq!(host_of_url("x.example.com"), None);
+        assert_eq!(host_of_url("https://"), None);
+    }
 
     #[test]
     fn durations() {

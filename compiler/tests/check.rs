@@ -280,7 +280,7 @@ fn subscriptions_are_resolved_in_the_ir() {
     let mut fs = MemFs::new();
     fs.insert(
         "/p/app.toml",
-        "name = \"x\"\n\n[[dependencies]]\nname = \"shop\"\nsubscribe = [\"order.paid\", \"order.created\"]\n",
+        "name = \"x\"\n\n[[dependencies]]\nname = \"data-bus\"\n\n[[dependencies]]\nname = \"shop\"\nsubscribe = [\"order.paid\", \"order.created\"]\n",
     );
     fs.insert("/p/service.brief", "service \"x\"\n");
     fs.insert(
@@ -305,5 +305,60 @@ fn subscriptions_are_resolved_in_the_ir() {
     assert_eq!(
         ir.subscription_message(&ir.subscriptions[1]).unwrap().name,
         "Paid"
+    );
+}
+
+#[test]
+fn a_misnamed_dependency_contract_has_one_fix_the_rename() {
+    // `rpc/payments.brief` is the contract of the dependency `payments` but declares `payment`:
+    // one W0502 that says to rename the service, not also W0501 (add `payment` to app.toml) and
+    // E0503 (add rpc/payments.brief, which exists).
+    let mut fs = MemFs::new();
+    fs.insert(
+        "/p/app.toml",
+        "name = \"orders\"\n[[dependencies]]\nname = \"data-bus\"\n[[dependencies]]\nname = \"payments\"\nsubscribe = [\"payment.done\"]\n",
+    );
+    fs.insert("/p/service.brief", "service \"orders\"\n");
+    fs.insert(
+        "/p/rpc/payments.brief",
+        "service \"payment\"\nrpc pay (Pay) Pay\nschema \"payment.done\" Pay\nmessage Pay { id int }\n",
+    );
+    let out = Compiler::new().check_project(&fs, Path::new("/p"));
+    assert_eq!(codes_of(&out), vec![codes::W0502], "{:#?}", out.diagnostics);
+    assert_eq!(
+        out.diagnostics[0].hint.as_deref(),
+        Some("rename the service: `service \"payments\"`")
+    );
+    let ir = out.ir.expect("warnings only");
+    assert!(ir.subscriptions.is_empty(), "{:?}", ir.subscriptions);
+}
+
+#[test]
+fn a_missing_brace_is_reported_where_it_opened_and_the_rest_is_checked() {
+    let src =
+        "service \"x\"\nrpc get (A) B\nmessage A {\n    id int\n\nmessage B {\n    ok strng\n}\n";
+    let out = Compiler::new().check_project(&project(src), Path::new("/p"));
+    assert_eq!(
+        codes_of(&out),
+        vec![codes::E0107, codes::E0201],
+        "{:#?}",
+        out.diagnostics
+    );
+    let open = out.diagnostics[0]
+        .primary_span()
+        .expect("located")
+        .range
+        .start;
+    assert_eq!(open, src.find('{').unwrap());
+}
+
+#[test]
+fn returns_is_one_diagnostic() {
+    let src = "service \"x\"\nrpc get (A) returns (A)\nmessage A { id int }\n";
+    let out = Compiler::new().check_project(&project(src), Path::new("/p"));
+    assert_eq!(codes_of(&out), vec![codes::E0101], "{:#?}", out.diagnostics);
+    assert_eq!(
+        out.diagnostics[0].hint.as_deref(),
+        Some("drop `returns`: `rpc get (A) A`")
     );
 }

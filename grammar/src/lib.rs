@@ -3,6 +3,7 @@
 //! [`parse`] never fails and never panics: syntax errors are returned beside a best-effort tree,
 //! so that one mistake does not hide the rest of the file.
 pub mod ast;
+mod habits;
 pub mod lexer;
 
 use lalrpop_util::{lalrpop_mod, ErrorRecovery, ParseError};
@@ -43,6 +44,16 @@ pub enum SyntaxErrorKind {
     UnexpectedEof { expected: Vec<String> },
     /// A lexical error.
     Lex(LexError),
+    /// Another language's spelling (`returns`, `list<T>`, `string?`); parsing went on as if the
+    /// .brief spelling in `hint` had been written. `found` is the offending token, for people.
+    Habit {
+        found: String,
+        label: String,
+        hint: String,
+    },
+    /// A `{` (the span) that is not closed before the next declaration, whose keyword is at
+    /// `next`; parsing went on as if a `}` stood before that declaration (and its annotations).
+    Unclosed { next: Range<usize> },
 }
 
 /// The result of parsing one file.
@@ -55,7 +66,8 @@ pub struct Parsed {
 
 /// Parses one `.brief` source text.
 pub fn parse(src: &str) -> Parsed {
-    let lexed = lexer::lex(src);
+    let mut lexed = lexer::lex(src);
+    let habits = habits::rewrite(src, &mut lexed.tokens, &mut lexed.errors);
     let mut errors: Vec<SyntaxError> = lexed
         .errors
         .into_iter()
@@ -63,6 +75,7 @@ pub fn parse(src: &str) -> Parsed {
             span,
             kind: SyntaxErrorKind::Lex(e),
         })
+        .chain(habits)
         .collect();
     let mut recovered: Vec<ErrorRecovery<usize, Tok, SyntaxError>> = Vec::new();
     let tokens = lexed.tokens.into_iter().map(Ok::<_, SyntaxError>);
@@ -100,8 +113,17 @@ pub fn parse(src: &str) -> Parsed {
 }
 
 /// Panic-mode reporting: after an error, later errors stay quiet until a declaration (an item,
-/// a field or an enum value) has been completed after it. One mistake, one diagnostic.
-fn suppress_cascades(mut errors: Vec<SyntaxError>, file: &File) -> Vec<SyntaxError> {
+/// a field or an enum value) has been completed after it. One mistake, one diagnostic. Habits
+/// and unclosed braces are not cascades (parsing went on as if they had been fixed): they are
+/// all kept, and do not quiet what follows.
+fn suppress_cascades(errors: Vec<SyntaxError>, file: &File) -> Vec<SyntaxError> {
+    let (fixed, mut errors): (Vec<SyntaxError>, Vec<SyntaxError>) =
+        errors.into_iter().partition(|e| {
+            matches!(
+                e.kind,
+                SyntaxErrorKind::Habit { .. } | SyntaxErrorKind::Unclosed { .. }
+            )
+        });
     errors.sort_by_key(|e| (e.span.start, e.span.end));
     let mut clean: Vec<Range<usize>> = Vec::new();
     for item in &file.items {
@@ -126,6 +148,8 @@ fn suppress_cascades(mut errors: Vec<SyntaxError>, file: &File) -> Vec<SyntaxErr
             out.push(err);
         }
     }
+    out.extend(fixed);
+    out.sort_by_key(|e| (e.span.start, e.span.end));
     out
 }
 

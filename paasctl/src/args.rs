@@ -63,12 +63,17 @@ pub enum ColorArg {
 pub enum Command {
     /// Check a service project or one .brief file and report every problem.
     #[command(
-        after_help = "Examples:\n  paasctl check                      # the project in the current directory\n  paasctl check golden/cases/summer  # another project\n  paasctl check rpc/billing.brief    # one file and what it imports\n  paasctl check --format json        # machine-readable diagnostics"
+        after_help = "Examples:\n  paasctl check                      # the project in the current directory\n  paasctl check golden/cases/summer  # another project\n  paasctl check rpc/billing.brief    # one file and what it imports\n  paasctl check --format json        # machine-readable diagnostics\n  paasctl check --platform platform.toml   # judge app.toml by the real platform (or PAASCTL_PLATFORM)\n\n\
+A project's app.toml is checked against the platform config in every environment, with the rules of \
+`paasctl manifests`: what manifests would reject, check rejects."
     )]
     Check {
         /// A service directory or a .brief file.
         #[arg(default_value = ".")]
         path: PathBuf,
+        /// The platform config; default $PAASCTL_PLATFORM, else the embedded default.
+        #[arg(long)]
+        platform: Option<PathBuf>,
         #[command(flatten)]
         out: OutputArgs,
     },
@@ -196,6 +201,13 @@ paasctl explain FIELD_REMOVED          # a breaking-change check's name\n  paasc
         #[arg(long)]
         all: bool,
     },
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    #[command(
+        after_help = "Editors start it themselves; see docs/editors.md for VS Code, Neovim and Helix.\n\n\
+Examples:\n  paasctl lsp                          # what the editor runs\n  \
+nvim --cmd 'lua vim.lsp.start({name = \"brief\", cmd = {\"paasctl\", \"lsp\"}})' service.brief"
+    )]
+    Lsp,
     /// Print a shell completion script for paasctl (docs/completions.md).
     #[command(
         after_help = "Examples:\n  paasctl completions bash > ~/.local/share/bash-completion/completions/paasctl\n  \

@@ -3,6 +3,7 @@ mod args;
 mod commands;
 mod gitfs;
 mod output;
+mod platform;
 mod project;
 
 use clap::Parser;

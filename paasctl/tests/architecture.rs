@@ -15,6 +15,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("brief-codegen", Layer::At(2)),
     ("brief-backend-go", Layer::At(3)),
     ("brief-backend-k8s", Layer::At(3)),
+    ("brief-lsp", Layer::At(3)),
     ("paasctl", Layer::At(4)),
     ("brief-testkit", Layer::TestOnly),
 ];

@@ -116,6 +116,7 @@ fn help_explains_each_command_with_an_example() {
             "lint",
             "breaking",
             "explain",
+            "lsp",
             "completions"
         ],
         "a new command: add it here and to the SARIF test in cli_tools.rs"

@@ -174,3 +174,44 @@ fn help_has_examples() {
         "{help}"
     );
 }
+
+#[test]
+fn a_project_without_service_brief_is_an_error_not_zero_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("p");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(
+        project.join("app.toml"),
+        "name = \"orders\"\n\n[engine]\nname = \"golang\"\n",
+    )
+    .unwrap();
+    let out_dir = tmp.path().join("gen");
+    let out = codegen(project.to_str().unwrap(), &out_dir);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("nothing to generate") && err.contains("service.brief"),
+        "{err}"
+    );
+    assert!(!out_dir.exists(), "nothing is written");
+    // With a dependency's contract there is something to generate: its client.
+    std::fs::create_dir(project.join("rpc")).unwrap();
+    std::fs::write(
+        project.join("rpc/billing.brief"),
+        "service \"billing\"\nrpc charge (Charge) Charge\nmessage Charge { amount int }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("app.toml"),
+        "name = \"orders\"\n\n[engine]\nname = \"golang\"\n\n[[dependencies]]\nname = \"billing\"\n",
+    )
+    .unwrap();
+    let out = codegen(project.to_str().unwrap(), &out_dir);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("no service.brief: generating the clients"),
+        "{err}"
+    );
+    assert!(out_dir.join("billingclient/billing.brief.go").is_file());
+}

@@ -203,6 +203,51 @@ fn the_platforms_own_environment_names_and_the_production_alias() {
     assert!(dir.join("manifests/prod/10-init.yaml").is_file());
 }
 
+/// `check` rejects what `manifests` would reject about app.toml, by the same platform (issue 11).
+#[test]
+fn check_knows_the_platform() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(
+        dir.join("app.toml"),
+        "name = \"orders\"\npublic_host = \"orders.brief.example\"\n\n[engine]\nname = \"golang\"\nsize = \"small\"\n\n[envs.prd]\nreplicas = 3\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("service.brief"),
+        "service \"orders\" `Takes orders`\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let r = paasctl(&["check", d], None);
+    let err = text(&r.stderr);
+    assert_eq!(r.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("E0614") && err.contains("did you mean `[envs.prod]`?"),
+        "{err}"
+    );
+    // A top-level public host of production is wrong in dev and staging.
+    assert!(
+        err.contains("E0605") && err.contains("not `staging`"),
+        "{err}"
+    );
+    // --platform, like manifests: a platform whose production environment is `prd` accepts it.
+    let only_prd = backend_default()
+        .replace("[environments.prod]", "[environments.prd]")
+        .replace(
+            "[environments.dev]",
+            "[environments.dev]\naliases = [\"d\"]",
+        );
+    let p = dir.join("platform.toml");
+    std::fs::write(&p, &only_prd).unwrap();
+    let r = paasctl(&["check", d, "--platform", p.to_str().unwrap()], None);
+    let err = text(&r.stderr);
+    assert!(!err.contains("E0614"), "{err}");
+    // The environment variable too.
+    let r = paasctl(&["check", d], Some(&p));
+    assert!(!text(&r.stderr).contains("E0614"), "{}", text(&r.stderr));
+}
+
 fn backend_default() -> String {
     std::fs::read_to_string(repo().join("backends/k8s/src/platform.default.toml")).unwrap()
 }

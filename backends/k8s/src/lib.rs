@@ -14,7 +14,7 @@ use brief_codegen::{Backend, GeneratedFile};
 use compiler::app::{AppConfig, EffectiveConfig};
 use compiler::diagnostic::{codes, did_you_mean, Diagnostic};
 use compiler::spanned_toml::Locations;
-use compiler::Ir;
+use compiler::{Ir, Output};
 use platform::PlatformFile;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -159,6 +159,63 @@ impl Backend for Request<'_> {
     }
 }
 
+/// What `manifests` would reject about the project in any environment of the platform, added to
+/// `output` (each problem once, sorted): `paasctl check` runs it so that check and manifests
+/// agree. The rules are [`generate`]'s own; only the image is the default one. An IR is no longer
+/// handed out when they are errors.
+pub fn check_platform(output: &mut Output, pf: &PlatformFile) {
+    let Some(ir) = &output.ir else { return };
+    if ir.app.is_none() {
+        return;
+    }
+    let locations = output.app.as_ref().map(|a| &a.locations);
+    let mut found: Vec<Diagnostic> = Vec::new();
+    for env in pf.platform.environments.keys() {
+        let req = Request {
+            platform: pf,
+            app_toml: locations,
+            env,
+            image: None,
+        };
+        if let Err(diags) = resolve(ir, req) {
+            for d in diags {
+                if !found.contains(&d) && !output.diagnostics.contains(&d) {
+                    found.push(d);
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        return;
+    }
+    output.diagnostics.extend(found);
+    output
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    if output.has_errors() {
+        output.ir = None;
+    }
+}
+
+/// The ConfigMap variable with the service's own base URL, set when it subscribes to events:
+/// the generated `Subscribe` sends `$SERVICE_URL/events/<topic>` to the data bus.
+pub const SELF_URL_VAR: &str = "SERVICE_URL";
+
+/// E0611: the platform has no URL for service `name` in `env_name`.
+fn unresolvable(pf: &PlatformFile, env_name: &str, domain: &str, name: &str) -> Diagnostic {
+    Diagnostic::new(
+        codes::E0611,
+        format!("the platform cannot resolve dependency `{name}` in environment `{env_name}`"),
+    )
+    .primary(
+        pf.span(&format!("environments.{env_name}")),
+        "no `url_template` and no entry in `services`",
+    )
+    .hint(format!(
+        "add `{name} = \"http://...{domain}\"` to `[environments.{env_name}.services]`"
+    ))
+}
+
 /// Builds the manifests of one environment, or every problem that prevents it.
 pub fn generate(ir: &Ir, req: Request<'_>) -> Result<Manifests, Vec<Diagnostic>> {
     let resolved = resolve(ir, req)?;
@@ -243,38 +300,9 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
             );
             diags.push(locate(d, &format!("dependencies.{i}.name"), "too long"));
         }
-        let (url, path) = match env.services.get(&dep.name) {
-            Some(u) => (
-                u.clone(),
-                format!("environments.{}.services.{}", env_name, dep.name),
-            ),
-            None => match &env.url_template {
-                Some(t) => (
-                    t.replace("{name}", &dep.name)
-                        .replace("{domain}", &env.domain),
-                    format!("environments.{}.url_template", env_name),
-                ),
-                None => {
-                    diags.push(
-                        Diagnostic::new(
-                            codes::E0611,
-                            format!(
-                                "the platform cannot resolve dependency `{}` in environment `{}`",
-                                dep.name, env_name
-                            ),
-                        )
-                        .primary(
-                            pf.span(&format!("environments.{}", env_name)),
-                            "no `url_template` and no entry in `services`",
-                        )
-                        .hint(format!(
-                            "add `{} = \"http://...{}\"` to `[environments.{}.services]`",
-                            dep.name, env.domain, env_name
-                        )),
-                    );
-                    continue;
-                }
-            },
+        let Some((url, path)) = env.service_url(env_name, &dep.name) else {
+            diags.push(unresolvable(pf, env_name, &env.domain, &dep.name));
+            continue;
         };
         if let Err((code, e)) = platform::check_url(platform, env_name, &url) {
             diags.push(
@@ -288,6 +316,15 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
             continue;
         }
         settings.insert(compiler::naming::discovery_env_var(&dep.name), url);
+    }
+    // A consumer of events tells the data bus where to deliver them: its own base URL.
+    if cfg.dependencies.iter().any(|d| !d.subscribe.is_empty()) {
+        match env.service_url(env_name, &cfg.name) {
+            Some((url, _)) => {
+                settings.insert(SELF_URL_VAR.to_owned(), url);
+            }
+            None => diags.push(unresolvable(pf, env_name, &env.domain, &cfg.name)),
+        }
     }
     for st in &cfg.storages {
         if let Some(sp) = platform.storages.get(&st.kind) {

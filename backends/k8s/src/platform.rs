@@ -93,6 +93,25 @@ pub struct Environment {
     pub services: BTreeMap<String, String>,
 }
 
+impl Environment {
+    /// Where service `name` is found in this environment (named `env_name`): its URL, and the
+    /// platform.toml key that gives it (an entry of `services`, else `url_template`).
+    pub fn service_url(&self, env_name: &str, name: &str) -> Option<(String, String)> {
+        if let Some(u) = self.services.get(name) {
+            return Some((
+                u.clone(),
+                format!("environments.{env_name}.services.{name}"),
+            ));
+        }
+        self.url_template.as_ref().map(|t| {
+            (
+                t.replace("{name}", name).replace("{domain}", &self.domain),
+                format!("environments.{env_name}.url_template"),
+            )
+        })
+    }
+}
+
 /// A resource class: Kubernetes quantities.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SizeClass {

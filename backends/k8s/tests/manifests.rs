@@ -379,3 +379,80 @@ fn no_unreferenced_snapshots() {
         "snapshots without a case (delete them): {stray:?}"
     );
 }
+
+/// `check` and `manifests` agree (issue 11): for every golden case and manifests case, the
+/// platform check of `paasctl check` is clean exactly when manifests can be made in every
+/// environment, and every error manifests reports in some environment is among check's.
+#[test]
+fn check_and_manifests_agree_on_every_case() {
+    let mut dirs: Vec<PathBuf> = brief_testkit::cases(CASES)
+        .into_iter()
+        .map(|(name, _)| brief_testkit::case_path(CASES, &name))
+        .collect();
+    dirs.extend(
+        brief_testkit::cases(MANIFESTS)
+            .into_iter()
+            .map(|(name, _)| brief_testkit::case_path(MANIFESTS, &name)),
+    );
+    for dir in dirs {
+        let out = Compiler::new().check_project(&OsFs, &dir);
+        let mut checked = Compiler::new().check_project(&OsFs, &dir);
+        let mut sources = out.sources.clone();
+        let pf = platform::load_default(&mut sources).unwrap();
+        backend_k8s::check_output(&mut checked);
+        backend_k8s::check_platform(&mut checked, &pf);
+        let check_clean = !checked.has_errors();
+        let Some(ir) = out.ir.as_ref().filter(|ir| ir.app.is_some()) else {
+            continue;
+        };
+        let locator = out.app.as_ref().map(|a| &a.locations);
+        for env in env_names(&pf) {
+            let r = generate(
+                ir,
+                Request {
+                    platform: &pf,
+                    app_toml: locator,
+                    env: &env,
+                    image: None,
+                },
+            );
+            match r {
+                Ok(_) => {}
+                Err(diags) => {
+                    assert!(
+                        !check_clean,
+                        "{}: check is clean but manifests -e {env} fails: {diags:?}",
+                        dir.display()
+                    );
+                    for d in diags {
+                        assert!(
+                            checked.diagnostics.contains(&d),
+                            "{}: manifests -e {env} reports what check does not: {d:?}",
+                            dir.display()
+                        );
+                    }
+                }
+            }
+        }
+        if !check_clean && !out.has_errors() {
+            // check's extra errors are manifests' own in some environment.
+            let any_fails = env_names(&pf).iter().any(|env| {
+                generate(
+                    ir,
+                    Request {
+                        platform: &pf,
+                        app_toml: locator,
+                        env,
+                        image: None,
+                    },
+                )
+                .is_err()
+            });
+            assert!(
+                any_fails,
+                "{}: check fails but manifests succeeds everywhere",
+                dir.display()
+            );
+        }
+    }
+}

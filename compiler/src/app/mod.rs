@@ -48,9 +48,9 @@ pub fn parse(file: FileId, src: &str) -> (Option<AppFile>, Vec<Diagnostic>) {
         Ok(d) => d,
         Err(e) => return (None, vec![syntax_error(file, src, e)]),
     };
-    let mut p = read::Parser {
-        r: Reader::new(file, src, read::CODES),
-    };
+    let mut r = Reader::new(file, src, read::CODES);
+    r.root = Some(read::schema());
+    let mut p = read::Parser { r };
     let config = p.app(doc.as_table());
     let app = config.map(|config| AppFile {
         config,

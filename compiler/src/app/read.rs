@@ -5,6 +5,7 @@ use crate::diagnostic::{codes, did_you_mean, Diagnostic};
 use crate::naming::upper_snake;
 use crate::source::Span;
 use crate::spanned_toml::{item_range, key_range, Codes, Reader, Schema, Spanned};
+use crate::validate::host_of_url;
 use std::collections::BTreeMap;
 use std::ops::{Deref, DerefMut, Range};
 use std::sync::OnceLock;
@@ -33,6 +34,9 @@ fn at(path: &str) -> &'static Schema {
 pub fn keys_at(path: &str) -> Vec<&'static str> {
     at(path).keys()
 }
+
+/// Other names of the words of closed sets, too far from them for did-you-mean.
+const WORD_ALIASES: &[(&str, &str)] = &[("go", "golang")];
 
 /// An E0405 diagnostic at `span`.
 fn invalid(span: Span, message: String, label: &str) -> Diagnostic {
@@ -117,7 +121,11 @@ impl Parser<'_> {
             "unknown value",
         )
         .note(format!("allowed values: {}", words.join(", ")));
-        if let Some(m) = did_you_mean(&s, words.iter().copied()) {
+        let alias = WORD_ALIASES
+            .iter()
+            .find(|(a, w)| a.eq_ignore_ascii_case(&s) && words.contains(w))
+            .map(|(_, w)| *w);
+        if let Some(m) = alias.or_else(|| did_you_mean(&s, words.iter().copied())) {
             d = d.hint(format!("did you mean \"{m}\"?"));
         }
         self.push(d);
@@ -254,6 +262,18 @@ impl Parser<'_> {
 
     fn public_host(&mut self, t: &dyn TableLike, path: &str, kind: Kind) -> Option<String> {
         let v = self.string(t, "public_host", path)?;
+        if let Some(host) = host_of_url(&v.0) {
+            let d = invalid(
+                v.1.clone(),
+                format!("`{path}` = \"{}\" is a URL, not a host name", v.0),
+                "a host name has no scheme or path",
+            )
+            .hint(format!(
+                "drop the scheme and the path: `public_host = \"{host}\"`"
+            ));
+            self.push(d);
+            return None;
+        }
         if !self.check(&v, path, check_host_name) {
             return None;
         }

@@ -1,6 +1,7 @@
 //! Checks of each declaration of a file against its scope: services, rpcs, schemas, messages,
 //! errors, enums, fields and their types.
 use super::annotations::{check_annotations, Target};
+use super::foreign_types;
 use super::recovery::{broken_texts, declared_in};
 use super::resolve::{Decl, DeclKind, Resolved};
 use super::{FileInfo, BUILTINS, MAX_TYPE_DEPTH};
@@ -243,7 +244,12 @@ impl<'a> FileCx<'a> {
             self.sp(&id.span),
             "not declared in this file or its imports",
         );
-        if let Some(s) = did_you_mean(&id.name, cands) {
+        if let Some(b) = builtins_ok
+            .then(|| foreign_types::builtin_for(&id.name))
+            .flatten()
+        {
+            d = d.hint(foreign_types::hint(&id.name, b));
+        } else if let Some(s) = did_you_mean(&id.name, cands) {
             d = d.hint(format!("did you mean `{s}`?"));
         }
         d

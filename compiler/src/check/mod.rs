@@ -4,6 +4,7 @@
 //! check each declaration against it, [`graph`] checks what spans files and declarations (cycles,
 //! one namespace per contract), and [`lower`] builds IR contracts from the checked files.
 mod annotations;
+mod foreign_types;
 mod graph;
 mod items;
 pub(crate) mod lower;

@@ -24,6 +24,9 @@ pub struct Reader<'s> {
     pub src: &'s str,
     pub codes: Codes,
     pub diags: Vec<Diagnostic>,
+    /// The whole document's schema, if known: an unknown key is then looked for in the other
+    /// tables, for a hint that crosses table boundaries.
+    pub root: Option<&'static Schema>,
 }
 
 /// How a TOML item is called in messages ("a string", "an array of tables", ...).
@@ -60,6 +63,44 @@ pub fn key_range(t: &dyn TableLike, key: &str) -> Option<Range<usize>> {
     t.key(key).and_then(|k| k.span())
 }
 
+/// The hint for a key `key` unknown in the table at `path` but known in another table of `root`:
+/// TOML's table scope when it is a top-level key written after a table header, else the table
+/// it belongs in.
+fn elsewhere(root: &Schema, path: &str, key: &str) -> Option<String> {
+    let tables = root.tables_with(key);
+    let header = |t: &str, array: bool| {
+        if array {
+            format!("`[[{t}]]`")
+        } else {
+            format!("`[{t}]`")
+        }
+    };
+    let here = path.split('.').next().unwrap_or("");
+    let (table, array) = tables
+        .iter()
+        .find(|(t, _)| t.split('.').next() != Some(here))?;
+    if table.is_empty() {
+        let owner = table_of(root, path);
+        return Some(format!(
+            "`{key}` is a top-level key, but in TOML every key after a table header such as \
+{owner} belongs to that table, up to the next header: move `{key}` above the first table header"
+        ));
+    }
+    Some(format!(
+        "`{key}` is a key of {}: move it under that header (`{table}.{key}`)",
+        header(table, *array)
+    ))
+}
+
+/// The header of the table at dotted `path` (`crons.0` -> `[[crons]]`).
+fn table_of(root: &Schema, path: &str) -> String {
+    let first = path.split('.').next().unwrap_or(path);
+    match root.get(first) {
+        Some(Schema::Array(_)) => format!("`[[{first}]]`"),
+        _ => format!("`[{path}]`"),
+    }
+}
+
 impl<'s> Reader<'s> {
     pub fn new(file: FileId, src: &'s str, codes: Codes) -> Self {
         Reader {
@@ -67,6 +108,7 @@ impl<'s> Reader<'s> {
             src,
             codes,
             diags: Vec::new(),
+            root: None,
         }
     }
 
@@ -90,9 +132,13 @@ impl<'s> Reader<'s> {
             let full = join(path, k);
             let mut d = Diagnostic::new(self.codes.unknown_key, format!("unknown key `{full}`"))
                 .primary(self.span(key_range(t, k)), format!("not a key of {what}"));
-            match did_you_mean(k, allowed.iter().copied()) {
-                Some(s) => d = d.hint(format!("did you mean `{}`?", join(path, s))),
-                None => d = d.note(format!("{what} has the keys: {}", allowed.join(", "))),
+            let elsewhere = self.root.and_then(|root| elsewhere(root, path, k));
+            match (did_you_mean(k, allowed.iter().copied()), elsewhere) {
+                (Some(s), _) => d = d.hint(format!("did you mean `{}`?", join(path, s))),
+                (None, Some(hint)) => d = d.hint(hint),
+                (None, None) => {
+                    d = d.note(format!("{what} has the keys: {}", allowed.join(", ")));
+                }
             }
             self.push(d);
         }

@@ -60,6 +60,35 @@ impl Schema {
         path.split('.').try_fold(self, |s, seg| s.get(seg))
     }
 
+    /// The tables of fixed keys that have a key `key`, shallowest first, each as its header
+    /// (`""` for the top level, `engine`, `crons` for the elements of an array `[[crons]]`) with
+    /// whether it is an array of tables. Tables under free keys (maps) are not searched.
+    pub fn tables_with(&self, key: &str) -> Vec<(String, bool)> {
+        let mut out = Vec::new();
+        let mut level: Vec<(String, bool, &Schema)> = vec![(String::new(), false, self)];
+        while !level.is_empty() {
+            let mut next = Vec::new();
+            for (path, array, schema) in level {
+                let Schema::Table(fields) = schema else {
+                    continue;
+                };
+                if fields.iter().any(|(k, _)| *k == key) {
+                    out.push((path.clone(), array));
+                }
+                for (k, s) in fields {
+                    let sub = super::join(&path, k);
+                    match s {
+                        Schema::Table(_) => next.push((sub, false, s)),
+                        Schema::Array(inner) => next.push((sub, true, &**inner)),
+                        Schema::Map(_) | Schema::Value => {}
+                    }
+                }
+            }
+            level = next;
+        }
+        out
+    }
+
     /// The keys of the table that holds the key at dotted `path`: its known siblings.
     pub fn siblings(&self, path: &str) -> Vec<&'static str> {
         let parent = path.rsplit_once('.').map_or("", |(p, _)| p);

@@ -29,6 +29,22 @@ pub fn run(
     let Some(ir) = &output.ir else {
         return EXIT_INPUT;
     };
+    if ir.service.is_none() {
+        if ir.dependencies.is_empty() {
+            eprintln!(
+                "error: nothing to generate: `{}` has no service.brief and no rpc/<dependency>.brief",
+                project.root.display()
+            );
+            eprintln!(
+                "  = help: declare the service's contract in service.brief (see docs/language.md)"
+            );
+            return EXIT_INPUT;
+        }
+        eprintln!(
+            "note: `{}` has no service.brief: generating the clients of its dependencies only",
+            project.root.display()
+        );
+    }
     let backend: Box<dyn Backend> = match lang {
         LangArg::Go => {
             let Some(import_path) = go_import_path else {

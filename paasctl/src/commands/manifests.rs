@@ -3,11 +3,10 @@ use crate::args::ManifestsArgs;
 use crate::output::{emit, path_prefix, usage_error, EXIT_INPUT, EXIT_OK};
 use crate::project;
 use std::io::Write;
-use std::path::PathBuf;
 
 /// Writes the manifests of one environment; returns the exit code.
 pub fn run(a: &ManifestsArgs) -> i32 {
-    use backend_k8s::{platform, Request};
+    use backend_k8s::Request;
     if !a.path.is_dir() {
         return usage_error(&format!(
             "`{}` is not a service directory",
@@ -27,21 +26,9 @@ pub fn run(a: &ManifestsArgs) -> i32 {
         );
         return EXIT_INPUT;
     }
-    let platform_path = a
-        .platform
-        .clone()
-        .or_else(|| std::env::var_os(backend_k8s::PLATFORM_ENV_VAR).map(PathBuf::from));
-    let loaded = match &platform_path {
-        Some(p) => match std::fs::read_to_string(p) {
-            Ok(text) => platform::load(&mut output.sources, &p.display().to_string(), &text),
-            Err(e) => {
-                return usage_error(&format!(
-                    "cannot read the platform config `{}`: {e}",
-                    p.display()
-                ))
-            }
-        },
-        None => platform::load_default(&mut output.sources),
+    let loaded = match crate::platform::load(&mut output.sources, a.platform.as_deref()) {
+        Ok(l) => l,
+        Err(e) => return usage_error(&e),
     };
     let locator = output.app.as_ref().map(|a| &a.locations);
     let result = loaded.and_then(|pf| {

@@ -8,6 +8,7 @@ mod explain;
 mod fmt;
 mod ir;
 mod lint;
+mod lsp;
 mod manifests;
 
 use crate::args::{Command, ManifestsArgs};
@@ -15,8 +16,13 @@ use crate::args::{Command, ManifestsArgs};
 /// Runs one parsed command; returns the exit code.
 pub fn run(command: Command) -> i32 {
     match command {
-        Command::Check { path, out } => check::run(&path, &out),
+        Command::Check {
+            path,
+            platform,
+            out,
+        } => check::run(&path, platform.as_deref(), &out),
         Command::Ir { path, out } => ir::run(&path, &out),
+        Command::Lsp => lsp::run(),
         Command::Codegen {
             path,
             lang,

@@ -16,7 +16,7 @@ type Impl struct {
 // Sum implements Server.
 func (s *Impl) Sum(ctx context.Context, in *SumIn) (*SumOut, error) {
 	if len(in.Numbers) == 0 {
-		return nil, &Empty{}
+		return nil, &EmptyError{}
 	}
 	var total int64
 	for _, n := range in.Numbers {
@@ -29,7 +29,7 @@ func (s *Impl) Sum(ctx context.Context, in *SumIn) (*SumOut, error) {
 				}
 				continue
 			}
-			return nil, &Overflow{Partial: total}
+			return nil, &OverflowError{Partial: total}
 		}
 		total += n
 	}

@@ -16,6 +16,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -199,6 +201,70 @@ func TestTimeoutFromContext(t *testing.T) {
 	_, err := c.Slow(ctx, &gen.Nothing{})
 	if !errors.Is(err, brief.ErrDeadlineExceeded) {
 		t.Fatalf("want deadline_exceeded, got %T %v", err, err)
+	}
+}
+
+func TestCallTimeoutShortensTheCall(t *testing.T) {
+	h := gen.NewHandler(&impl{}, brief.WithLogger(quiet), brief.WithMetrics(brief.NewMetrics()))
+	var sent atomic.Value
+	c := newClient(t, serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sent.Store(r.Header.Get(brief.HeaderTimeoutMs))
+		h.ServeHTTP(w, r)
+	})))
+	_, err := c.Slow(context.Background(), &gen.Nothing{}, brief.WithCallTimeout(20*time.Millisecond))
+	if !errors.Is(err, brief.ErrDeadlineExceeded) {
+		t.Fatalf("want deadline_exceeded, got %T %v", err, err)
+	}
+	// The rpc's @timeout is 100ms; the call sends what is left of 20ms.
+	if ms, _ := strconv.Atoi(fmt.Sprint(sent.Load())); ms <= 0 || ms > 20 {
+		t.Fatalf("%s = %v with WithCallTimeout(20ms)", brief.HeaderTimeoutMs, sent.Load())
+	}
+}
+
+// TestInterceptorsAndCallHeaders: a client interceptor and a call header on
+// the generated client; a server interceptor on the generated handler that
+// sees the procedure and the typed request and short-circuits one of them.
+func TestInterceptorsAndCallHeaders(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	record := func(s string) { mu.Lock(); seen = append(seen, s); mu.Unlock() }
+	h := gen.NewHandler(&impl{}, brief.WithLogger(quiet), brief.WithMetrics(brief.NewMetrics()),
+		brief.WithServerInterceptors(func(ctx context.Context, procedure string, in any, next brief.Handler) (any, error) {
+			record("server " + procedure)
+			if g, ok := in.(*gen.GetIn); ok && g.UserID == "blocked" {
+				return nil, brief.Errorf(brief.CodePermissionDenied, "blocked")
+			}
+			return next(ctx, in)
+		}))
+	var header atomic.Value
+	url := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		header.Store(r.Header.Get("X-Tenant"))
+		h.ServeHTTP(w, r)
+	}))
+	c, err := gen.NewClient(brief.WithBaseURL(url), brief.WithLogger(quiet), brief.WithMetrics(brief.NewMetrics()),
+		brief.WithClientInterceptors(func(ctx context.Context, procedure string, in, out any, next brief.Invoker) error {
+			record("client " + procedure)
+			return next(ctx, in, out)
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Get(context.Background(), &gen.GetIn{ID: 7}, brief.WithHeader("X-Tenant", "acme")); err != nil {
+		t.Fatal(err)
+	}
+	if got := header.Load(); got != "acme" {
+		t.Fatalf("X-Tenant = %v", got)
+	}
+	if _, err := c.Get(context.Background(), &gen.GetIn{ID: 7, UserID: "blocked"}); !errors.Is(err, brief.ErrPermissionDenied) {
+		t.Fatalf("want permission_denied from the server interceptor, got %T %v", err, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := "client everything.get,server everything.get,client everything.get,server everything.get"; strings.Join(seen, ",") != want {
+		t.Fatalf("interceptors saw %v, want %s", seen, want)
+	}
+	if _, err := c.Get(context.Background(), &gen.GetIn{ID: 7}, brief.WithHeader("X-Request-Id", "x")); !errors.Is(err, brief.ErrInvalidArgument) {
+		t.Fatalf("a reserved header: want invalid_argument, got %v", err)
 	}
 }
 

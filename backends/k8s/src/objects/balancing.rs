@@ -1,5 +1,6 @@
 //! The balancing stage: what puts traffic on the new version (the Service, and the Ingress of a
-//! public host). A worker accepts no traffic and has neither.
+//! public host). A worker has neither, unless it consumes events: then a Service for the data
+//! bus's deliveries.
 use super::ctx::Ctx;
 use super::push;
 use crate::StageFile;
@@ -15,10 +16,13 @@ use std::collections::BTreeMap;
 /// The balancing stage's objects.
 pub(super) fn build(ctx: &Ctx<'_>, balancing: &mut StageFile) {
     let app = &ctx.r.app;
-    if app.kind == Kind::Worker {
+    if !ctx.reachable() {
         return;
     }
     push(balancing, &service(ctx), ctx.name);
+    if app.kind == Kind::Worker {
+        return;
+    }
     if let Some(host) = &app.public_host {
         push(balancing, &ingress(ctx, host), ctx.name);
     }

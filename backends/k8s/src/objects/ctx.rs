@@ -44,6 +44,20 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// Whether the service consumes events, which the data bus delivers over HTTP.
+    pub(super) fn subscribes(&self) -> bool {
+        self.r
+            .app
+            .dependencies
+            .iter()
+            .any(|d| !d.subscribe.is_empty())
+    }
+
+    /// Whether the service has a Service object: all but workers that consume no events.
+    pub(super) fn reachable(&self) -> bool {
+        self.r.app.kind != Kind::Worker || self.subscribes()
+    }
+
     /// `app.kubernetes.io/component` of the workload and what serves it.
     pub(super) fn component(&self) -> &'static str {
         if self.r.app.kind == Kind::Worker {

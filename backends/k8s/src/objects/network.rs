@@ -4,6 +4,7 @@ use super::{HTTP_PORT, LINKERD_INBOUND_PORT};
 use crate::calls_label;
 use crate::platform::Mesh;
 use compiler::app::{Kind, StorageKind};
+use compiler::wiring::DATA_BUS;
 use k8s_openapi::api::networking::v1::{
     NetworkPolicy, NetworkPolicyEgressRule, NetworkPolicyIngressRule, NetworkPolicyPeer,
     NetworkPolicyPort, NetworkPolicySpec,
@@ -29,8 +30,8 @@ fn namespace_peer(labels: &[(&str, &str)], pods: Option<&[(&str, &str)]>) -> Net
     }
 }
 
-/// The NetworkPolicy: callers, the ingress controller and monitoring in; DNS, dependencies,
-/// storages, vault and the mesh out.
+/// The NetworkPolicy: callers, the ingress controller, the data bus (for a consumer of events)
+/// and monitoring in; DNS, dependencies, storages, vault and the mesh out.
 pub(super) fn policy(ctx: &Ctx<'_>) -> NetworkPolicy {
     let r = ctx.r;
     let app = &r.app;
@@ -50,6 +51,13 @@ pub(super) fn policy(ctx: &Ctx<'_>) -> NetworkPolicy {
                 ports: Some(ctx.http_ports()),
             });
         }
+    }
+    if ctx.subscribes() {
+        // The data bus delivers events to POST /events/<topic> (docs/protocol.md, 9.3).
+        ingress.push(NetworkPolicyIngressRule {
+            from: Some(vec![namespace_peer(&[(NS_NAME, DATA_BUS)], None)]),
+            ports: Some(ctx.http_ports()),
+        });
     }
     if let Some(m) = &r.platform.monitoring_namespace {
         ingress.push(NetworkPolicyIngressRule {

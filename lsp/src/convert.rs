@@ -1,0 +1,130 @@
+//! Conversions between the compiler's byte offsets and LSP's UTF-16 positions, and from the one
+//! `Diagnostic` type to LSP diagnostics (the same code, range, notes, hint and related labels).
+use compiler::{Diagnostic, Severity, Sources};
+use lsp_types::{
+    DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position, Range,
+    Url,
+};
+use std::path::Path;
+
+/// The LSP position of byte `offset` in `text` (line, UTF-16 code units into the line).
+pub fn position(text: &str, offset: usize) -> Position {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text[..offset];
+    let line = before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let character = before[line_start..].encode_utf16().count();
+    Position::new(to_u32(line), to_u32(character))
+}
+
+/// The byte offset of an LSP position in `text`, clamped to the line's end and the text's end.
+pub fn offset(text: &str, pos: Position) -> usize {
+    let mut line_start = 0;
+    for _ in 0..pos.line {
+        match text[line_start..].find('\n') {
+            Some(i) => line_start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let line_end = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |i| line_start + i);
+    let mut units = 0u32;
+    for (i, c) in text[line_start..line_end].char_indices() {
+        if units >= pos.character {
+            return line_start + i;
+        }
+        units += to_u32(c.len_utf16());
+    }
+    line_end
+}
+
+/// The LSP range of a byte range.
+pub fn range(text: &str, r: &std::ops::Range<usize>) -> Range {
+    Range::new(position(text, r.start), position(text, r.end))
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The `file://` URL of a path (`None` for a relative or unrepresentable path).
+pub fn url(path: &Path) -> Option<Url> {
+    Url::from_file_path(path).ok()
+}
+
+/// An LSP diagnostic for `d`, whose primary span is in a file of `sources` whose paths are
+/// relative to `root`. The message carries the notes and the hint, as `check` prints them.
+pub fn diagnostic(d: &Diagnostic, sources: &Sources, root: &Path) -> lsp_types::Diagnostic {
+    let text_of = |id| sources.get(id).map(|f| f.text.as_ref()).unwrap_or("");
+    let range_of = |span: &compiler::Span| range(text_of(span.file), &span.range);
+    let primary = d.primary_span();
+    let mut message = d.message.clone();
+    if let Some(l) = d.labels.iter().find(|l| l.primary && !l.message.is_empty()) {
+        message.push_str(&format!(" ({})", l.message));
+    }
+    for n in &d.notes {
+        message.push_str(&format!("\nnote: {n}"));
+    }
+    if let Some(h) = &d.hint {
+        message.push_str(&format!("\nhelp: {h}"));
+    }
+    let related: Vec<DiagnosticRelatedInformation> = d
+        .labels
+        .iter()
+        .filter(|l| !l.primary)
+        .filter_map(|l| {
+            let uri = url(&root.join(sources.path(l.span.file)))?;
+            Some(DiagnosticRelatedInformation {
+                location: Location::new(uri, range_of(&l.span)),
+                message: l.message.clone(),
+            })
+        })
+        .collect();
+    lsp_types::Diagnostic {
+        range: primary.map(range_of).unwrap_or_default(),
+        severity: Some(match d.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+            _ => DiagnosticSeverity::INFORMATION,
+        }),
+        code: Some(NumberOrString::String(d.code.to_owned())),
+        source: Some("brief".to_owned()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{offset, position};
+    use lsp_types::Position;
+
+    #[test]
+    fn positions_count_utf16_units_and_round_trip() {
+        let text = "ab\nп😀x\n";
+        // `x` is after a 2-byte and a 4-byte char: 2 UTF-16 units for the emoji.
+        let x = text.find('x').unwrap_or(0);
+        assert_eq!(position(text, x), Position::new(1, 3));
+        assert_eq!(offset(text, Position::new(1, 3)), x);
+        assert_eq!(
+            offset(text, Position::new(0, 99)),
+            2,
+            "clamped to the line end"
+        );
+        assert_eq!(
+            offset(text, Position::new(9, 0)),
+            text.len(),
+            "clamped to the end"
+        );
+        assert_eq!(position(text, text.len()), Position::new(2, 0));
+    }
+}

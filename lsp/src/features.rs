@@ -1,0 +1,191 @@
+//! The answers to editor requests, computed from a project's last check: hover, go to
+//! definition, find references, document symbols and formatting.
+use crate::convert::{self, url};
+use compiler::model::{DeclId, Declaration, SymbolKind};
+use compiler::{FileId, Output, Span};
+use lsp_types::{
+    DocumentSymbol, Hover, HoverContents, Location, MarkupContent, MarkupKind, Position, Range,
+    TextEdit,
+};
+use std::path::Path;
+
+fn text(output: &Output, file: FileId) -> &str {
+    output
+        .sources
+        .get(file)
+        .map(|f| f.text.as_ref())
+        .unwrap_or("")
+}
+
+fn location(output: &Output, root: &Path, span: &Span) -> Option<Location> {
+    let uri = url(&root.join(output.sources.path(span.file)))?;
+    Some(Location::new(
+        uri,
+        convert::range(text(output, span.file), &span.range),
+    ))
+}
+
+/// The declaration at a position: the one a type name there refers to, or the one declared there.
+fn target(output: &Output, file: FileId, pos: Position) -> Option<(DeclId, Span)> {
+    let offset = convert::offset(text(output, file), pos);
+    let model = &output.model;
+    if let Some(u) = model.use_at(file, offset) {
+        return Some((u.decl, u.span.clone()));
+    }
+    let id = model.decl_at(file, offset)?;
+    let d = model.decl(id)?;
+    Some((id, d.name_span.clone()))
+}
+
+fn kind_word(kind: SymbolKind) -> &'static str {
+    match kind {
+        SymbolKind::Service => "service",
+        SymbolKind::Rpc => "rpc",
+        SymbolKind::Event => "schema",
+        SymbolKind::Message => "message",
+        SymbolKind::Enum => "enum",
+        SymbolKind::Error => "error",
+        SymbolKind::Field => "field",
+        SymbolKind::EnumValue => "enum value",
+    }
+}
+
+/// Hover: the declaration as written (its first lines), where it is, its doc and deprecation.
+pub fn hover(output: &Output, file: FileId, pos: Position) -> Option<Hover> {
+    let (id, at) = target(output, file, pos)?;
+    let d = output.model.decl(id)?;
+    let source = text(output, d.file).get(d.span.range.clone()).unwrap_or("");
+    let mut shown: Vec<&str> = source.lines().take(12).collect();
+    if source.lines().count() > 12 {
+        shown.push("    …");
+    }
+    let mut value = format!("```brief\n{}\n```\n", shown.join("\n"));
+    value.push_str(&format!(
+        "\n{} `{}` in `{}`",
+        kind_word(d.kind),
+        d.name,
+        output.sources.path(d.file)
+    ));
+    if let Some(doc) = &d.doc {
+        value.push_str(&format!("\n\n{doc}"));
+    }
+    if let Some(dep) = &d.deprecated {
+        value.push_str("\n\n**Deprecated**");
+        if let Some(reason) = &dep.reason {
+            value.push_str(&format!(": {reason}"));
+        }
+    }
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value,
+        }),
+        range: Some(convert::range(text(output, file), &at.range)),
+    })
+}
+
+/// Go to definition: where the declaration under the cursor is declared.
+pub fn definition(output: &Output, root: &Path, file: FileId, pos: Position) -> Option<Location> {
+    let (id, _) = target(output, file, pos)?;
+    let d = output.model.decl(id)?;
+    location(output, root, &d.name_span)
+}
+
+/// Find references: every use of the declaration under the cursor, in every file of the
+/// project, with the declaration itself first when asked for.
+pub fn references(
+    output: &Output,
+    root: &Path,
+    file: FileId,
+    pos: Position,
+    include_declaration: bool,
+) -> Vec<Location> {
+    let Some((id, _)) = target(output, file, pos) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if include_declaration {
+        if let Some(d) = output.model.decl(id) {
+            out.extend(location(output, root, &d.name_span));
+        }
+    }
+    out.extend(
+        output
+            .model
+            .references(id)
+            .filter_map(|u| location(output, root, &u.span)),
+    );
+    out
+}
+
+fn symbol_kind(kind: SymbolKind) -> lsp_types::SymbolKind {
+    use lsp_types::SymbolKind as K;
+    match kind {
+        SymbolKind::Service => K::INTERFACE,
+        SymbolKind::Rpc => K::METHOD,
+        SymbolKind::Event => K::EVENT,
+        SymbolKind::Message => K::STRUCT,
+        SymbolKind::Enum => K::ENUM,
+        SymbolKind::Error => K::CLASS,
+        SymbolKind::Field => K::FIELD,
+        SymbolKind::EnumValue => K::ENUM_MEMBER,
+    }
+}
+
+/// The outline of one file: declarations with their parts nested under them.
+pub fn symbols(output: &Output, file: FileId) -> Vec<DocumentSymbol> {
+    let decls: Vec<(DeclId, &Declaration)> = output.model.declarations(file).collect();
+    let src = text(output, file);
+    fn build(
+        id: Option<DeclId>,
+        decls: &[(DeclId, &Declaration)],
+        src: &str,
+        depth: usize,
+    ) -> Vec<DocumentSymbol> {
+        if depth > 3 {
+            return Vec::new();
+        }
+        decls
+            .iter()
+            .filter(|(_, d)| d.parent == id)
+            .map(|(child, d)| {
+                let children = build(Some(*child), decls, src, depth + 1);
+                #[allow(deprecated)] // `deprecated` is a required field of the struct
+                DocumentSymbol {
+                    name: d.name.clone(),
+                    detail: Some(kind_word(d.kind).to_owned()),
+                    kind: symbol_kind(d.kind),
+                    tags: None,
+                    deprecated: None,
+                    range: convert::range(src, &d.span.range),
+                    selection_range: convert::range(src, &d.name_span.range),
+                    children: (!children.is_empty()).then_some(children),
+                }
+            })
+            .collect()
+    }
+    // A part whose parent is declared in another file (none today) would be lost; top level is
+    // every declaration whose parent is not in this file.
+    let here: Vec<DeclId> = decls.iter().map(|(id, _)| *id).collect();
+    let mut top = build(None, &decls, src, 0);
+    for (id, d) in &decls {
+        if d.parent.is_some_and(|p| !here.contains(&p)) {
+            top.extend(build(Some(*id), &decls, src, 1));
+        }
+    }
+    top
+}
+
+/// Formatting: one edit replacing the whole document with its canonical form; `None` when the
+/// file does not parse (the formatter never rewrites broken code), empty when already formatted.
+pub fn format(src: &str) -> Option<Vec<TextEdit>> {
+    let formatted = compiler::fmt::format_source(src)?;
+    if formatted == src {
+        return Some(Vec::new());
+    }
+    let end = convert::position(src, src.len());
+    Some(vec![TextEdit::new(
+        Range::new(Position::new(0, 0), end),
+        formatted,
+    )])
+}

@@ -1,0 +1,22 @@
+//! The brief language server (`paasctl lsp`): LSP over stdio on the compiler core, so the editor
+//! shows exactly what `check` and `lint` report. The compiler knows nothing of LSP; this crate
+//! converts.
+//!
+//! Framework: rust-analyzer's `lsp-server` (synchronous, with an in-memory connection for
+//! tests). One thread owns the state, so changes are applied in the order they arrive (the
+//! `didChange` ordering problems of async frameworks with concurrent handlers cannot happen), and
+//! a flood of changes is coalesced into one check.
+mod convert;
+mod features;
+mod server;
+mod workspace;
+
+pub use server::{capabilities, serve};
+
+/// Runs the server on stdin/stdout until the client exits.
+pub fn run_stdio() -> Result<(), String> {
+    let (conn, io) = lsp_server::Connection::stdio();
+    serve(&conn)?;
+    drop(conn);
+    io.join().map_err(|e| e.to_string())
+}

@@ -1,0 +1,324 @@
+//! The message loop: initialize, then notifications (buffer changes) and requests (answers),
+//! with checks coalesced: a flood of changes is applied first and checked once when the queue is
+//! empty or a request needs an up-to-date answer.
+use crate::convert;
+use crate::features;
+use crate::workspace::{Doc, ProjectKey, Workspace};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+    Notification as _, PublishDiagnostics,
+};
+use lsp_types::request::{
+    DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References, Request as _,
+};
+use lsp_types::{
+    DocumentSymbolResponse, GotoDefinitionResponse, HoverProviderCapability, OneOf,
+    PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Url,
+};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// What the server offers.
+pub fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                ..Default::default()
+            },
+        )),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        ..Default::default()
+    }
+}
+
+/// Runs the server on a connection until the client shuts it down or goes away.
+pub fn serve(conn: &Connection) -> Result<(), String> {
+    let init = serde_json::json!({
+        "capabilities": capabilities(),
+        "serverInfo": ServerInfo {
+            name: "paasctl lsp".to_owned(),
+            version: Some(env!("CARGO_PKG_VERSION").to_owned()),
+        },
+    });
+    let (id, _params) = conn.initialize_start().map_err(|e| e.to_string())?;
+    conn.initialize_finish(id, init)
+        .map_err(|e| e.to_string())?;
+    let mut state = State {
+        ws: Workspace::default(),
+        conn,
+    };
+    loop {
+        let msg = match conn.receiver.try_recv() {
+            Ok(m) => m,
+            Err(crossbeam_channel::TryRecvError::Empty) => {
+                state.flush();
+                match conn.receiver.recv() {
+                    Ok(m) => m,
+                    Err(_) => return Ok(()),
+                }
+            }
+            Err(crossbeam_channel::TryRecvError::Disconnected) => return Ok(()),
+        };
+        match msg {
+            Message::Request(req) => {
+                if conn.handle_shutdown(&req).map_err(|e| e.to_string())? {
+                    return Ok(());
+                }
+                let resp = state.request(req);
+                state.send(Message::Response(resp));
+            }
+            Message::Notification(n) => state.notification(n),
+            Message::Response(_) => {}
+        }
+    }
+}
+
+struct State<'a> {
+    ws: Workspace,
+    conn: &'a Connection,
+}
+
+fn path_of(uri: &Url) -> Option<PathBuf> {
+    (uri.scheme() == "file")
+        .then(|| uri.to_file_path().ok())
+        .flatten()
+}
+
+fn params<P: DeserializeOwned>(value: Value) -> Result<P, String> {
+    serde_json::from_value(value).map_err(|e| format!("invalid params: {e}"))
+}
+
+impl State<'_> {
+    fn send(&self, msg: Message) {
+        // The client went away: the loop ends on the next receive.
+        let _ = self.conn.sender.send(msg);
+    }
+
+    fn notification(&mut self, n: Notification) {
+        match n.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                if let Ok(p) = params::<lsp_types::DidOpenTextDocumentParams>(n.params) {
+                    if let Some(path) = path_of(&p.text_document.uri) {
+                        let doc = Doc {
+                            text: p.text_document.text,
+                            version: p.text_document.version,
+                        };
+                        self.ws.docs.insert(path.clone(), doc);
+                        self.ws.touch(&path);
+                    }
+                }
+            }
+            DidChangeTextDocument::METHOD => {
+                if let Ok(p) = params::<lsp_types::DidChangeTextDocumentParams>(n.params) {
+                    if let Some(path) = path_of(&p.text_document.uri) {
+                        if let Some(doc) = self.ws.docs.get_mut(&path) {
+                            for change in p.content_changes {
+                                apply(&mut doc.text, change);
+                            }
+                            doc.version = p.text_document.version;
+                            self.ws.touch(&path);
+                        }
+                    }
+                }
+            }
+            DidSaveTextDocument::METHOD => {
+                if let Ok(p) = params::<lsp_types::DidSaveTextDocumentParams>(n.params) {
+                    if let Some(path) = path_of(&p.text_document.uri) {
+                        self.ws.touch(&path);
+                    }
+                }
+            }
+            DidCloseTextDocument::METHOD => {
+                if let Ok(p) = params::<lsp_types::DidCloseTextDocumentParams>(n.params) {
+                    if let Some(path) = path_of(&p.text_document.uri) {
+                        self.ws.docs.remove(&path);
+                        self.ws.touch(&path);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Checks every changed project and publishes its diagnostics, file by file, clearing the
+    /// files that no longer have any.
+    fn flush(&mut self) {
+        for key in self.ws.dirty() {
+            self.publish(&key);
+        }
+    }
+
+    fn publish(&mut self, key: &ProjectKey) {
+        let root = key.root().to_path_buf();
+        let versions: BTreeMap<PathBuf, i32> = self
+            .ws
+            .docs
+            .iter()
+            .map(|(p, d)| (p.clone(), d.version))
+            .collect();
+        let Some(project) = self.ws.check(key) else {
+            return;
+        };
+        let Some(output) = &project.output else {
+            return;
+        };
+        let mut by_file: BTreeMap<PathBuf, Vec<lsp_types::Diagnostic>> = BTreeMap::new();
+        // Diagnostics without a location go to the project's app.toml, or the loose file.
+        let fallback = match key {
+            ProjectKey::Service(r) => r.join("app.toml"),
+            ProjectKey::Loose(f) => f.clone(),
+        };
+        for d in &project.diagnostics {
+            let path = match d.primary_span() {
+                Some(s) => root.join(output.sources.path(s.file)),
+                None => fallback.clone(),
+            };
+            // Never a diagnostic for a file outside the project.
+            if !path.starts_with(&root) {
+                continue;
+            }
+            by_file
+                .entry(path)
+                .or_default()
+                .push(convert::diagnostic(d, &output.sources, &root));
+        }
+        let mut files: Vec<PathBuf> = by_file.keys().cloned().collect();
+        for old in &project.published {
+            if !by_file.contains_key(old) {
+                files.push(old.clone());
+            }
+        }
+        project.published = by_file.keys().cloned().collect();
+        let mut messages = Vec::new();
+        for path in files {
+            let Some(uri) = convert::url(&path) else {
+                continue;
+            };
+            let params = PublishDiagnosticsParams {
+                uri,
+                diagnostics: by_file.remove(&path).unwrap_or_default(),
+                version: versions.get(&path).copied(),
+            };
+            messages.push(Message::Notification(Notification::new(
+                PublishDiagnostics::METHOD.to_owned(),
+                params,
+            )));
+        }
+        for m in messages {
+            self.send(m);
+        }
+    }
+
+    fn request(&mut self, req: Request) -> Response {
+        let id = req.id.clone();
+        match self.answer(req) {
+            Ok(value) => Response::new_ok(id, value),
+            Err((code, message)) => Response::new_err(id, code as i32, message),
+        }
+    }
+
+    fn answer(&mut self, req: Request) -> Result<Value, (ErrorCode, String)> {
+        let bad = |e: String| (ErrorCode::InvalidParams, e);
+        // Answers reflect every change received before the request.
+        self.flush();
+        let to_json =
+            |v: serde_json::Result<Value>| v.map_err(|e| (ErrorCode::InternalError, e.to_string()));
+        match req.method.as_str() {
+            HoverRequest::METHOD => {
+                let p: lsp_types::HoverParams = params(req.params).map_err(bad)?;
+                let pos = p.text_document_position_params;
+                let r = self
+                    .at(&pos.text_document.uri)
+                    .and_then(|(_, o, f)| features::hover(o, f, pos.position));
+                to_json(serde_json::to_value(r))
+            }
+            GotoDefinition::METHOD => {
+                let p: lsp_types::GotoDefinitionParams = params(req.params).map_err(bad)?;
+                let pos = p.text_document_position_params;
+                let r = self
+                    .at(&pos.text_document.uri)
+                    .and_then(|(root, o, f)| features::definition(o, &root, f, pos.position))
+                    .map(GotoDefinitionResponse::Scalar);
+                to_json(serde_json::to_value(r))
+            }
+            References::METHOD => {
+                let p: lsp_types::ReferenceParams = params(req.params).map_err(bad)?;
+                let pos = p.text_document_position;
+                let r = self
+                    .at(&pos.text_document.uri)
+                    .map(|(root, o, f)| {
+                        features::references(
+                            o,
+                            &root,
+                            f,
+                            pos.position,
+                            p.context.include_declaration,
+                        )
+                    })
+                    .unwrap_or_default();
+                to_json(serde_json::to_value(r))
+            }
+            DocumentSymbolRequest::METHOD => {
+                let p: lsp_types::DocumentSymbolParams = params(req.params).map_err(bad)?;
+                let r = self
+                    .at(&p.text_document.uri)
+                    .map(|(_, o, f)| DocumentSymbolResponse::Nested(features::symbols(o, f)));
+                to_json(serde_json::to_value(r))
+            }
+            Formatting::METHOD => {
+                let p: lsp_types::DocumentFormattingParams = params(req.params).map_err(bad)?;
+                let path = path_of(&p.text_document.uri)
+                    .ok_or_else(|| bad("not a file: URI".to_owned()))?;
+                if path.extension().and_then(|e| e.to_str()) != Some("brief") {
+                    return Ok(Value::Null);
+                }
+                let text = match self.ws.docs.get(&path) {
+                    Some(d) => d.text.clone(),
+                    None => std::fs::read_to_string(&path)
+                        .map_err(|e| (ErrorCode::RequestFailed, e.to_string()))?,
+                };
+                match features::format(&text) {
+                    Some(edits) => to_json(serde_json::to_value(edits)),
+                    None => Err((
+                        ErrorCode::RequestFailed,
+                        "the file does not parse; fix its errors, then format".to_owned(),
+                    )),
+                }
+            }
+            _ => Err((
+                ErrorCode::MethodNotFound,
+                format!("unsupported request `{}`", req.method),
+            )),
+        }
+    }
+
+    /// The project root, checked output and file id of a document.
+    fn at(&mut self, uri: &Url) -> Option<(PathBuf, &compiler::Output, compiler::FileId)> {
+        let path = path_of(uri)?;
+        let (key, output, file) = self.ws.analysis(&path)?;
+        Some((key.root().to_path_buf(), output, file))
+    }
+}
+
+/// Applies one change (a range edit, or the whole text when it has no range).
+fn apply(text: &mut String, change: lsp_types::TextDocumentContentChangeEvent) {
+    match change.range {
+        Some(r) => {
+            let start = convert::offset(text, r.start);
+            let end = convert::offset(text, r.end).max(start);
+            text.replace_range(start..end, &change.text);
+        }
+        None => *text = change.text,
+    }
+}

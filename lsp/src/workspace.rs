@@ -1,0 +1,142 @@
+//! The server's long-lived state: the open buffers (overlaid on the disk through the compiler's
+//! file-system trait) and one compiler session per service project, each re-checked only when a
+//! file of its own changed.
+use compiler::{Compiler, Diagnostic, FileId, FileSystem, OsFs, Output, OverlayFs};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// An open document: its text as the editor has it, and its version.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub text: String,
+    pub version: i32,
+}
+
+/// What a project is: a service directory (with app.toml) or one loose `.brief` file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ProjectKey {
+    Service(PathBuf),
+    Loose(PathBuf),
+}
+
+impl ProjectKey {
+    /// The directory the project's relative paths start from.
+    pub fn root(&self) -> &Path {
+        match self {
+            ProjectKey::Service(root) => root,
+            ProjectKey::Loose(file) => file.parent().unwrap_or(Path::new("/")),
+        }
+    }
+}
+
+/// One project: its compiler session and the result of its last check.
+pub struct Project {
+    compiler: Compiler,
+    pub output: Option<Output>,
+    /// Everything the editor shows for it: check, brief.toml and lint, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Files that were sent diagnostics last time (to clear those that are fixed).
+    pub published: BTreeSet<PathBuf>,
+    dirty: bool,
+}
+
+/// Every open buffer and every project seen so far.
+#[derive(Default)]
+pub struct Workspace {
+    pub docs: BTreeMap<PathBuf, Doc>,
+    projects: BTreeMap<ProjectKey, Project>,
+}
+
+impl Workspace {
+    /// The project `path` belongs to: the nearest directory above it with an app.toml (on disk
+    /// or open in the editor), else the file alone.
+    pub fn key_of(&self, path: &Path) -> ProjectKey {
+        let fs = OsFs;
+        for dir in path.ancestors().skip(1) {
+            let app = dir.join("app.toml");
+            if self.docs.contains_key(&app) || fs.is_file(&app) {
+                return ProjectKey::Service(dir.to_path_buf());
+            }
+        }
+        ProjectKey::Loose(path.to_path_buf())
+    }
+
+    /// Marks the project of `path` for a re-check before the next answer or the next idle moment.
+    pub fn touch(&mut self, path: &Path) -> ProjectKey {
+        let key = self.key_of(path);
+        self.projects
+            .entry(key.clone())
+            .or_insert_with(|| Project {
+                compiler: Compiler::new(),
+                output: None,
+                diagnostics: Vec::new(),
+                published: BTreeSet::new(),
+                dirty: true,
+            })
+            .dirty = true;
+        key
+    }
+
+    /// Projects waiting for a check.
+    pub fn dirty(&self) -> Vec<ProjectKey> {
+        self.projects
+            .iter()
+            .filter(|(_, p)| p.dirty)
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// Re-checks one project over the disk and the open buffers, if it changed.
+    pub fn check(&mut self, key: &ProjectKey) -> Option<&mut Project> {
+        let mut overlay = OverlayFs::new(&OsFs);
+        for (path, doc) in &self.docs {
+            overlay.set(path.clone(), doc.text.clone().into_bytes());
+        }
+        let project = self.projects.get_mut(key)?;
+        if project.dirty {
+            let root = key.root();
+            let mut output = match key {
+                ProjectKey::Service(root) => project.compiler.check_project(&overlay, root),
+                ProjectKey::Loose(file) => project.compiler.check_file(&overlay, root, file),
+            };
+            let mut diagnostics = output.diagnostics.clone();
+            for d in compiler::lint::lint_output(&mut output, &overlay, root) {
+                if !diagnostics.contains(&d) {
+                    diagnostics.push(d);
+                }
+            }
+            diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            project.output = Some(output);
+            project.diagnostics = diagnostics;
+            project.dirty = false;
+        }
+        Some(project)
+    }
+
+    /// The checked project of `path` with the file's id in it, checking it first if needed.
+    pub fn analysis(&mut self, path: &Path) -> Option<(ProjectKey, &Output, FileId)> {
+        let key = self.key_of(path);
+        if !self.projects.contains_key(&key) {
+            self.touch(path);
+        }
+        let root = key.root().to_path_buf();
+        let output = self.check(&key)?.output.as_ref()?;
+        let rel = relative(&root, path)?;
+        let id = output
+            .sources
+            .iter()
+            .find(|(_, f)| f.path == rel)
+            .map(|(id, _)| id)?;
+        Some((key, output, id))
+    }
+}
+
+/// `path` relative to `root` with forward slashes, as the compiler names files.
+pub fn relative(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
