@@ -12,23 +12,7 @@ use crate::project::Output;
 use crate::source::{FileId, Span};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-/// What a breaking change breaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Category {
-    /// Existing peers (old clients, old subscribers) fail on the wire.
-    Wire,
-    /// Regenerated code stops compiling for existing callers.
-    Source,
-}
-
-impl Category {
-    pub fn name(self) -> &'static str {
-        match self {
-            Category::Wire => "WIRE",
-            Category::Source => "SOURCE",
-        }
-    }
-}
+pub use crate::diagnostic::Category;
 
 /// One breaking-change rule.
 #[derive(Debug, Clone, Copy)]
@@ -260,11 +244,28 @@ impl Cx<'_> {
     }
 
     fn push(&mut self, code: &'static str, msg: String, at: &Loc, label: &str, notes: Vec<String>) {
-        let category = rule(code).map(|r| r.category.name()).unwrap_or("WIRE");
-        let mut d = Diagnostic::new(code, msg).primary(self.span(at), label);
-        d = d.note(format!("category: {category}"));
+        self.push_fix(code, msg, at, label, notes, None);
+    }
+
+    /// A finding with its category and, when there is a concrete one, its fix (the hint).
+    fn push_fix(
+        &mut self,
+        code: &'static str,
+        msg: String,
+        at: &Loc,
+        label: &str,
+        notes: Vec<String>,
+        fix: Option<String>,
+    ) {
+        let category = rule(code).map_or(Category::Wire, |r| r.category);
+        let mut d = Diagnostic::new(code, msg)
+            .primary(self.span(at), label)
+            .category(category);
         for n in notes {
             d = d.note(n);
+        }
+        if let Some(f) = fix {
+            d = d.hint(f);
         }
         self.out.push(d);
     }
@@ -524,15 +525,17 @@ impl Cx<'_> {
         if input {
             for n in new {
                 if !old.iter().any(|o| o.name == n.name) && !matches!(n.ty, Type::Optional { .. }) {
-                    self.push(
+                    self.push_fix(
                         codes::B0105,
                         format!("required field `{}` was added to `{owner}`", n.name),
                         &n.loc,
                         "old clients do not send it",
-                        vec![
-                            format!("`{owner}` is sent by clients"),
-                            format!("make it optional: `{} ?{}`", n.name, type_text(&n.ty)),
-                        ],
+                        vec![format!("`{owner}` is sent by clients")],
+                        Some(format!(
+                            "make it optional: `{} ?{}`",
+                            n.name,
+                            type_text(&n.ty)
+                        )),
                     );
                 }
             }

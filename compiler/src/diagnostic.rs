@@ -27,6 +27,27 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     pub notes: Vec<String>,
     pub hint: Option<String>,
+    /// The category of a breaking change, a field of its own in the machine formats (human
+    /// output shows it as the first note).
+    pub category: Option<Category>,
+}
+
+/// What a breaking change breaks (docs/breaking.md#categories).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    /// Existing peers (old clients, old subscribers) fail on the wire.
+    Wire,
+    /// Regenerated code stops compiling for existing callers.
+    Source,
+}
+
+impl Category {
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Wire => "WIRE",
+            Category::Source => "SOURCE",
+        }
+    }
 }
 
 impl Diagnostic {
@@ -42,6 +63,7 @@ impl Diagnostic {
             labels: Vec::new(),
             notes: Vec::new(),
             hint: None,
+            category: None,
         }
     }
 
@@ -70,6 +92,11 @@ impl Diagnostic {
 
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn category(mut self, category: Category) -> Self {
+        self.category = Some(category);
         self
     }
 

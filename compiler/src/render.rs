@@ -39,7 +39,12 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<crate::source::FileId> {
         Severity::Warning => cs::Severity::Warning,
         Severity::Note => cs::Severity::Note,
     };
-    let mut notes = d.notes.clone();
+    let mut notes: Vec<String> = d
+        .category
+        .map(|c| format!("category: {}", c.name()))
+        .into_iter()
+        .chain(d.notes.iter().cloned())
+        .collect();
     if let Some(h) = &d.hint {
         notes.push(format!("help: {h}"));
     }
@@ -63,10 +68,19 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<crate::source::FileId> {
         .with_notes(notes)
 }
 
-/// One diagnostic as a flat JSON record for tools. Lines and columns are 1-based; `end_*` is exclusive.
+/// The version of the `--format json` document (its top-level `schema` field; docs/diagnostics.md).
+/// Raised when a field changes meaning or disappears; new fields do not raise it.
+pub const JSON_SCHEMA: u32 = 1;
+
+/// One diagnostic as a flat JSON record for tools. Lines and columns are 1-based; `end_*` is
+/// exclusive; paths are relative to the working directory, with forward slashes.
 #[derive(Debug, Serialize)]
 pub struct JsonDiagnostic {
     pub code: &'static str,
+    /// The stable rule name of a lint or breaking-change code (`RPC_LOWER_CAMEL_CASE`).
+    pub rule: Option<&'static str>,
+    /// The category of a breaking change: `WIRE` or `SOURCE`.
+    pub category: Option<&'static str>,
     pub severity: Severity,
     pub message: String,
     pub file: Option<String>,
@@ -76,6 +90,7 @@ pub struct JsonDiagnostic {
     pub end_column: Option<usize>,
     pub labels: Vec<JsonLabel>,
     pub notes: Vec<String>,
+    /// The fix: a did-you-mean or the concrete change to make, when there is one.
     pub hint: Option<String>,
 }
 
@@ -90,8 +105,18 @@ pub struct JsonLabel {
     pub primary: bool,
 }
 
-/// Converts diagnostics to flat records with resolved positions.
-pub fn records(diags: &[Diagnostic], sources: &Sources) -> Vec<JsonDiagnostic> {
+/// The stable name of the lint rule or breaking-change check a code belongs to.
+pub fn rule_name(code: &str) -> Option<&'static str> {
+    crate::lint::RULES
+        .iter()
+        .find(|r| r.code == code)
+        .map(|r| r.name)
+        .or_else(|| crate::breaking::rule(code).map(|r| r.name))
+}
+
+/// Converts diagnostics to flat records with resolved positions; `prefix` (the project directory
+/// relative to the working directory) is joined onto every path.
+pub fn records(diags: &[Diagnostic], sources: &Sources, prefix: &str) -> Vec<JsonDiagnostic> {
     diags
         .iter()
         .map(|d| {
@@ -103,7 +128,7 @@ pub fn records(diags: &[Diagnostic], sources: &Sources) -> Vec<JsonDiagnostic> {
                     let (line, column) = f.line_col(l.span.range.start);
                     let (end_line, end_column) = f.line_col(l.span.range.end);
                     Some(JsonLabel {
-                        file: f.path.clone(),
+                        file: prefixed(prefix, &f.path),
                         line,
                         column,
                         end_line,
@@ -116,6 +141,8 @@ pub fn records(diags: &[Diagnostic], sources: &Sources) -> Vec<JsonDiagnostic> {
             let main = labels.iter().find(|l| l.primary).or(labels.first());
             JsonDiagnostic {
                 code: d.code,
+                rule: rule_name(d.code),
+                category: d.category.map(|c| c.name()),
                 severity: d.severity,
                 message: d.message.clone(),
                 file: main.map(|l| l.file.clone()),
@@ -131,8 +158,9 @@ pub fn records(diags: &[Diagnostic], sources: &Sources) -> Vec<JsonDiagnostic> {
         .collect()
 }
 
-/// Renders diagnostics as a JSON document: `{"diagnostics": [...], "errors": N, "warnings": N}`.
-pub fn json(diags: &[Diagnostic], sources: &Sources) -> String {
+/// Renders diagnostics as a JSON document:
+/// `{"schema": 1, "diagnostics": [...], "errors": N, "warnings": N}`; `prefix` as for [`records`].
+pub fn json(diags: &[Diagnostic], sources: &Sources, prefix: &str) -> String {
     let errors = diags
         .iter()
         .filter(|d| d.severity == Severity::Error)
@@ -142,7 +170,8 @@ pub fn json(diags: &[Diagnostic], sources: &Sources) -> String {
         .filter(|d| d.severity == Severity::Warning)
         .count();
     let doc = serde_json::json!({
-        "diagnostics": records(diags, sources),
+        "schema": JSON_SCHEMA,
+        "diagnostics": records(diags, sources, prefix),
         "errors": errors,
         "warnings": warnings,
     });
@@ -183,11 +212,11 @@ pub fn sarif(diags: &[Diagnostic], sources: &Sources, uri_prefix: &str) -> Strin
                 "name": c.code,
                 "shortDescription": { "text": c.title },
                 "defaultConfiguration": { "level": level(c.severity) },
-                "help": { "text": format!("`paasctl explain {}`; docs/{}.md", c.code, doc_page(c.code)) },
+                "help": { "text": format!("`paasctl explain {}`; docs/explain.md#{}", c.code, c.code.to_lowercase()) },
             })
         })
         .collect();
-    let results: Vec<serde_json::Value> = records(diags, sources)
+    let results: Vec<serde_json::Value> = records(diags, sources, uri_prefix)
         .into_iter()
         .map(|r| {
             let mut text = r.message.clone();
@@ -202,6 +231,15 @@ pub fn sarif(diags: &[Diagnostic], sources: &Sources, uri_prefix: &str) -> Strin
             if let Some(i) = codes::ALL.iter().position(|c| c.code == r.code) {
                 result["ruleIndex"] = serde_json::json!(i);
             }
+            let mut properties = serde_json::Map::new();
+            for (key, value) in [("rule", r.rule), ("category", r.category)] {
+                if let Some(v) = value {
+                    properties.insert(key.to_owned(), serde_json::json!(v));
+                }
+            }
+            if !properties.is_empty() {
+                result["properties"] = serde_json::Value::Object(properties);
+            }
             if let (Some(file), Some(line), Some(col), Some(end_line), Some(end_col)) =
                 (&r.file, r.line, r.column, r.end_line, r.end_column)
             {
@@ -214,7 +252,7 @@ pub fn sarif(diags: &[Diagnostic], sources: &Sources, uri_prefix: &str) -> Strin
                 let end_line = end_line.max(line);
                 result["locations"] = serde_json::json!([{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": prefixed(uri_prefix, file) },
+                        "artifactLocation": { "uri": file },
                         "region": {
                             "startLine": line, "startColumn": col,
                             "endLine": end_line, "endColumn": end_col,
@@ -243,16 +281,6 @@ pub fn sarif(diags: &[Diagnostic], sources: &Sources, uri_prefix: &str) -> Strin
     s
 }
 
-/// The docs page that explains a code.
-fn doc_page(code: &str) -> &'static str {
-    match code.as_bytes().first() {
-        Some(b'L') => "lint",
-        Some(b'B') => "breaking",
-        Some(b'F') => "fmt",
-        _ => "diagnostics",
-    }
-}
-
 /// Escapes the message of a GitHub workflow command.
 fn gh_data(s: &str) -> String {
     s.replace('%', "%25")
@@ -269,7 +297,7 @@ fn gh_prop(s: &str) -> String {
 /// `::error file=F,line=L,col=C,endLine=L,endColumn=C,title=CODE::message`.
 pub fn github(diags: &[Diagnostic], sources: &Sources, path_prefix: &str) -> String {
     let mut out = String::new();
-    for r in records(diags, sources) {
+    for r in records(diags, sources, path_prefix) {
         let cmd = match r.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -279,7 +307,7 @@ pub fn github(diags: &[Diagnostic], sources: &Sources, path_prefix: &str) -> Str
         if let (Some(file), Some(line), Some(col), Some(end_line), Some(end_col)) =
             (&r.file, r.line, r.column, r.end_line, r.end_column)
         {
-            props.push(format!("file={}", gh_prop(&prefixed(path_prefix, file))));
+            props.push(format!("file={}", gh_prop(file)));
             props.push(format!("line={line}"));
             props.push(format!("col={col}"));
             props.push(format!("endLine={end_line}"));
@@ -287,6 +315,9 @@ pub fn github(diags: &[Diagnostic], sources: &Sources, path_prefix: &str) -> Str
         }
         props.push(format!("title={}", gh_prop(r.code)));
         let mut msg = r.message.clone();
+        if let Some(c) = r.category {
+            msg.push_str(&format!(" [{c}]"));
+        }
         if let Some(h) = &r.hint {
             msg.push_str(&format!("\nhelp: {h}"));
         }
@@ -295,7 +326,8 @@ pub fn github(diags: &[Diagnostic], sources: &Sources, path_prefix: &str) -> Str
     out
 }
 
-/// Renders in any format; `prefix` is joined onto paths by the SARIF and GitHub renderers.
+/// Renders in any format; `prefix` is joined onto paths by the machine formats (JSON, SARIF,
+/// GitHub), so that they are relative to the working directory.
 pub fn render(
     format: Format,
     diags: &[Diagnostic],
@@ -305,7 +337,7 @@ pub fn render(
 ) -> String {
     match format {
         Format::Human => human(diags, sources, color),
-        Format::Json => json(diags, sources),
+        Format::Json => json(diags, sources, prefix),
         Format::Sarif => sarif(diags, sources, prefix),
         Format::Github => github(diags, sources, prefix),
     }

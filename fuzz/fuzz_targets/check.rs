@@ -26,5 +26,5 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     let _ = compiler::render::human(&out.diagnostics, &out.sources, false);
-    let _ = compiler::render::json(&out.diagnostics, &out.sources);
+    let _ = compiler::render::json(&out.diagnostics, &out.sources, "");
 });

@@ -19,7 +19,8 @@ pub struct Cli {
 #[derive(clap::Args, Debug, Clone)]
 pub struct OutputArgs {
     /// How to print diagnostics: human (stderr), json, sarif (SARIF 2.1.0) or github (Actions
-    /// annotations), the last three on stdout.
+    /// annotations), the last three on stdout (`ir`: on stderr, its stdout is the IR). Paths are
+    /// relative to the current directory (docs/diagnostics.md).
     #[arg(long, value_enum, default_value_t = FormatArg::Human, global = true)]
     pub format: FormatArg,
     /// When to colour human output.
@@ -79,7 +80,10 @@ A project's app.toml is checked against the platform config in every environment
     },
     /// Print the project's IR as JSON (versioned; see docs/ir.md) for external generators.
     #[command(
-        after_help = "Examples:\n  paasctl ir > ir.json\n  paasctl ir golden/cases/summer | jq '.service.rpcs[].name'"
+        after_help = "The IR goes to stdout; diagnostics go to stderr, in the --format asked for (exit 1 \
+and no IR on errors).\n\n\
+Examples:\n  paasctl ir > ir.json\n  paasctl ir golden/cases/summer | jq '.service.rpcs[].name'\n  \
+paasctl ir --format json > ir.json 2> diagnostics.json"
     )]
     Ir {
         /// A service directory or a .brief file.
@@ -191,10 +195,13 @@ Examples:\n  paasctl manifests --env staging\n  paasctl manifests services/shop 
         #[command(flatten)]
         out: OutputArgs,
     },
-    /// Explain a diagnostic code, e.g. `paasctl explain E0201`.
-    #[command(after_help = "Examples:\n  paasctl explain E0201\n  paasctl explain --all")]
+    /// Explain a diagnostic code or rule name: its meaning, an example, the fix.
+    #[command(
+        after_help = "Examples:\n  paasctl explain E0201\n  paasctl explain RPC_LOWER_CAMEL_CASE   # a lint rule's name\n  \
+paasctl explain FIELD_REMOVED          # a breaking-change check's name\n  paasctl explain --all                  # every code and its title"
+    )]
     Explain {
-        /// The code, such as E0201.
+        /// The code (E0201, L0101, B0101) or rule name (RPC_LOWER_CAMEL_CASE, FIELD_REMOVED).
         code: Option<String>,
         /// List every code.
         #[arg(long)]
@@ -207,6 +214,25 @@ Examples:\n  paasctl lsp                          # what the editor runs\n  \
 nvim --cmd 'lua vim.lsp.start({name = \"brief\", cmd = {\"paasctl\", \"lsp\"}})' service.brief"
     )]
     Lsp,
+    /// Print a shell completion script for paasctl (docs/completions.md).
+    #[command(
+        after_help = "Examples:\n  paasctl completions bash > ~/.local/share/bash-completion/completions/paasctl\n  \
+paasctl completions zsh > ~/.zfunc/_paasctl      # with fpath+=~/.zfunc before compinit\n  \
+paasctl completions fish > ~/.config/fish/completions/paasctl.fish"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: ShellArg,
+    },
+}
+
+/// Shells `paasctl completions` writes a script for.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 /// The arguments of `paasctl manifests`, as one value for its command.

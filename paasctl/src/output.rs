@@ -29,33 +29,39 @@ pub fn use_color(c: ColorArg) -> bool {
     }
 }
 
-/// The path prefix that makes a project's relative paths relative to the current directory
-/// (SARIF URIs and GitHub annotations point at files from the repository root, where CI runs).
+/// The path prefix that makes a project's relative paths relative to the current directory, with
+/// forward slashes: the one path base of every machine format (JSON, SARIF, GitHub), because CI
+/// runs from the repository root and annotations point at files from there.
 pub fn path_prefix(project_dir: &Path) -> String {
-    if project_dir.is_absolute() {
-        if let Ok(cwd) = std::env::current_dir() {
-            if let Ok(rel) = project_dir.strip_prefix(&cwd) {
-                return rel.to_string_lossy().into_owned();
-            }
-        }
+    let rel = if project_dir.is_absolute() {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| project_dir.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+            .unwrap_or_else(|| project_dir.to_path_buf())
+    } else {
+        project_dir.to_path_buf()
+    };
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+fn render_format(f: FormatArg) -> render::Format {
+    match f {
+        FormatArg::Human => render::Format::Human,
+        FormatArg::Json => render::Format::Json,
+        FormatArg::Sarif => render::Format::Sarif,
+        FormatArg::Github => render::Format::Github,
     }
-    project_dir.to_string_lossy().into_owned()
 }
 
 /// Prints diagnostics in any format: human to stderr with a summary line, the machine formats
-/// to stdout. `prefix` is joined onto paths by the SARIF and GitHub formats.
+/// to stdout. `prefix` (see [`path_prefix`]) is joined onto the machine formats' paths.
 pub fn emit(
     diags: &[compiler::Diagnostic],
     sources: &compiler::Sources,
     out: &OutputArgs,
     prefix: &str,
 ) {
-    let format = match out.format {
-        FormatArg::Human => render::Format::Human,
-        FormatArg::Json => render::Format::Json,
-        FormatArg::Sarif => render::Format::Sarif,
-        FormatArg::Github => render::Format::Github,
-    };
+    let format = render_format(out.format);
     let text = render::render(format, diags, sources, use_color(out.color), prefix);
     if format == render::Format::Human {
         let mut err = std::io::stderr().lock();
@@ -70,17 +76,16 @@ pub fn emit(
     }
 }
 
-/// Prints diagnostics to stderr only, for a command whose stdout is its product (`ir`): human
-/// text without a summary line, or JSON for every machine format.
+/// Prints diagnostics to stderr only, in the format asked for, for a command whose stdout is its
+/// product (`ir`): human text without a summary line, or the machine format itself.
 pub fn emit_to_stderr(
     diags: &[compiler::Diagnostic],
     sources: &compiler::Sources,
     out: &OutputArgs,
+    prefix: &str,
 ) {
-    let text = match out.format {
-        FormatArg::Human => render::human(diags, sources, use_color(out.color)),
-        _ => render::json(diags, sources),
-    };
+    let format = render_format(out.format);
+    let text = render::render(format, diags, sources, use_color(out.color), prefix);
     let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 

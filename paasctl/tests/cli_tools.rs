@@ -310,12 +310,40 @@ fn github_annotations_for_check() {
 }
 
 #[test]
-fn ir_keeps_stdout_for_the_ir_in_every_format() {
-    for format in ["sarif", "json", "github"] {
-        let out = paasctl(&["ir", "golden/cases/e0201-unknown-type", "--format", format]);
+fn ir_keeps_stdout_for_the_ir_and_writes_diagnostics_to_stderr_in_the_format_asked_for() {
+    let case = "golden/cases/e0201-unknown-type";
+    for format in ["sarif", "json"] {
+        let out = paasctl(&["ir", case, "--format", format]);
         assert_eq!(out.status.code(), Some(1));
         assert!(out.stdout.is_empty(), "{format}");
         let doc: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
-        assert_eq!(doc["errors"], 2, "{format}");
+        if format == "json" {
+            assert_eq!(doc["errors"], 2);
+            assert_eq!(doc["schema"], 1);
+            assert_eq!(
+                doc["diagnostics"][0]["file"],
+                format!("{case}/service.brief")
+            );
+        } else {
+            assert_eq!(doc["version"], "2.1.0");
+        }
     }
+    let out = paasctl(&["ir", case, "--format", "github"]);
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).starts_with(&format!("::error file={case}/service.brief,")),
+        "{}",
+        text(&out.stderr)
+    );
+    // Warnings of a project that has an IR reach stderr in the machine formats too.
+    let case = "golden/cases/w0501-undeclared-dependency";
+    let out = paasctl(&["ir", case, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let ir: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(ir.is_object());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(doc["warnings"], 1, "{doc}");
+    // --help says where the diagnostics go.
+    let help = text(&paasctl(&["ir", "--help"]).stdout);
+    assert!(help.contains("diagnostics go to stderr"), "{help}");
 }

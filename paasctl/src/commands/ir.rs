@@ -1,6 +1,8 @@
 //! `paasctl ir`: prints the project's IR as JSON on stdout; diagnostics go to stderr.
-use crate::args::{FormatArg, OutputArgs};
-use crate::output::{emit_to_stderr, exit_without_drop, usage_error, EXIT_INPUT, EXIT_OK};
+use crate::args::OutputArgs;
+use crate::output::{
+    emit_to_stderr, exit_without_drop, path_prefix, usage_error, EXIT_INPUT, EXIT_OK,
+};
 use crate::project;
 use std::io::Write;
 use std::path::Path;
@@ -11,14 +13,18 @@ pub fn run(path: &Path, out: &OutputArgs) -> i32 {
         Err(e) => return usage_error(&e),
     };
     let output = &project.output;
-    let Some(ir) = &output.ir else {
-        // Diagnostics go to stderr here: stdout is reserved for the IR.
-        emit_to_stderr(&output.diagnostics, &output.sources, out);
-        return EXIT_INPUT;
-    };
-    if out.format == FormatArg::Human {
-        emit_to_stderr(&output.diagnostics, &output.sources, out);
+    // Diagnostics (warnings too) go to stderr in the format asked for: stdout is the IR's.
+    if !output.diagnostics.is_empty() {
+        emit_to_stderr(
+            &output.diagnostics,
+            &output.sources,
+            out,
+            &path_prefix(&project.root),
+        );
     }
+    let Some(ir) = &output.ir else {
+        return exit_without_drop(project, EXIT_INPUT);
+    };
     let code = match serde_json::to_string_pretty(ir) {
         Ok(s) => {
             let _ = writeln!(std::io::stdout().lock(), "{s}");

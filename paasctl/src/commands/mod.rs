@@ -3,6 +3,7 @@
 mod breaking;
 mod check;
 mod codegen;
+mod completions;
 mod explain;
 mod fmt;
 mod ir;
@@ -37,6 +38,7 @@ pub fn run(command: Command) -> i32 {
             &out,
         ),
         Command::Explain { code, all } => explain::run(code.as_deref(), all),
+        Command::Completions { shell } => completions::run(shell),
         Command::Manifests {
             path,
             env,
