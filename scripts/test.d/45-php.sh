@@ -35,7 +35,7 @@ phpcs --standard=PSR12 -q runtime-php/autoload.php runtime-php/src
 
 # PHPUnit: the code generated for the tests' fixture and for golden/cases/summer.
 cargo build -q -p paasctl
-paasctl="$root/target/debug/paasctl"
+paasctl="${CARGO_TARGET_DIR:-$root/target}/debug/paasctl"
 "$paasctl" codegen runtime-php/tests/fixtures/wire --lang php --out "$work/gen/wire" \
   --php-namespace 'Wire\Generated' 2>/dev/null
 "$paasctl" codegen golden/cases/summer --lang php --out "$work/gen/summer" \
