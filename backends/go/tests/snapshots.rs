@@ -6,44 +6,18 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-fn snapshot_name(case: &str, path: &str) -> String {
-    format!("{case}__{}", path.replace('/', "__"))
-}
-
 fn snapshot_dir() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots")
 }
 
 /// A case's generated files each match their snapshot; a case without an IR has no snapshots.
 fn generated_go(case: &str) {
-    let Some(files) = common::generated(case) else {
-        let prefix = format!("{case}__");
-        let stale: Vec<String> = brief_testkit::file_names(&snapshot_dir())
-            .into_iter()
-            .filter(|f| f.starts_with(&prefix))
-            .collect();
-        assert!(
-            stale.is_empty(),
-            "{case} has no IR but snapshots: {stale:?}"
-        );
-        return;
-    };
-    let input = common::repo().join("golden/cases").join(case);
-    let mut failed = Vec::new();
-    for f in files {
-        let name = snapshot_name(case, &f.path);
-        let text = String::from_utf8(f.contents).unwrap();
-        let result = std::panic::catch_unwind(|| {
-            brief_testkit::assert_snapshot!(snapshot_dir(), name.clone(), text, input_file => &input);
-        });
-        if result.is_err() {
-            failed.push(name);
-        }
-    }
-    assert!(
-        failed.is_empty(),
-        "generated Go differs from its snapshots: {failed:?}"
-    );
+    let files = common::generated(case).map(|fs| {
+        fs.into_iter()
+            .map(|f| (f.path, f.contents))
+            .collect::<Vec<_>>()
+    });
+    brief_testkit::assert_generated_snapshots!(snapshot_dir(), case, files, "Go");
 }
 
 mod case {
@@ -57,7 +31,7 @@ fn no_unreferenced_snapshots() {
         .flat_map(|(case, files)| {
             files
                 .into_iter()
-                .map(move |f| snapshot_name(&case, &f.path))
+                .map(move |f| brief_testkit::generated_snapshot_name(&case, &f.path))
         })
         .collect();
     let stray = brief_testkit::stray_snapshots(&snapshot_dir(), |stem| wanted.contains(stem));

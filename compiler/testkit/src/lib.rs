@@ -60,6 +60,51 @@ macro_rules! assert_snapshot {
     };
 }
 
+/// The snapshot name of one generated file of a golden case: `<case>__<path>` (`/` as `__`).
+pub fn generated_snapshot_name(case: &str, path: &str) -> String {
+    format!("{case}__{}", path.replace('/', "__"))
+}
+
+/// Asserts a backend's output for golden case `case` file by file against the snapshots in
+/// `dir` (named by [`generated_snapshot_name`]); `files` is `None` for a case without an IR,
+/// which must then have no snapshots. Fails once, naming every file that differs. Expands in
+/// the calling test, so the snapshots' `source:` stays the backend's test file.
+#[macro_export]
+macro_rules! assert_generated_snapshots {
+    ($dir:expr, $case:expr, $files:expr, $lang:expr) => {{
+        let (dir, case): (std::path::PathBuf, &str) = ($dir, $case);
+        match $files {
+            None => {
+                let prefix = format!("{case}__");
+                let stale: Vec<String> = $crate::file_names(&dir)
+                    .into_iter()
+                    .filter(|f| f.starts_with(&prefix))
+                    .collect();
+                assert!(stale.is_empty(), "{case} has no IR but snapshots: {stale:?}");
+            }
+            Some(files) => {
+                let input = $crate::repo().join("golden/cases").join(case);
+                let mut failed = Vec::new();
+                for (path, contents) in files {
+                    let name = $crate::generated_snapshot_name(case, &path);
+                    let text = String::from_utf8(contents).unwrap();
+                    let result = std::panic::catch_unwind(|| {
+                        $crate::assert_snapshot!(dir.clone(), name.clone(), text, input_file => &input);
+                    });
+                    if result.is_err() {
+                        failed.push(name);
+                    }
+                }
+                assert!(
+                    failed.is_empty(),
+                    "generated {} differs from its snapshots: {failed:?}",
+                    $lang
+                );
+            }
+        }
+    }};
+}
+
 /// The paasctl binary of the calling crate's tests (only paasctl's own tests have it).
 #[macro_export]
 macro_rules! paasctl {
