@@ -7,6 +7,16 @@ use minijinja::value::Serde;
 use minijinja::{AutoEscape, Environment, Error, UndefinedBehavior};
 use serde::Serialize;
 
+/// E0701 for a failure of the template engine in backend `backend` ("Go", "PHP"): a bug of
+/// that backend, never of the project.
+pub fn internal_error(backend: &str, e: &Error) -> compiler::Diagnostic {
+    compiler::Diagnostic::new(
+        compiler::codes::E0701,
+        format!("the {backend} backend failed: {e}"),
+    )
+    .note("this is a bug of paasctl, not of the project; please report it")
+}
+
 /// An environment with the shared settings and `templates` (name, source) added.
 pub fn environment(
     templates: &[(&'static str, &'static str)],

@@ -76,8 +76,7 @@ pub fn validate_import_path(p: &str) -> Result<(), String> {
 
 /// A failure of the template engine: a bug of this backend, never of the project.
 fn internal(e: minijinja::Error) -> Diagnostic {
-    Diagnostic::new(codes::E0701, format!("the Go backend failed: {e}"))
-        .note("this is a bug of paasctl, not of the project; please report it")
+    template::internal_error("Go", &e)
 }
 
 /// Generates the Go code of a project's IR, sorted by path.

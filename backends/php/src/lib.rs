@@ -13,7 +13,7 @@ mod names;
 
 use brief_codegen::{locate, plan, template, Backend};
 use compiler::ir::Ir;
-use compiler::{codes, Diagnostic, Sources};
+use compiler::{Diagnostic, Sources};
 use model::{Body, FileVm, RUNTIME};
 
 pub use brief_codegen::GeneratedFile;
@@ -54,8 +54,7 @@ const TEMPLATE: &str = include_str!("templates/file.php.jinja");
 
 /// A failure of the template engine: a bug of this backend, never of the project.
 fn internal(e: minijinja::Error) -> Diagnostic {
-    Diagnostic::new(codes::E0701, format!("the PHP backend failed: {e}"))
-        .note("this is a bug of paasctl, not of the project; please report it")
+    template::internal_error("PHP", &e)
 }
 
 /// The `use` lines a file needs, sorted.
@@ -138,7 +137,7 @@ mod tests {
             .map(|_| ())
             .map_err(internal)
             .unwrap_err();
-        assert_eq!(e.code, codes::E0701);
+        assert_eq!(e.code, compiler::codes::E0701);
         assert!(e.message.starts_with("the PHP backend failed: "));
     }
 }
