@@ -214,6 +214,11 @@ Examples:\n  paasctl lsp                          # what the editor runs\n  \
 nvim --cmd 'lua vim.lsp.start({name = \"brief\", cmd = {\"paasctl\", \"lsp\"}})' service.brief"
     )]
     Lsp,
+    /// Create new service projects (docs/service-create.md).
+    Service {
+        #[command(subcommand)]
+        command: ServiceCommand,
+    },
     /// Print a shell completion script for paasctl (docs/completions.md).
     #[command(
         after_help = "Examples:\n  paasctl completions bash > ~/.local/share/bash-completion/completions/paasctl\n  \
@@ -225,6 +230,73 @@ paasctl completions fish > ~/.config/fish/completions/paasctl.fish"
         #[arg(value_enum)]
         shell: ShellArg,
     },
+}
+
+/// `paasctl service ...`.
+#[derive(Subcommand, Debug)]
+pub enum ServiceCommand {
+    /// A new service that builds, tests and deploys: app.toml, service.brief with an example rpc
+    /// and event, the engine's code wired to the generated code, unit tests, a Dockerfile, CI
+    /// and pre-commit config, and a README.
+    #[command(
+        after_help = "Asks for what is missing when stdin is a terminal (the default shown in brackets); \
+with --yes, or without a terminal, it takes the defaults and needs NAME. It refuses a directory \
+that is not empty, writes everything at once (nothing on error), generates the code and runs \
+`check` on the result.\n\n\
+Examples:\n  paasctl service create                                   # asks for everything\n  \
+paasctl service create billing --engine golang --description 'Invoices and payments' --yes\n  \
+paasctl service create shop --depends-on billing --depends-on image-storage --dir services/shop --yes"
+    )]
+    Create(CreateArgs),
+}
+
+/// The arguments of `paasctl service create`.
+#[derive(clap::Args, Debug)]
+pub struct CreateArgs {
+    /// The service name: a DNS label (lower-case letters, digits, `-`), as in app.toml.
+    pub name: Option<String>,
+    /// The engine (language) of the service.
+    #[arg(long, value_enum)]
+    pub engine: Option<EngineArg>,
+    /// One line on what the service does.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// Where to create it (default: ./NAME); must not exist or be empty.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// A service it calls (repeatable): a dependency in app.toml and an rpc/<SVC>.brief stub.
+    #[arg(long = "depends-on", value_name = "SVC")]
+    pub depends_on: Vec<String>,
+    /// Ask nothing: take the default of every value not given.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Go: the module path of the new service (default: NAME).
+    #[arg(long, value_name = "PATH")]
+    pub go_module: Option<String>,
+    /// A checkout of paasctl whose runtime-go the new service uses instead of the released
+    /// module (a `replace` in go.mod), until the runtimes are published.
+    #[arg(long, value_name = "DIR")]
+    pub runtime_dir: Option<PathBuf>,
+    /// The platform config (environment names); default $PAASCTL_PLATFORM, else the embedded one.
+    #[arg(long)]
+    pub platform: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// Engines `paasctl service create` can start a service in (rust follows its backend).
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EngineArg {
+    Golang,
+}
+
+impl EngineArg {
+    /// The engine's name in app.toml.
+    pub fn app_toml_name(self) -> &'static str {
+        match self {
+            EngineArg::Golang => "golang",
+        }
+    }
 }
 
 /// Shells `paasctl completions` writes a script for.

@@ -5,6 +5,7 @@ mod gitfs;
 mod output;
 mod platform;
 mod project;
+mod scaffold;
 
 use clap::Parser;
 

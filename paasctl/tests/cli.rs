@@ -117,12 +117,18 @@ fn help_explains_each_command_with_an_example() {
             "breaking",
             "explain",
             "lsp",
+            "service",
             "completions"
         ],
         "a new command: add it here and to the SARIF test in cli_tools.rs"
     );
     for cmd in &cmds {
-        let out = paasctl(&[cmd, "--help"]);
+        // A command group shows its examples on each subcommand.
+        let args: &[&str] = match cmd.as_str() {
+            "service" => &["service", "create", "--help"],
+            c => &[c, "--help"],
+        };
+        let out = paasctl(args);
         assert_eq!(out.status.code(), Some(0), "{cmd}");
         let help = text(&out.stdout);
         assert!(

@@ -1,12 +1,14 @@
 //! What every code generator shares: the [`Backend`] contract, naming and casing, the
 //! reserved-name [`scope`], doc-string normalisation ([`doc`]), output [`plan`]ning, the minijinja
-//! [`template`] environment and the one atomic [`write`]r with the generated-marker guard.
+//! [`template`] environment, the one atomic [`write`]r with the generated-marker guard, and the
+//! [`scaffold`] a backend gives `paasctl service create`.
 //!
 //! A backend (Go, Kubernetes manifests, later PHP, Rust, OpenAPI) supplies only its language's
 //! specifics: keywords, type mapping, templates and layout.
 pub mod doc;
 pub mod locate;
 pub mod plan;
+pub mod scaffold;
 pub mod scope;
 pub mod template;
 pub mod write;

@@ -12,6 +12,7 @@
 mod doc;
 mod model;
 mod names;
+pub mod scaffold;
 
 use brief_codegen::{locate, plan, template, Backend};
 use compiler::ir::Ir;

@@ -10,6 +10,7 @@ mod ir;
 mod lint;
 mod lsp;
 mod manifests;
+mod service;
 
 use crate::args::{Command, ManifestsArgs};
 
@@ -39,6 +40,7 @@ pub fn run(command: Command) -> i32 {
         ),
         Command::Explain { code, all } => explain::run(code.as_deref(), all),
         Command::Completions { shell } => completions::run(shell),
+        Command::Service { command } => service::run(command),
         Command::Manifests {
             path,
             env,
