@@ -39,6 +39,11 @@ final class BriefException extends \RuntimeException
         return new self(Code::Unimplemented, "unknown rpc {$service}/{$rpc}");
     }
 
+    public static function noConsumer(string $topic): self
+    {
+        return new self(Code::Unimplemented, "no consumer for topic {$topic}");
+    }
+
     public static function invalidArgument(string $message): self
     {
         return new self(Code::InvalidArgument, $message);

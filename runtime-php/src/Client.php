@@ -64,6 +64,12 @@ final class Client
         return new self(Discovery::resolve($dependency), $source, ...$options);
     }
 
+    /** The metrics this client records, in its Store. */
+    public function metrics(): Metrics
+    {
+        return $this->metrics;
+    }
+
     /** The circuit breaker this client keeps for `$dependency`. */
     public function breaker(string $dependency): Breaker
     {

@@ -45,6 +45,10 @@ final class ScriptedTransport implements Transport
     public array $script = [];
     /** @var list<array<string, string>> headers of each attempt, names in lower case */
     public array $sent = [];
+    /** @var list<string> */
+    public array $urls = [];
+    /** @var list<string> */
+    public array $bodies = [];
 
     public function __construct(private readonly FakeClock $clock)
     {
@@ -58,6 +62,8 @@ final class ScriptedTransport implements Transport
             $h[strtolower($k)] = trim($v);
         }
         $this->sent[] = $h;
+        $this->urls[] = $url;
+        $this->bodies[] = $body;
         $r = array_shift($this->script);
         if ($r === null) {
             throw new \LogicException('no scripted response left');
