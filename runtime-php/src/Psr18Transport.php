@@ -47,6 +47,9 @@ final class Psr18Transport implements Transport
             throw Client::tooLarge($maxBytes);
         }
         $stream = $resp->getBody();
+        if ($stream->isSeekable()) {
+            $stream->rewind();
+        }
         $received = '';
         while (!$stream->eof() && strlen($received) <= $maxBytes) {
             $chunk = $stream->read(65536);
