@@ -57,6 +57,19 @@ final class ResilienceTest extends TestCase
         );
     }
 
+    public function testRetryAfterForms(): void
+    {
+        $now = 1767323045.0; // 2026-01-02T03:04:05Z
+        $this->assertSame(3000, RetryPolicy::retryAfterMs('3', $now));
+        $this->assertSame(2000, RetryPolicy::retryAfterMs('Fri, 02 Jan 2026 03:04:07 GMT', $now));
+        $this->assertSame(2000, RetryPolicy::retryAfterMs('Friday, 02-Jan-26 03:04:07 GMT', $now));
+        $this->assertSame(2000, RetryPolicy::retryAfterMs('Fri Jan  2 03:04:07 2026', $now));
+        $this->assertSame(0, RetryPolicy::retryAfterMs('Fri, 02 Jan 2026 03:04:00 GMT', $now), 'a past date is no delay');
+        foreach ([null, '', 'soon', '-1', '1.5', ' 1'] as $bad) {
+            $this->assertNull(RetryPolicy::retryAfterMs($bad, $now), var_export($bad, true));
+        }
+    }
+
     public function testRetryScenarios(): void
     {
         foreach (self::load('retry.json')['scenarios'] as $s) {
