@@ -4,31 +4,82 @@ declare(strict_types=1);
 
 namespace Brief\Runtime;
 
+use Psr\Log\LoggerInterface;
+
 /**
- * The client of one dependency (docs/protocol.md sections 2, 4, 5): a curl transport that keeps
- * its handle (and so its keep-alive connections) across calls, deadlines sent as
- * X-Request-Timeout-Ms, the request id, the error envelope mapped to typed exceptions, the
- * response size limit and no redirects. Retries, the retry budget and the circuit breaker are
- * not in this slice.
+ * The client of one or more dependencies (docs/protocol.md sections 2, 4, 5, 6): deadlines sent
+ * as X-Request-Timeout-Ms (bounded by the Context of the request being served), the request id
+ * and trace context passed on, the error envelope mapped to typed exceptions, the response size
+ * limit, no redirects; per dependency a circuit breaker and a retry budget whose state is in a
+ * Store (APCu under php-fpm: shared by every worker of the host), retries of `@idempotent` rpcs
+ * with full-jitter backoff and Retry-After; metrics in the same Store. The transport is the
+ * curl one unless another (Psr18Transport) is given.
  */
 final class Client
 {
     public const DEFAULT_TIMEOUT_MS = 10000;
     public const DEFAULT_MAX_RESPONSE_BYTES = 4194304;
 
-    private ?\CurlHandle $curl = null;
+    private readonly Transport $transport;
+    private readonly Store $store;
+    private readonly Clock $clock;
+    private readonly Metrics $metrics;
+    private readonly \Closure $random;
 
+    /** @var array<string, array{Breaker, RetryBudget}> per dependency */
+    private array $resilience = [];
+
+    /**
+     * @param string $source this service's name (X-Source-Service; prefix of the default Store)
+     * @param (\Closure(): float)|null $random uniform in [0, 1), for the backoff's jitter
+     */
     public function __construct(
         private readonly string $baseUrl,
         private readonly string $source = '',
         private readonly int $maxResponseBytes = self::DEFAULT_MAX_RESPONSE_BYTES,
+        ?Transport $transport = null,
+        ?Store $store = null,
+        ?Clock $clock = null,
+        private readonly RetryPolicy $retry = new RetryPolicy(),
+        private readonly BreakerConfig $breakerConfig = new BreakerConfig(),
+        private readonly BudgetConfig $budgetConfig = new BudgetConfig(),
+        private readonly ?LoggerInterface $logger = null,
+        ?\Closure $random = null,
     ) {
+        $this->transport = $transport ?? new CurlTransport();
+        $this->clock = $clock ?? new SystemClock();
+        $this->store = $store ?? Stores::default($source, $this->clock);
+        $this->metrics = Metrics::of($this->store);
+        $this->random = $random ?? static fn (): float => mt_rand() / (mt_getrandmax() + 1);
     }
 
-    /** A client for `$dependency` discovered from SERVICE_<NAME>_URL; `$source` is this service. */
-    public static function fromEnv(string $dependency, string $source = ''): self
+    /**
+     * A client for `$dependency` discovered from SERVICE_<NAME>_URL; `$source` is this service;
+     * `$options` are further constructor arguments by name (`transport`, `store`, `logger`, ...).
+     *
+     * @param array<string, mixed> $options
+     */
+    public static function fromEnv(string $dependency, string $source = '', array $options = []): self
     {
-        return new self(Discovery::resolve($dependency), $source);
+        return new self(Discovery::resolve($dependency), $source, ...$options);
+    }
+
+    /** The metrics this client records, in its Store. */
+    public function metrics(): Metrics
+    {
+        return $this->metrics;
+    }
+
+    /** The circuit breaker this client keeps for `$dependency`. */
+    public function breaker(string $dependency): Breaker
+    {
+        return $this->resilience($dependency)[0];
+    }
+
+    /** The retry budget this client keeps for `$dependency`. */
+    public function budget(string $dependency): RetryBudget
+    {
+        return $this->resilience($dependency)[1];
     }
 
     /**
@@ -42,8 +93,9 @@ final class Client
      */
     public function call(string $service, Rpc $rpc, Message $in, string $output, ?Context $ctx = null): Message
     {
-        $body = $this->send($service, $rpc, Codec::encodeMessage($in), $ctx);
-        return self::output($body, $output);
+        $out = $this->invoke($service, $rpc, Codec::encodeMessage($in), $ctx, $output);
+        assert($out instanceof Message);
+        return $out;
     }
 
     /**
@@ -58,7 +110,8 @@ final class Client
         try {
             return $output::fromWire($body);
         } catch (BriefException $e) {
-            throw new BriefException(Code::Internal, 'cannot decode the answer: ' . $e->getMessage(), [], true, $e);
+            $why = 'cannot decode the answer: ' . $e->getMessage();
+            throw new BriefException(Code::Internal, $why, [], true, $e, local: true);
         }
     }
 
@@ -69,19 +122,72 @@ final class Client
      */
     public function send(string $service, Rpc $rpc, string $json, ?Context $ctx = null): ?\stdClass
     {
-        $deadline = microtime(true) + ($rpc->timeoutMs ?? self::DEFAULT_TIMEOUT_MS) / 1000;
+        $out = $this->invoke($service, $rpc, $json, $ctx, null);
+        assert($out === null || $out instanceof \stdClass);
+        return $out;
+    }
+
+    /** The error of an answer over `$limit` bytes: local, never retried (section 4.4). */
+    public static function tooLarge(int $limit): BriefException
+    {
+        $why = "response larger than {$limit} bytes";
+        return new BriefException(Code::ResourceExhausted, $why, [], true, local: true);
+    }
+
+    /** The `code` label of a call that ended with `$e` (section 7.3). */
+    public static function metricCode(?\Throwable $e, Rpc $rpc): string
+    {
+        return match (true) {
+            $e === null => 'ok',
+            $e instanceof BriefException => $e->errorCode->value,
+            $e instanceof AppError && !$e instanceof UndeclaredAppError && $rpc->errorClass($e->errorName) !== null
+                => $e->errorName,
+            $e instanceof AppError => 'undeclared',
+            default => Code::Unknown->value,
+        };
+    }
+
+    /**
+     * The whole call: attempts, breaker, budget and backoff (section 6.2), metered.
+     *
+     * @param class-string<Message>|null $output
+     */
+    private function invoke(string $service, Rpc $rpc, string $json, ?Context $ctx, ?string $output): mixed
+    {
+        $ctx ??= Context::current();
+        $start = $this->clock->now();
+        $err = null;
+        try {
+            return $this->attempts($service, $rpc, $json, $ctx, $output, $start);
+        } catch (\Throwable $e) {
+            $err = $e;
+            throw $e;
+        } finally {
+            $labels = ['dependency' => $service, 'rpc' => $rpc->name];
+            $this->metrics->inc('brief_client_requests_total', $labels + ['code' => self::metricCode($err, $rpc)]);
+            $this->metrics->observe('brief_client_request_duration_seconds', $labels, $this->clock->now() - $start);
+        }
+    }
+
+    /**
+     * @param class-string<Message>|null $output
+     */
+    private function attempts(
+        string $service,
+        Rpc $rpc,
+        string $json,
+        ?Context $ctx,
+        ?string $output,
+        float $start,
+    ): mixed {
+        $deadline = $start + ($rpc->timeoutMs ?? self::DEFAULT_TIMEOUT_MS) / 1000;
         if ($ctx?->deadline !== null && $ctx->deadline < $deadline) {
             $deadline = $ctx->deadline;
         }
-        $remaining = (int) floor(($deadline - microtime(true)) * 1000);
-        if ($remaining < 1) {
-            throw new BriefException(Code::DeadlineExceeded, 'deadline exceeded before the call', [], true);
-        }
+        $id = $ctx?->requestId;
         $headers = [
             'Content-Type: application/json',
-            'X-Request-Id: ' . ($ctx?->requestId ?? Context::newRequestId()),
-            "X-Request-Timeout-Ms: {$remaining}",
-            'Expect:',
+            'X-Request-Id: ' . ($id !== null && Context::validRequestId($id) ? $id : Context::newRequestId()),
         ];
         $source = $this->source !== '' ? $this->source : ($ctx?->service ?? '');
         if ($source !== '') {
@@ -94,41 +200,121 @@ final class Client
                 $headers[] = "tracestate: {$ctx->tracestate}";
             }
         }
-        $this->curl ??= curl_init();
-        $curl = $this->curl;
-        curl_reset($curl);
-        $received = '';
-        $tooLarge = false;
-        $limit = $this->maxResponseBytes;
-        curl_setopt_array($curl, [
-            CURLOPT_URL => "{$this->baseUrl}/rpc/{$service}/{$rpc->name}",
-            CURLOPT_POST => true,
-            CURLOPT_POSTFIELDS => $json,
-            CURLOPT_HTTPHEADER => $headers,
-            CURLOPT_FOLLOWLOCATION => false,
-            CURLOPT_TIMEOUT_MS => $remaining,
-            CURLOPT_NOSIGNAL => true,
-            CURLOPT_WRITEFUNCTION => static function ($ch, string $chunk) use (&$received, &$tooLarge, $limit): int {
-                if (strlen($received) + strlen($chunk) > $limit) {
-                    $tooLarge = true;
-                    return 0;
-                }
-                $received .= $chunk;
-                return strlen($chunk);
-            },
-        ]);
-        $ok = curl_exec($curl);
-        if ($ok === false) {
-            $errno = curl_errno($curl);
-            if ($tooLarge) {
-                throw new BriefException(Code::ResourceExhausted, "response larger than {$limit} bytes", [], true);
+        [$breaker, $budget] = $this->resilience($service);
+        $url = "{$this->baseUrl}/rpc/{$service}/{$rpc->name}";
+        $last = null;
+        for ($attempt = 1;; $attempt++) {
+            $remaining = $this->msUntil($deadline);
+            if ($remaining < 1) {
+                throw $last ?? new BriefException(
+                    Code::DeadlineExceeded,
+                    "deadline exceeded before calling {$service}/{$rpc->name}",
+                    [],
+                    true,
+                );
             }
-            if ($errno === CURLE_OPERATION_TIMEDOUT) {
-                throw new BriefException(Code::DeadlineExceeded, 'deadline exceeded', [], true);
+            $ticket = $breaker->allow();
+            if ($ticket === null) {
+                $this->metrics->inc('brief_client_breaker_rejections_total', ['dependency' => $service]);
+                throw $last ?? new BriefException(
+                    Code::Unavailable,
+                    "circuit breaker open for dependency {$service}",
+                    [],
+                    true,
+                    circuitOpen: true,
+                );
             }
-            throw new BriefException(Code::Unavailable, 'transport: ' . curl_error($curl), [], true);
+            if ($attempt === 1) {
+                $budget->deposit();
+            } else {
+                $this->metrics->inc('brief_client_retries_total', ['dependency' => $service, 'rpc' => $rpc->name]);
+            }
+            $sent = [...$headers, "X-Request-Timeout-Ms: {$remaining}"];
+            [$out, $err, $retryAfter] = $this->once($url, $rpc, $sent, $json, $remaining, $output);
+            [$outcome, $retryable] = Outcome::of($err);
+            $breaker->record($ticket, $outcome);
+            if ($err === null) {
+                return $out;
+            }
+            if (!$retryable || !$rpc->idempotent || $attempt >= $this->retry->maxAttempts) {
+                throw $err;
+            }
+            $delay = $this->retry->backoffMs($attempt, ($this->random)());
+            if ($retryAfter !== null) {
+                $delay = max($delay, min($retryAfter, $this->retry->maxBackoffMs));
+            }
+            if ($delay >= $this->exactMsUntil($deadline)) {
+                throw $err;
+            }
+            if (!$budget->tryWithdraw()) {
+                $this->logger?->debug('brief: retry refused by the budget', [
+                    'dependency' => $service, 'rpc' => $rpc->name,
+                ]);
+                throw $err;
+            }
+            $this->logger?->debug('brief: retrying', [
+                'dependency' => $service, 'rpc' => $rpc->name, 'attempt' => $attempt + 1,
+                'delay_ms' => $delay, 'error' => $err->getMessage(),
+            ]);
+            $this->clock->sleepMs($delay);
+            $last = $err;
         }
-        return self::answer((int) curl_getinfo($curl, CURLINFO_RESPONSE_CODE), $received, $rpc);
+    }
+
+    /**
+     * One attempt: the decoded answer or its error, and the delay a Retry-After asked for.
+     *
+     * @param list<string> $headers
+     * @param class-string<Message>|null $output
+     * @return array{mixed, \Throwable|null, int|null}
+     */
+    private function once(string $url, Rpc $rpc, array $headers, string $json, int $remaining, ?string $output): array
+    {
+        try {
+            $resp = $this->transport->post($url, $headers, $json, $remaining, $this->maxResponseBytes);
+        } catch (BriefException $e) {
+            return [null, $e, null];
+        }
+        $retryAfter = null;
+        if ($resp->status === 429 || $resp->status === 503) {
+            $retryAfter = RetryPolicy::retryAfterMs($resp->headers['retry-after'] ?? null, $this->clock->now());
+        }
+        try {
+            $body = self::answer($resp->status, $resp->body, $rpc);
+            return [$output === null ? $body : self::output($body, $output), null, $retryAfter];
+        } catch (AppError | BriefException $e) {
+            return [null, $e, $retryAfter];
+        }
+    }
+
+    /** @return array{Breaker, RetryBudget} */
+    private function resilience(string $dependency): array
+    {
+        if (!isset($this->resilience[$dependency])) {
+            $logger = $this->logger;
+            $onChange = static function (BreakerState $from, BreakerState $to) use ($logger, $dependency): void {
+                $logger?->warning('brief: circuit breaker state change', [
+                    'dependency' => $dependency, 'from' => $from->label(), 'to' => $to->label(),
+                ]);
+            };
+            $this->resilience[$dependency] = [
+                new Breaker($this->store, $dependency, $this->clock, $this->breakerConfig, $onChange),
+                new RetryBudget($this->store, $dependency, $this->clock, $this->budgetConfig),
+            ];
+            $this->metrics->breaker($dependency);
+        }
+        return $this->resilience[$dependency];
+    }
+
+    /** Whole milliseconds left before `$deadline` (clock seconds). */
+    private function msUntil(float $deadline): int
+    {
+        return (int) floor($this->exactMsUntil($deadline));
+    }
+
+    private function exactMsUntil(float $deadline): float
+    {
+        return round(($deadline - $this->clock->now()) * 1000, 6);
     }
 
     /**
@@ -142,10 +328,12 @@ final class Client
             try {
                 $out = Codec::parse($received);
             } catch (BriefException $e) {
-                throw new BriefException(Code::Internal, 'cannot decode the answer: ' . $e->getMessage(), [], true);
+                $why = 'cannot decode the answer: ' . $e->getMessage();
+                throw new BriefException(Code::Internal, $why, [], true, local: true);
             }
             if ($out !== null && !$out instanceof \stdClass) {
-                throw new BriefException(Code::Internal, 'cannot decode the answer: not an object', [], true);
+                $why = 'cannot decode the answer: not an object';
+                throw new BriefException(Code::Internal, $why, [], true, local: true);
             }
             return $out;
         }
@@ -178,7 +366,7 @@ final class Client
                     return $class::fromWire($details);
                 } catch (BriefException $x) {
                     $why = "cannot decode error {$code}: " . $x->getMessage();
-                    return new BriefException(Code::Internal, $why, [], true);
+                    return new BriefException(Code::Internal, $why, [], true, local: true);
                 }
             }
         }

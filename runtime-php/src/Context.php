@@ -7,10 +7,13 @@ namespace Brief\Runtime;
 /**
  * What a call carries (docs/protocol.md section 5): its deadline, request id and caller. A
  * server hands one to every handler; pass it on to outgoing calls so they inherit the deadline
- * and the request id.
+ * and the request id. While a Server runs a handler, that handler's Context is also
+ * Context::current(), which outgoing calls made without an explicit Context use.
  */
 final class Context
 {
+    private static ?self $current = null;
+
     /**
      * @param float|null $deadline absolute, in seconds (microtime(true)), or null for none
      */
@@ -22,6 +25,20 @@ final class Context
         public readonly ?string $traceparent = null,
         public readonly ?string $tracestate = null,
     ) {
+    }
+
+    /** The Context of the request being served, or null outside a handler. */
+    public static function current(): ?self
+    {
+        return self::$current;
+    }
+
+    /** Makes `$ctx` the current Context and returns the previous one (for the Server). */
+    public static function swapCurrent(?self $ctx): ?self
+    {
+        $previous = self::$current;
+        self::$current = $ctx;
+        return $previous;
     }
 
     /**

@@ -6,6 +6,13 @@
 declare(strict_types=1);
 
 require __DIR__ . '/../autoload.php';
+require __DIR__ . '/Fakes.php';
+// PSR interfaces and nyholm/psr7 from the distribution's packages, when installed.
+foreach (['Psr/Log', 'Psr/Http/Client', 'Psr/Http/Message', 'Nyholm/Psr7'] as $lib) {
+    if (is_file("/usr/share/php/{$lib}/autoload.php")) {
+        require_once "/usr/share/php/{$lib}/autoload.php";
+    }
+}
 
 $gen = getenv('BRIEF_PHP_GEN') ?: sys_get_temp_dir() . '/brief-php-gen';
 $roots = ['Wire\\Generated\\' => "{$gen}/wire/", 'Summer\\Generated\\' => "{$gen}/summer/"];

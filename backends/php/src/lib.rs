@@ -6,8 +6,10 @@
 //! - at the root, the service's own contract: a class per message, enum and error, the
 //!   `<Service>Handler` interface, `Unimplemented<Service>Handler`, the `<Service>Server` glue
 //!   that `Brief\Runtime\Server` dispatches to, a `<Service>Client` and a `<Service>Publisher`;
+//!   with subscriptions, a `<Service>EventHandler` interface and its `<Service>Consumer` glue;
 //! - `<Dep>/` (namespace `NS\<Dep>`) per dependency contract (`rpc/<dep>.brief`): its types and
 //!   a `<Dep>Client`.
+mod consumer;
 mod model;
 mod names;
 
@@ -68,6 +70,8 @@ fn uses(body: &Body, time: bool) -> Vec<String> {
         Body::Server(_) => &["BriefException", "Context", "Message", "Rpc", "Service"],
         Body::Client(_) => &["BriefException", "Client", "Context", "Rpc"],
         Body::Publisher(_) => &["Context", "Publisher"],
+        Body::EventHandler(_) => &["Context"],
+        Body::Consumer(_) => &["BriefException", "Consumer", "Context", "Message"],
     };
     let mut out: Vec<String> = rt.iter().map(|c| format!("{RUNTIME}\\{c}")).collect();
     if time {
@@ -81,8 +85,8 @@ fn uses(body: &Body, time: bool) -> Vec<String> {
 fn generate(ir: &Ir, namespace: &str, sources: &Sources) -> Result<Vec<GeneratedFile>, Diagnostic> {
     let env = template::environment(&[("file.php", TEMPLATE)]).map_err(internal)?;
     let mut files = Vec::new();
-    let mut emit = |dir: &str, ns: &str, source: &str, vm: model::ContractVm| {
-        for (class, body, time) in vm.bodies {
+    let mut emit = |dir: &str, ns: &str, source: &str, bodies: Vec<(String, Body, bool)>| {
+        for (class, body, time) in bodies {
             let file = FileVm {
                 source: source.to_owned(),
                 namespace: ns.to_owned(),
@@ -102,16 +106,30 @@ fn generate(ir: &Ir, namespace: &str, sources: &Sources) -> Result<Vec<Generated
             n
         }
     };
+    let caller = match (&ir.service, &ir.app) {
+        (Some(c), _) => c.name.as_str(),
+        (None, Some(app)) => app.name.as_str(),
+        (None, None) => "",
+    };
+    let mut deps = Vec::new();
     for unit in plan::dependencies(ir, dep_name) {
         let c = unit.contract;
-        let vm = model::contract(c, false, false)
+        let vm = model::contract(c, false, false, caller)
             .map_err(|d| locate::at(d, sources, &c.loc, "in this contract"))?;
         let ns = format!("{namespace}\\{}", unit.name);
-        emit(&format!("{}/", unit.name), &ns, &c.loc.file, vm)?;
+        emit(&format!("{}/", unit.name), &ns, &c.loc.file, vm.bodies)?;
+        deps.push((c.name.clone(), unit.name, vm.classes));
     }
+    let mut taken = Vec::new();
     if let Some(c) = &ir.service {
-        let vm = model::contract(c, true, true)?;
-        emit("", namespace, &c.loc.file, vm)?;
+        let vm = model::contract(c, true, true, caller)?;
+        taken.extend(vm.bodies.iter().map(|(class, _, _)| class.clone()));
+        emit("", namespace, &c.loc.file, vm.bodies)?;
+    }
+    let consumers = consumer::bodies(ir, namespace, &taken, &deps)?;
+    if !consumers.is_empty() {
+        let bodies = consumers.into_iter().map(|(c, b)| (c, b, false)).collect();
+        emit("", namespace, "app.toml", bodies)?;
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)

@@ -47,6 +47,8 @@ pub enum Body {
     Server(ServiceVm),
     Client(ServiceVm),
     Publisher(PublisherVm),
+    EventHandler(crate::consumer::ConsumerVm),
+    Consumer(crate::consumer::ConsumerVm),
 }
 
 /// One PHP file: its header and one class-like declaration.
@@ -104,6 +106,9 @@ pub struct ServiceVm {
     pub name: String,
     pub handler: String,
     pub service: String,
+    /// The calling service's name as a literal: what generated clients send as
+    /// X-Source-Service and key their breaker state by.
+    pub caller: String,
     pub rpcs: Vec<RpcVm>,
 }
 
@@ -139,6 +144,8 @@ pub struct EventVm {
 #[derive(Debug)]
 pub struct ContractVm {
     pub bodies: Vec<(String, Body, bool)>,
+    /// The PHP class of each of the contract's types, by contract name.
+    pub classes: BTreeMap<String, String>,
 }
 
 /// A docblock of `lines` at `indent` with its final newline, or nothing without lines.
@@ -175,7 +182,12 @@ fn doc_lines(doc: Option<&str>, deprecated: Option<&Deprecated>, fallback: &str)
 
 /// The class names of a contract's types, then the view-models of its files. `server` adds the
 /// handler, its base and the server glue; `publisher` the publisher of its events.
-pub fn contract(c: &Contract, server: bool, publisher: bool) -> Result<ContractVm, Diagnostic> {
+pub fn contract(
+    c: &Contract,
+    server: bool,
+    publisher: bool,
+    caller: &str,
+) -> Result<ContractVm, Diagnostic> {
     let svc = names::upper(&c.name);
     let mut ns = Scope::with(IMPORTED);
     let handler = names::claim_class(&mut ns, &format!("{svc}Handler"), "_");
@@ -279,6 +291,7 @@ pub fn contract(c: &Contract, server: bool, publisher: bool) -> Result<ContractV
         name: name.to_owned(),
         handler: handler.clone(),
         service: service.clone(),
+        caller: names::quote(caller),
         rpcs,
     };
     let clone_rpcs = |v: &[RpcVm]| -> Vec<RpcVm> {
@@ -393,7 +406,11 @@ pub fn contract(c: &Contract, server: bool, publisher: bool) -> Result<ContractV
             false,
         ));
     }
-    Ok(ContractVm { bodies })
+    let classes = classes
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+    Ok(ContractVm { bodies, classes })
 }
 
 fn rpc_vm(
