@@ -245,6 +245,7 @@ that is not empty, writes everything at once (nothing on error), generates the c
 `check` on the result.\n\n\
 Examples:\n  paasctl service create                                   # asks for everything\n  \
 paasctl service create billing --engine golang --description 'Invoices and payments' --yes\n  \
+paasctl service create mailer --engine php --yes\n  \
 paasctl service create shop --depends-on billing --depends-on image-storage --dir services/shop --yes"
     )]
     Create(CreateArgs),
@@ -273,8 +274,9 @@ pub struct CreateArgs {
     /// Go: the module path of the new service (default: NAME).
     #[arg(long, value_name = "PATH")]
     pub go_module: Option<String>,
-    /// A checkout of paasctl whose runtime-go the new service uses instead of the released
-    /// module (a `replace` in go.mod), until the runtimes are published.
+    /// A checkout of paasctl whose runtime the new service uses instead of the released one
+    /// (Go: a `replace` in go.mod; PHP: a composer path repository and the autoloader
+    /// bootstrap.php falls back to), until the runtimes are published.
     #[arg(long, value_name = "DIR")]
     pub runtime_dir: Option<PathBuf>,
     /// The platform config (environment names); default $PAASCTL_PLATFORM, else the embedded one.
@@ -288,6 +290,7 @@ pub struct CreateArgs {
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EngineArg {
     Golang,
+    Php,
 }
 
 impl EngineArg {
@@ -295,6 +298,7 @@ impl EngineArg {
     pub fn app_toml_name(self) -> &'static str {
         match self {
             EngineArg::Golang => "golang",
+            EngineArg::Php => "php",
         }
     }
 }

@@ -71,29 +71,61 @@ fn go_service_files_match_the_snapshot() {
 }
 
 #[test]
-fn created_service_passes_check_lint_deny_warnings_and_fmt_check() {
+fn php_service_files_match_the_snapshot() {
     let tmp = tempfile::tempdir().unwrap();
     let out = create(
         tmp.path(),
         &[
-            "shop",
+            "mailer",
+            "--engine",
+            "php",
+            "--description",
+            "Sends mail",
             "--depends-on",
             "billing",
-            "--depends-on",
-            "image-storage",
             "--yes",
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let dir = tmp.path().join("shop");
-    for args in [
-        &["check"][..],
-        &["lint", "--deny-warnings"],
-        &["fmt", "--check"],
-    ] {
-        let out = paasctl(&dir, args);
-        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
-        assert_eq!(text(&out.stderr), "", "{args:?} reported something");
+    insta::assert_snapshot!("php_service", listing(&tmp.path().join("mailer")));
+}
+
+#[test]
+fn created_services_pass_check_lint_deny_warnings_and_fmt_check() {
+    for engine in ["golang", "php"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = create(
+            tmp.path(),
+            &[
+                "shop",
+                "--engine",
+                engine,
+                "--depends-on",
+                "billing",
+                "--depends-on",
+                "image-storage",
+                "--yes",
+            ],
+        );
+        assert!(out.status.success(), "{engine}: {}", text(&out.stderr));
+        let dir = tmp.path().join("shop");
+        for args in [
+            &["check"][..],
+            &["lint", "--deny-warnings"],
+            &["fmt", "--check"],
+        ] {
+            let out = paasctl(&dir, args);
+            assert!(
+                out.status.success(),
+                "{engine} {args:?}: {}",
+                text(&out.stderr)
+            );
+            assert_eq!(
+                text(&out.stderr),
+                "",
+                "{engine} {args:?} reported something"
+            );
+        }
     }
 }
 

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Stage: `paasctl service create` for real. Creates a Go service, checks it (check, lint
-# --deny-warnings, fmt --check), builds it with the real toolchain (gofmt, go vet, staticcheck,
-# go build), runs its unit tests, serves it on 127.0.0.1 and calls its example rpc through a
-# generated PHP client (another language) and curl; the event it publishes must reach the data
-# bus, here a stand-in that records what is posted to its publish rpc (the real data bus is
-# issue 14). Then runs the scripted journey (scripts/service-journey.sh).
+# Stage: `paasctl service create` for real, for each engine with a backend, each service checked
+# (check, lint --deny-warnings, fmt --check) and built, unit-tested, served on 127.0.0.1 and its
+# example rpc called through a generated client of the other language:
+# - Go: gofmt, go vet, staticcheck, go build, go test; served by its own main; called by a
+#   generated PHP client and curl;
+# - PHP: php -l, phpcs PSR-12, PHPUnit; served by php-fpm behind nginx with the service's own
+#   docker/php-fpm.conf and docker/nginx.conf (ports and paths rewritten); called by a generated
+#   Go client.
+# Each publishes its event to the data bus, here a stand-in that records what is posted to its
+# publish rpc (the real data bus is issue 14). Then runs scripts/service-journey.sh.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 export PATH="/usr/local/go/bin:$PATH" GOTOOLCHAIN=local
 command -v php >/dev/null || { echo "php is required (stage 45 installs it)" >&2; exit 1; }
+fpm="$(command -v php-fpm 2>/dev/null || ls /usr/sbin/php-fpm* 2>/dev/null | head -n1)"
+nginx="$(command -v nginx || echo /usr/sbin/nginx)"
+[ -n "$fpm" ] && [ -x "$nginx" ] || { echo "php-fpm and nginx are required (stage 46 installs them)" >&2; exit 1; }
 
 cargo build -q --locked -p paasctl
 paasctl="${CARGO_TARGET_DIR:-$root/target}/debug/paasctl"
@@ -104,6 +111,78 @@ got="$(SERVICE_GREETER_URL="http://127.0.0.1:$port" php "$work/caller/call.php")
 grep -q '"name":"Ada"' "$work/bus.log" || { echo "no Greeted event for Ada on the bus:" >&2; cat "$work/bus.log" >&2; exit 1; }
 grep -q '"type":"greeter.greeted"' "$work/bus.log" || { echo "event type is not the topic" >&2; cat "$work/bus.log" >&2; exit 1; }
 echo "service create: Go service built, tested, served; PHP client and curl answered, event published"
+
+# --- A PHP service, under php-fpm behind nginx, called by a generated Go client.
+cd "$work"
+"$paasctl" service create mailer --engine php --description 'Sends mail' --depends-on billing \
+  --runtime-dir "$root" --yes
+cd mailer
+"$paasctl" check
+"$paasctl" lint --deny-warnings
+"$paasctl" fmt --check
+find src public tests bootstrap.php -name '*.php' -print0 | xargs -0 -n1 php -l >/dev/null
+phpcs --standard=PSR12 -q src public tests bootstrap.php
+phpunit
+
+fpm_port="$(free_port)"
+http_port="$(free_port)"
+sed -e "s#^listen = 127.0.0.1:9000#listen = 127.0.0.1:$fpm_port#" \
+  -e "s#^\[global\]#[global]\npid = $work/fpm.pid#" docker/php-fpm.conf >"$work/fpm.conf"
+sed -e "s#listen 8080;#listen 127.0.0.1:$http_port;#" -e "s#/srv/mailer#$work/mailer#g" \
+  -e "s#127.0.0.1:9000#127.0.0.1:$fpm_port#" -e "s#/tmp/nginx#$work/nginx#g" \
+  docker/nginx.conf >"$work/nginx.conf"
+: >"$work/bus.log"
+SERVICE_DATA_BUS_URL="http://127.0.0.1:$bus_port" SERVICE_BILLING_URL="http://127.0.0.1:1" \
+  "$fpm" -R -F -y "$work/fpm.conf" >"$work/fpm.log" 2>&1 &
+pids+=($!)
+"$nginx" -c "$work/nginx.conf" -g 'daemon off;' >"$work/nginx.log" 2>&1 &
+pids+=($!)
+wait_ready "http://127.0.0.1:$http_port/health/ready" || { cat "$work/fpm.log" "$work/nginx.log" >&2; exit 1; }
+
+# A Go caller: mailer's contract as its rpc/mailer.brief, a generated Go client.
+mkdir -p "$work/gocaller/rpc"
+cp service.brief "$work/gocaller/rpc/mailer.brief"
+printf 'name = "gocaller"\n\n[engine]\nname = "golang"\n\n[[dependencies]]\nname = "mailer"\n' >"$work/gocaller/app.toml"
+"$paasctl" codegen "$work/gocaller" --lang go --out "$work/gocaller/gen" --go-import-path gocaller/gen 2>/dev/null
+cat >"$work/gocaller/go.mod" <<MOD
+module gocaller
+
+go 1.22
+
+require github.com/brief-paas/paasctl/runtime-go v0.0.0
+
+replace github.com/brief-paas/paasctl/runtime-go => $root/runtime-go
+MOD
+cat >"$work/gocaller/main.go" <<'GO'
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"gocaller/gen/mailerclient"
+)
+
+func main() {
+	c, err := mailerclient.NewClient()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	out, err := c.Hello(context.Background(), &mailerclient.HelloIn{Name: "Grace"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println(out.Greeting)
+}
+GO
+got="$(cd "$work/gocaller" && SERVICE_MAILER_URL="http://127.0.0.1:$http_port" go run .)"
+[ "$got" = "Hello, Grace!" ] || { echo "Go client got: $got" >&2; cat "$work/fpm.log" >&2; exit 1; }
+grep -q '"type":"mailer.greeted"' "$work/bus.log" || { echo "no mailer.greeted event on the bus" >&2; cat "$work/bus.log" >&2; exit 1; }
+grep -q '"name":"Grace"' "$work/bus.log" || { echo "the event is not for Grace" >&2; exit 1; }
+echo "service create: PHP service linted, tested, served by php-fpm + nginx; Go client answered, event published"
 
 cd "$root"
 PAASCTL="$paasctl" bash scripts/service-journey.sh

@@ -12,6 +12,7 @@
 mod consumer;
 mod model;
 mod names;
+pub mod scaffold;
 
 use brief_codegen::{locate, plan, template, Backend};
 use compiler::ir::Ir;
@@ -81,6 +82,17 @@ fn uses(body: &Body, time: bool) -> Vec<String> {
     out
 }
 
+/// A dependency's sub-namespace (before collision numbering): its name in UpperCamel, with
+/// `Service` appended when that is a reserved word.
+pub(crate) fn dependency_namespace(c: &compiler::ir::Contract) -> String {
+    let n = names::upper(&c.name);
+    if names::is_reserved(&n) {
+        n + "Service"
+    } else {
+        n
+    }
+}
+
 /// Generates the PHP code of a project's IR, sorted by path.
 fn generate(ir: &Ir, namespace: &str, sources: &Sources) -> Result<Vec<GeneratedFile>, Diagnostic> {
     let env = template::environment(&[("file.php", TEMPLATE)]).map_err(internal)?;
@@ -98,21 +110,13 @@ fn generate(ir: &Ir, namespace: &str, sources: &Sources) -> Result<Vec<Generated
         }
         Ok::<(), Diagnostic>(())
     };
-    let dep_name = |c: &compiler::ir::Contract| {
-        let n = names::upper(&c.name);
-        if names::is_reserved(&n) {
-            n + "Service"
-        } else {
-            n
-        }
-    };
     let caller = match (&ir.service, &ir.app) {
         (Some(c), _) => c.name.as_str(),
         (None, Some(app)) => app.name.as_str(),
         (None, None) => "",
     };
     let mut deps = Vec::new();
-    for unit in plan::dependencies(ir, dep_name) {
+    for unit in plan::dependencies(ir, dependency_namespace) {
         let c = unit.contract;
         let vm = model::contract(c, false, false, caller)
             .map_err(|d| locate::at(d, sources, &c.loc, "in this contract"))?;

@@ -33,10 +33,11 @@ fn create(a: &CreateArgs) -> i32 {
     let engine = match (a.engine, interactive) {
         (Some(e), _) => e,
         (None, true) => loop {
-            let answer = ask("Engine (golang)", Some("golang"));
+            let answer = ask("Engine (golang, php)", Some("golang"));
             match answer.as_str() {
                 "golang" | "go" => break EngineArg::Golang,
-                other => eprintln!("  `{other}` is not an engine with a backend; choose golang"),
+                "php" => break EngineArg::Php,
+                other => eprintln!("  `{other}` is not an engine with a backend: golang or php"),
             }
         },
         (None, false) => EngineArg::Golang,
@@ -172,6 +173,24 @@ fn engine_code(
             let go = brief_backend_go::Go::new(&import)
                 .map_err(|e| usage_error(&format!("--go-module: {e}")))?;
             let generated = go.generate(ir, &output.sources).map_err(|diags| {
+                emit(&diags, &output.sources, &a.out, "");
+                EXIT_INPUT
+            })?;
+            Ok((scaffold, generated))
+        }
+        EngineArg::Php => {
+            let runtime_php = runtime_dir.map(|d| d.join("runtime-php").display().to_string());
+            let opts = backend_php::scaffold::ScaffoldOptions {
+                runtime_version: env!("CARGO_PKG_VERSION"),
+                runtime_dir: runtime_php.as_deref(),
+                example_rpc: EXAMPLE_RPC,
+            };
+            let scaffold =
+                backend_php::scaffold::scaffold(ir, &opts).map_err(|d| internal(d, &a.out))?;
+            let namespace = scaffold.codegen_args.last().cloned().unwrap_or_default();
+            let php = backend_php::Php::new(&namespace)
+                .map_err(|e| usage_error(&format!("cannot generate PHP: {e}")))?;
+            let generated = php.generate(ir, &output.sources).map_err(|diags| {
                 emit(&diags, &output.sources, &a.out, "");
                 EXIT_INPUT
             })?;
