@@ -8,7 +8,8 @@
 #   docker/php-fpm.conf and docker/nginx.conf (ports and paths rewritten); called by a generated
 #   Go client.
 # Each publishes its event to the data bus, here a stand-in that records what is posted to its
-# publish rpc (the real data bus is issue 14). Then runs scripts/service-journey.sh.
+# publish rpc (the real data bus is issue 14). The prompts are answered on a pseudo-terminal
+# (scripts/lib/prompt_test.py). Then runs scripts/service-journey.sh.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -183,6 +184,10 @@ got="$(cd "$work/gocaller" && SERVICE_MAILER_URL="http://127.0.0.1:$http_port" g
 grep -q '"type":"mailer.greeted"' "$work/bus.log" || { echo "no mailer.greeted event on the bus" >&2; cat "$work/bus.log" >&2; exit 1; }
 grep -q '"name":"Grace"' "$work/bus.log" || { echo "the event is not for Grace" >&2; exit 1; }
 echo "service create: PHP service linted, tested, served by php-fpm + nginx; Go client answered, event published"
+
+# The prompts, on a real pseudo-terminal.
+mkdir -p "$work/prompted"
+python3 "$root/scripts/lib/prompt_test.py" "$paasctl" "$work/prompted"
 
 cd "$root"
 PAASCTL="$paasctl" bash scripts/service-journey.sh

@@ -49,8 +49,9 @@ fn create(a: &CreateArgs) -> i32 {
         (None, false) => default_description,
     };
     let depends_on = if a.depends_on.is_empty() && interactive {
-        ask("Services it calls, separated by spaces", Some(""))
+        ask("Services it calls, separated by spaces", Some("none"))
             .split_whitespace()
+            .filter(|d| *d != "none")
             .map(str::to_owned)
             .collect()
     } else {
