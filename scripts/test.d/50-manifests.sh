@@ -2,8 +2,9 @@
 # Stage: Kubernetes manifests (backends/k8s). Generates the manifests of every golden case in every
 # environment of the embedded platform (plus the mesh variants and one run of the real CLI), then
 # validates every object strictly against the Kubernetes 1.34 OpenAPI schemas (kubernetes-validate)
-# and lints them with kube-score (zero findings, warnings included) and kube-linter. Installs its
-# tools by itself; see docs/manifests.md for the pinned versions and the checks.
+# and lints them with kube-score (zero findings, warnings included), Checkov (zero findings but the
+# waivers of scripts/checkov.yaml, each with its reason) and kube-linter when it can be installed.
+# Installs its tools by itself; see docs/manifests.md for the pinned versions and the checks.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT="$PWD"
@@ -14,6 +15,7 @@ K8S_VALIDATE_VERSION=1.34.1   # matches k8s-openapi's v1_34 feature
 KUBE_VERSION=1.34.0
 KUBE_SCORE_VERSION=v1.20.0
 KUBE_LINTER_VERSION=v0.7.2
+CHECKOV_VERSION=3.3.30
 # Tools are cached outside the checkout (a fresh clone reuses them), one entry per pinned version.
 TOOLS="${XDG_CACHE_HOME:-$HOME/.cache}/brief-manifest-tools"
 mkdir -p "$TOOLS"
@@ -29,6 +31,15 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 if ! "$VENV/bin/kubernetes-validate" --version 2>/dev/null | grep -q "$K8S_VALIDATE_VERSION"; then
   "$VENV/bin/pip" install -q "kubernetes-validate==$K8S_VALIDATE_VERSION"
+fi
+
+# --- Checkov, in a venv of its own (its dependencies are many and pinned by it).
+CHECKOV_VENV="$TOOLS/checkov-$CHECKOV_VERSION"
+if [ ! -x "$CHECKOV_VENV/bin/checkov" ]; then
+  rm -rf "$CHECKOV_VENV"
+  python3 -m venv "$CHECKOV_VENV"
+  echo "installing checkov $CHECKOV_VERSION"
+  "$CHECKOV_VENV/bin/pip" install -q "checkov==$CHECKOV_VERSION"
 fi
 
 # --- kube-score
@@ -87,6 +98,23 @@ for d in "${dirs[@]}"; do
   fi
 done
 echo "kube-score $KUBE_SCORE_VERSION: no findings in ${#dirs[@]} directories"
+
+# --- Checkov: every case and environment with the waivers of scripts/checkov.yaml; then the
+# CLI's output for an image pinned by digest with no waiver at all.
+"$CHECKOV_VENV/bin/checkov" --config-file "$ROOT/scripts/checkov.yaml" -d "$OUT" >"$OUT/checkov.txt" 2>&1 || {
+  cat "$OUT/checkov.txt" >&2
+  exit 1
+}
+grep -q 'Failed checks: 0,' "$OUT/checkov.txt" || { cat "$OUT/checkov.txt" >&2; exit 1; }
+echo "checkov $CHECKOV_VERSION: $(grep -o 'Passed checks: [0-9]*' "$OUT/checkov.txt"), no findings (waivers: scripts/checkov.yaml)"
+digest="registry.paas.internal/services/shop@sha256:$(printf 'shop' | sha256sum | cut -d' ' -f1)"
+cargo run -q --locked -p paasctl -- manifests golden/cases/full-app -e production --image "$digest" \
+  --out "$OUT/digest" 2>/dev/null
+"$CHECKOV_VENV/bin/checkov" --framework kubernetes --compact --quiet -d "$OUT/digest" >"$OUT/checkov-digest.txt" 2>&1 || {
+  cat "$OUT/checkov-digest.txt" >&2
+  exit 1
+}
+echo "checkov $CHECKOV_VERSION, no waivers, image by digest: $(grep -o 'Passed checks: [0-9]*, Failed checks: 0' "$OUT/checkov-digest.txt")"
 if [ "$have_kube_linter" = 1 ]; then
   echo "kube-linter $KUBE_LINTER_VERSION: no findings"
 fi
