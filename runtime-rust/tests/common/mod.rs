@@ -8,6 +8,8 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub mod net;
+
 /// A file of golden/wire, parsed.
 pub fn vectors(file: &str) -> Value {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
