@@ -1,7 +1,7 @@
 //! The client side of a call (docs/protocol.md sections 2, 4.4, 5, 8): one [`Client`] per
 //! dependency over a pooled keep-alive hyper client; deadlines, metadata headers, the response
 //! size limit and the reading of error answers.
-use crate::errors::{interpret, CallFailure, Code, TransportError};
+use crate::errors::{interpret, CallFailure, Code, FromFailure, TransportError};
 use crate::meta::{self, Context};
 use crate::{discovery, metrics};
 use bytes::Bytes;
@@ -199,6 +199,28 @@ impl Client {
             start.elapsed(),
         );
         result
+    }
+
+    /// A typed call: encodes `input` (failure: `invalid_argument`, nothing sent), calls, and
+    /// decodes the output (failure: `internal`) or builds the rpc's error type `E`. Generated
+    /// clients call this once per method.
+    pub async fn invoke<I, O, E>(
+        &self,
+        ctx: &Context,
+        rpc: &RpcInfo,
+        input: &I,
+        opts: &CallOptions,
+    ) -> Result<O, E>
+    where
+        I: serde::Serialize,
+        O: serde::Serialize + serde::de::DeserializeOwned + Default,
+        E: FromFailure,
+    {
+        let body = encode_input(input)?;
+        match self.call(ctx, rpc, body, opts).await {
+            Ok(out) => Ok(decode_output(&out)?),
+            Err(f) => Err(E::from_failure(f)),
+        }
     }
 
     async fn attempt(

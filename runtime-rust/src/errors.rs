@@ -215,6 +215,23 @@ pub trait ApplicationError: serde::Serialize + serde::de::DeserializeOwned + Def
     fn message(&self) -> String;
 }
 
+/// A generated per-rpc error: what the server answers for it (sections 4.3 and 4.5).
+pub trait IntoReply {
+    fn into_reply(self) -> ErrorReply;
+}
+
+impl IntoReply for TransportError {
+    fn into_reply(self) -> ErrorReply {
+        ErrorReply::from_transport(&self)
+    }
+}
+
+/// A generated per-rpc error: built from the failure of a call (declared application errors
+/// decoded into their types) or from a transport error.
+pub trait FromFailure: From<TransportError> {
+    fn from_failure(f: CallFailure) -> Self;
+}
+
 /// What went wrong with a call before its generated error type is built.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CallFailure {

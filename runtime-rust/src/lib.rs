@@ -24,7 +24,10 @@ pub use time;
 pub use tokio;
 
 pub use client::{CallOptions, Client, ClientOptions, ConfigError, RpcInfo};
-pub use errors::{AppError, ApplicationError, CallFailure, Code, ErrorReply, TransportError};
+pub use errors::{
+    AppError, ApplicationError, CallFailure, Code, ErrorReply, FromFailure, IntoReply,
+    TransportError,
+};
 pub use meta::Context;
 pub use server::{serve, serve_addr, shutdown_signal, HandlerResult, Router, RouterBuilder};
 pub use timestamp::Timestamp;

@@ -1,7 +1,8 @@
 //! The server side (docs/protocol.md sections 2.3 and 7): a [`Router`] serving
 //! `POST /rpc/<service>/<rpc>`, `/health/live`, `/health/ready` and `/metrics` as a hyper
 //! service, and [`serve`] with graceful shutdown.
-use crate::errors::{Code, ErrorReply};
+use crate::client::RpcInfo;
+use crate::errors::{Code, ErrorReply, IntoReply};
 use crate::meta::{self, Context};
 use crate::metrics;
 use bytes::Bytes;
@@ -66,6 +67,30 @@ impl RouterBuilder {
             },
         );
         self
+    }
+
+    /// Serves rpc `info` by a typed handler: the body is decoded as its input `I` (empty and
+    /// `null` are the empty message; failure is `invalid_argument`), the output encoded, an
+    /// error answered as [`IntoReply`] says. Generated routers call this once per rpc.
+    pub fn handle<I, O, E, F, Fut>(self, info: &RpcInfo, handler: F) -> Self
+    where
+        I: serde::Serialize + serde::de::DeserializeOwned + Default + Send + 'static,
+        O: serde::Serialize + Send + 'static,
+        E: IntoReply + Send + 'static,
+        F: Fn(Context, I) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<O, E>> + Send + 'static,
+    {
+        let handler = Arc::new(handler);
+        self.rpc(info.name, info.timeout_ms, move |ctx, body| {
+            let handler = handler.clone();
+            async move {
+                let input: I = decode_input(&body)?;
+                match handler(ctx, input).await {
+                    Ok(out) => encode_output(&out),
+                    Err(e) => Err(e.into_reply()),
+                }
+            }
+        })
     }
 
     /// Serves `POST /events/<topic>` by `handler` (a consumer of that topic).
