@@ -265,3 +265,113 @@ async fn timeouts_end_the_call_with_deadline_exceeded() {
         t0.elapsed()
     );
 }
+
+/// Interop both ways with Go: the Go server and client of the same contract, built by
+/// scripts/test.d/35-rust-codegen.sh into `$BRIEF_GO_INTEROP_BIN` (backends/rust/tests/interop/).
+/// Without that variable (the toolchain test run alone) it says so and does nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interop_with_go_both_ways() {
+    use std::io::BufRead as _;
+    let Some(bin) = std::env::var_os("BRIEF_GO_INTEROP_BIN").map(std::path::PathBuf::from) else {
+        eprintln!("interop with Go not run: BRIEF_GO_INTEROP_BIN is not set");
+        return;
+    };
+    // Rust client -> Go server.
+    let mut server = std::process::Command::new(bin.join("server"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let c = gen::Client::with_options(
+        ClientOptions::new()
+            .base_url(line.trim())
+            .source_service("rust-e2e"),
+    )
+    .unwrap();
+    let ctx = Context::background().with_request_id("req-interop");
+    struct Kill(std::process::Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let server = Kill(server);
+    async {
+        let out = c
+            .get(
+                &ctx,
+                &gen::GetIn {
+                    id: 7,
+                    user_id: "u1".into(),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(out.name, "go caller=rust-e2e user=u1");
+        assert_eq!(out.note.as_deref(), Some("req-interop"));
+        assert_eq!(out.blob, vec![0, 1, 2, 255]);
+        assert_eq!(out.by_id.get(&-3).map(String::as_str), Some("minus three"));
+        assert_eq!(
+            out.created_at,
+            brief_runtime::Timestamp::from_unix(1_767_322_800, 5).unwrap()
+        );
+        assert_eq!(out.sparse, vec![None]);
+        match c
+            .get(
+                &ctx,
+                &gen::GetIn {
+                    id: 404,
+                    ..Default::default()
+                },
+            )
+            .await
+        {
+            Err(gen::GetError::NotFound(e)) => assert_eq!(e.id, 404),
+            other => panic!("want NotFound from Go, got {other:?}"),
+        }
+        let item = gen::Item {
+            id: 3,
+            price: 0.1,
+            maybe_money: Some(gen::Money {
+                units: 1,
+                currency: gen::Currency::Eur,
+            }),
+            colors: vec![gen::Color::Green],
+            ..gen::Item::default()
+        };
+        assert_eq!(c.put(&ctx, &item).await.unwrap(), item);
+        match c.slow(&Context::background(), &gen::Nothing {}).await {
+            Err(gen::SlowError::Transport(t)) => assert_eq!(t.code, Code::DeadlineExceeded),
+            other => panic!("want deadline_exceeded from Go, got {other:?}"),
+        }
+    }
+    .await;
+    drop(server);
+
+    // Go client -> Rust server.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(brief_runtime::serve(
+        listener,
+        gen::router(Impl::default()),
+        std::future::pending(),
+    ));
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(bin.join("client"))
+            .arg(url)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "Go client -> Rust server failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
