@@ -9,6 +9,7 @@ pub mod client;
 pub mod codec;
 pub mod discovery;
 pub mod errors;
+pub mod events;
 pub mod meta;
 pub mod metrics;
 pub mod server;
@@ -28,6 +29,7 @@ pub use errors::{
     AppError, ApplicationError, CallFailure, Code, ErrorReply, FromFailure, IntoReply,
     TransportError,
 };
+pub use events::Publisher;
 pub use meta::Context;
 pub use server::{serve, serve_addr, shutdown_signal, HandlerResult, Router, RouterBuilder};
 pub use timestamp::Timestamp;

@@ -459,7 +459,7 @@ async fn header_vectors() {
                 fails.push(format!("{name}: context {k} = {got:?}, want {m}"));
             }
         }
-        let out = seen.lock().unwrap()[0].clone();
+        let out = seen.lock().unwrap()[0].1.clone();
         for (h, m) in want
             .get("outgoing")
             .and_then(Value::as_object)
@@ -479,4 +479,93 @@ fn interpret_without_envelope_uses_the_status() {
     assert!(
         matches!(interpret(502, b"<html>"), CallFailure::Transport(t) if t.code == Code::Unavailable)
     );
+}
+
+#[tokio::test]
+async fn event_vectors() {
+    let v = vectors("events.json");
+    // Publishing: the request the publisher sends to the data bus.
+    let p = &v["publish"];
+    let (bus, seen) = scripted(Script {
+        status: 200,
+        body: b"{}".to_vec(),
+        ..Script::default()
+    })
+    .await;
+    let publisher = brief_runtime::Publisher::new(
+        p["service"].as_str().unwrap(),
+        ClientOptions::new().base_url(bus),
+    )
+    .unwrap();
+    let data: Item = serde_json::from_value(p["data"].clone()).unwrap();
+    let id = publisher
+        .publish(&Context::background(), p["topic"].as_str().unwrap(), &data)
+        .await
+        .unwrap();
+    let (path, headers, body) = seen.lock().unwrap()[0].clone();
+    let want = &p["expect"];
+    assert_eq!(path, want["path"].as_str().unwrap());
+    for (h, val) in want["headers"].as_object().unwrap() {
+        assert_eq!(
+            headers.get(h.as_str()).unwrap().to_str().unwrap(),
+            val.as_str().unwrap(),
+            "{h}"
+        );
+    }
+    let event: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(event["id"], id.as_str());
+    for (k, m) in want["body"].as_object().unwrap() {
+        let ok = match m.get("json") {
+            Some(j) => same_json(&event[k.as_str()], j),
+            None => matches(m, event[k.as_str()].as_str(), &headers),
+        };
+        assert!(ok, "published {k} = {}, want {m}", event[k.as_str()]);
+    }
+
+    // Deliveries, in order, to one consumer of summer.summed.
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let next = std::sync::Arc::new(std::sync::Mutex::new(String::from("ok")));
+    let (c2, n2) = (calls.clone(), next.clone());
+    let router = Router::builder("summer")
+        .consume("summer.summed", move |_ctx, _item: Item| {
+            let (calls, next) = (c2.clone(), n2.clone());
+            async move {
+                calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if *next.lock().unwrap() == "ok" {
+                    Ok(())
+                } else {
+                    Err(TransportError::new(Code::Internal, "the handler failed"))
+                }
+            }
+        })
+        .build();
+    let base = serve(router).await;
+    let mut fails = Vec::new();
+    for d in v["deliveries"].as_array().unwrap() {
+        *next.lock().unwrap() = d["handler"].as_str().unwrap_or("ok").to_owned();
+        let headers: Vec<(String, String)> = d["headers"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect();
+        let url = format!("{base}{}", d["path"].as_str().unwrap());
+        let (status, _, body) = request("POST", &url, &headers, wire_text(&d["body"])).await;
+        let want = &d["expect"];
+        let n = calls.load(std::sync::atomic::Ordering::SeqCst);
+        let mut ok = u64::from(status) == want["status"].as_u64().unwrap()
+            && n == want["handler_calls"].as_u64().unwrap();
+        if let Some(code) = want.get("code") {
+            let p: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            ok &= p["error"]["code"] == *code;
+        }
+        if !ok {
+            fails.push(format!(
+                "{}: {status} after {n} calls: {}",
+                d["name"],
+                String::from_utf8_lossy(&body)
+            ));
+        }
+    }
+    assert!(fails.is_empty(), "{}", fails.join("\n"));
 }

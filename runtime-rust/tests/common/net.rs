@@ -29,8 +29,8 @@ pub struct Script {
     pub hang: bool,
 }
 
-/// The requests a scripted peer received: headers (lower-case names).
-pub type Seen = Arc<Mutex<Vec<http::HeaderMap>>>;
+/// The requests a scripted peer received: path, headers and body.
+pub type Seen = Arc<Mutex<Vec<(String, http::HeaderMap, Vec<u8>)>>>;
 
 /// A peer on 127.0.0.1 that answers every request with `script`; its base URL and what it saw.
 pub async fn scripted(script: Script) -> (String, Seen) {
@@ -48,7 +48,10 @@ pub async fn scripted(script: Script) -> (String, Seen) {
                     let script = script.clone();
                     let seen = seen.clone();
                     async move {
-                        seen.lock().unwrap().push(req.headers().clone());
+                        let path = req.uri().path().to_owned();
+                        let headers = req.headers().clone();
+                        let body = req.into_body().collect().await.unwrap().to_bytes().to_vec();
+                        seen.lock().unwrap().push((path, headers, body));
                         if script.hang {
                             tokio::time::sleep(std::time::Duration::from_secs(30)).await;
                         }
