@@ -41,6 +41,30 @@ pub fn signature(indent: usize, head: &str, params: &[String], tail: &str) -> Ve
     out
 }
 
+/// rustfmt's default `chain_width`: a method chain longer than this goes one call per line.
+pub const CHAIN_WIDTH: usize = 60;
+
+/// A method chain `root.a().b` at `indent` spaces: one line if it fits, else one element per
+/// line, the first joined to a root no longer than the indent unit (`self.get()`).
+pub fn chain(indent: usize, root: &str, calls: &[String]) -> Vec<String> {
+    let pad = " ".repeat(indent);
+    let whole = format!("{root}{}", calls.concat());
+    if whole.len() <= CHAIN_WIDTH && indent + whole.len() <= MAX_WIDTH {
+        return vec![format!("{pad}{whole}")];
+    }
+    let (first, rest) = if root.len() <= 4 {
+        (
+            format!("{pad}{root}{}", calls.first().cloned().unwrap_or_default()),
+            calls.get(1..).unwrap_or_default(),
+        )
+    } else {
+        (format!("{pad}{root}"), calls)
+    };
+    let mut out = vec![first];
+    out.extend(rest.iter().map(|c| format!("{pad}    {c}")));
+    out
+}
+
 /// Doc comment lines (`///` or `//!`) at `indent` spaces; blank lines as a bare marker.
 pub fn doc(indent: usize, marker: &str, lines: &[String]) -> Vec<String> {
     let pad = " ".repeat(indent);

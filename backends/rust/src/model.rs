@@ -1,6 +1,6 @@
 //! View-models: every name, type, attribute and comment the template prints, computed here
 //! (including rustfmt's line breaking, see `layout`). The template only lays the items out.
-use crate::layout::{attribute, doc, signature};
+use crate::layout::{attribute, chain, doc, signature};
 use crate::names;
 use crate::types::{self, Uses};
 use brief_codegen::doc as cdoc;
@@ -140,8 +140,10 @@ pub fn contract(c: &Contract, server: bool) -> Result<(Vec<Vec<String>>, Vec<Str
         "/// The name of the service in the contract.".to_owned(),
         format!("pub const SERVICE_NAME: &str = {};", names::quote(&c.name)),
     ]];
+    let mut topics = Vec::new();
     for e in &c.events {
         let konst = module.claim(&format!("TOPIC_{}", names::constant(&e.topic)));
+        topics.push(konst.clone());
         let mut lines = doc_lines(0, e.doc.as_deref());
         if lines.is_empty() {
             lines.push(format!(
@@ -253,6 +255,13 @@ pub fn contract(c: &Contract, server: bool) -> Result<(Vec<Vec<String>>, Vec<Str
     if !c.rpcs.is_empty() {
         items.extend(cx.client(&rpcs)?);
     }
+    if server && !c.events.is_empty() {
+        items.extend(cx.publisher(&topics)?);
+    }
+    for (e, konst) in c.events.iter().zip(&topics) {
+        let f = module.claim(&format!("consume_{}", names::snake(&e.topic)));
+        items.push(cx.consumer(e, konst, &f)?);
+    }
 
     let mut uses = Vec::new();
     if any_types {
@@ -266,20 +275,20 @@ pub fn contract(c: &Contract, server: bool) -> Result<(Vec<Vec<String>>, Vec<Str
         uses.push("use brief_runtime::serde::{Deserialize, Serialize};".to_owned());
     }
     let mut rt: Vec<&str> = Vec::new();
+    let rpcs_or_events = !c.rpcs.is_empty() || !c.events.is_empty();
     if !c.rpcs.is_empty() {
-        rt.extend([
-            "AppError",
-            "CallFailure",
-            "CallOptions",
-            "Context",
-            "ErrorReply",
-            "RpcInfo",
-        ]);
+        rt.extend(["AppError", "CallFailure", "CallOptions"]);
+    }
+    if rpcs_or_events {
+        rt.push("Context");
+    }
+    if !c.rpcs.is_empty() {
+        rt.extend(["ErrorReply", "RpcInfo"]);
     }
     if cx.uses.time {
         rt.push("Timestamp");
     }
-    if !c.rpcs.is_empty() {
+    if rpcs_or_events {
         rt.push("TransportError");
     }
     match rt.len() {
@@ -534,31 +543,137 @@ impl Ctx<'_> {
     }
 
     fn router(&self, rpcs: &[RpcNames]) -> Vec<String> {
-        let mut l = vec![
-            "/// A router serving `server` at `POST /rpc/<service>/<rpc>`, with `/health/live`,"
-                .to_owned(),
-            "/// `/health/ready` and `/metrics`; serve it with `brief_runtime::serve`.".to_owned(),
-            "pub fn router<S: Server>(server: S) -> brief_runtime::Router {".to_owned(),
-            "    let server = std::sync::Arc::new(server);".to_owned(),
-            "    brief_runtime::Router::builder(SERVICE_NAME)".to_owned(),
-        ];
+        let mut l: Vec<String> = [
+            "/// A router serving `server` at `POST /rpc/<service>/<rpc>`, with `/health/live`,",
+            "/// `/health/ready` and `/metrics`; serve it with `brief_runtime::serve`.",
+            "pub fn router<S: Server>(server: S) -> brief_runtime::Router {",
+            "    router_builder(server).build()",
+            "}",
+            "",
+            "/// The builder of [`router`], to add event consumers (`consume_<topic>`) before `build()`.",
+            "pub fn router_builder<S: Server>(server: S) -> brief_runtime::RouterBuilder {",
+            "    let server = std::sync::Arc::new(server);",
+            "    let mut router = brief_runtime::Router::builder(SERVICE_NAME);",
+        ]
+        .map(str::to_owned)
+        .to_vec();
         for n in rpcs {
             l.extend([
-                format!("        .handle(&{}, {{", n.konst),
-                "            let s = server.clone();".to_owned(),
-                "            move |ctx, input| {".to_owned(),
-                "                let s = s.clone();".to_owned(),
+                format!("    router = router.handle(&{}, {{", n.konst),
+                "        let s = server.clone();".to_owned(),
+                "        move |ctx, input| {".to_owned(),
+                "            let s = s.clone();".to_owned(),
                 format!(
-                    "                async move {{ s.{}(ctx, input).await }}",
+                    "            async move {{ s.{}(ctx, input).await }}",
                     n.method
                 ),
-                "            }".to_owned(),
-                "        })".to_owned(),
+                "        }".to_owned(),
+                "    });".to_owned(),
             ]);
         }
-        l.push("        .build()".to_owned());
+        l.push("    router".to_owned());
         l.push("}".to_owned());
         l
+    }
+
+    fn publisher(&self, topics: &[String]) -> Result<Vec<Vec<String>>, Diagnostic> {
+        let c = self.contract;
+        let strukt = vec![
+            format!(
+                "/// Publishes the events of service {} through the data bus (`SERVICE_DATA_BUS_URL`).",
+                names::quote(&c.name)
+            ),
+            "#[derive(Debug, Clone)]".to_owned(),
+            "pub struct Publisher {".to_owned(),
+            "    inner: brief_runtime::Publisher,".to_owned(),
+            "}".to_owned(),
+        ];
+        let mut l = vec![
+            "impl Publisher {".to_owned(),
+            "    /// A publisher whose data bus URL comes from `SERVICE_DATA_BUS_URL`.".to_owned(),
+            "    pub fn new() -> Result<Self, brief_runtime::ConfigError> {".to_owned(),
+            "        Self::with_options(brief_runtime::ClientOptions::new())".to_owned(),
+            "    }".to_owned(),
+            String::new(),
+            "    /// A publisher with options (the data bus URL, ...).".to_owned(),
+        ];
+        l.extend(signature(
+            4,
+            "pub fn with_options",
+            &["opts: brief_runtime::ClientOptions".to_owned()],
+            " -> Result<Self, brief_runtime::ConfigError> {",
+        ));
+        l.extend([
+            "        Ok(Publisher {".to_owned(),
+            "            inner: brief_runtime::Publisher::new(SERVICE_NAME, opts)?,".to_owned(),
+            "        })".to_owned(),
+            "    }".to_owned(),
+        ]);
+        let mut methods = Scope::with(&["new", "with_options", "inner"]);
+        for (e, konst) in c.events.iter().zip(topics) {
+            let m = methods.claim(&format!("publish_{}", names::snake(&e.topic)));
+            let ty = self.rust(&e.message)?;
+            l.push(String::new());
+            l.push(format!(
+                "    /// Publishes `data` on topic {}; the event's id.",
+                names::quote(&e.topic)
+            ));
+            l.extend(deprecated_attr(4, e.deprecated.as_ref()));
+            l.extend(signature(
+                4,
+                &format!("pub async fn {m}"),
+                &[
+                    "&self".to_owned(),
+                    "ctx: &Context".to_owned(),
+                    format!("data: &{ty}"),
+                ],
+                " -> Result<String, TransportError> {",
+            ));
+            l.extend(chain(
+                8,
+                "self.inner",
+                &[format!(".publish(ctx, {konst}, data)"), ".await".to_owned()],
+            ));
+            l.push("    }".to_owned());
+        }
+        l.push("}".to_owned());
+        Ok(vec![strukt, l])
+    }
+
+    fn consumer(
+        &self,
+        e: &compiler::ir::Event,
+        konst: &str,
+        f: &str,
+    ) -> Result<Vec<String>, Diagnostic> {
+        let ty = self.rust(&e.message)?;
+        let mut l = vec![
+            format!(
+                "/// Consumes topic {}: `handler` runs for each delivery at `POST /events/<topic>`, once",
+                names::quote(&e.topic)
+            ),
+            "/// per event (the runtime deduplicates by source and id); an error asks for redelivery.".to_owned(),
+        ];
+        l.extend(deprecated_attr(0, e.deprecated.as_ref()));
+        l.extend(signature(
+            0,
+            &format!("pub fn {f}<F, Fut>"),
+            &[
+                "router: brief_runtime::RouterBuilder".to_owned(),
+                "handler: F".to_owned(),
+            ],
+            " -> brief_runtime::RouterBuilder",
+        ));
+        l.extend([
+            "where".to_owned(),
+            format!("    F: Fn(Context, {ty}) -> Fut + Send + Sync + 'static,"),
+            "    Fut: std::future::Future<Output = Result<(), TransportError>> + Send + 'static,"
+                .to_owned(),
+            "{".to_owned(),
+            format!("    router.consume({konst}, handler)"),
+            "}".to_owned(),
+        ]);
+        Ok(l)
     }
 
     fn client(&self, rpcs: &[RpcNames]) -> Result<Vec<Vec<String>>, Diagnostic> {
@@ -611,9 +726,13 @@ impl Ctx<'_> {
                 ],
                 &ret,
             ));
-            l.push(format!(
-                "        self.{}(ctx, input, &CallOptions::new()).await",
-                n.with
+            l.extend(chain(
+                8,
+                "self",
+                &[
+                    format!(".{}(ctx, input, &CallOptions::new())", n.with),
+                    ".await".to_owned(),
+                ],
             ));
             l.push("    }".to_owned());
             l.push(String::new());
@@ -633,9 +752,13 @@ impl Ctx<'_> {
                 ],
                 &ret,
             ));
-            l.push(format!(
-                "        self.inner.invoke(ctx, &{}, input, opts).await",
-                n.konst
+            l.extend(chain(
+                8,
+                "self.inner",
+                &[
+                    format!(".invoke(ctx, &{}, input, opts)", n.konst),
+                    ".await".to_owned(),
+                ],
             ));
             l.push("    }".to_owned());
         }

@@ -39,11 +39,13 @@ pub fn write_crate(root: &Path) -> usize {
         format!(
             "[package]\nname = \"golden-rust\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
              [workspace]\n\n[dependencies]\nbrief-runtime = {{ path = {:?} }}\n\n\
-             [dev-dependencies]\ntokio = {{ version = \"1\", features = [\"rt-multi-thread\", \"macros\", \"net\", \"time\"] }}\n",
+             [dev-dependencies]\ntokio = {{ version = \"1\", features = [\"rt-multi-thread\", \"macros\", \"net\", \"time\", \"io-util\", \"sync\"] }}\n",
             runtime.display().to_string()
         ),
     )
     .unwrap();
+    // The workspace's lock file pins the runtime's dependencies to the tested versions.
+    std::fs::copy(common::repo().join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
     let src = root.join("src");
     let mut lib = String::from("//! Generated code of the golden cases.\n");
     let mut count = 0;

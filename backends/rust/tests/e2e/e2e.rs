@@ -375,3 +375,93 @@ async fn interop_with_go_both_ways() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A raw HTTP/1.1 POST on 127.0.0.1 (the test has no HTTP client of its own); the status.
+async fn post(url: &str, content_type: &str, body: &[u8]) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut s = tokio::net::TcpStream::connect(host).await.unwrap();
+    let head = format!(
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(body).await.unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out);
+    text.split(' ').nth(1).unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn events_are_published_and_consumed_once() {
+    use brief_runtime::serde_json::{json, Value};
+    // A fake data bus: a brief service whose publish rpc hands the events to the test.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    const PUBLISH: brief_runtime::RpcInfo = brief_runtime::RpcInfo {
+        name: "publish",
+        idempotent: true,
+        timeout_ms: Some(5000),
+        errors: &[],
+    };
+    let bus = brief_runtime::Router::builder("data-bus")
+        .handle(&PUBLISH, move |_ctx, event: Value| {
+            let tx = tx.clone();
+            async move {
+                tx.send(event).unwrap();
+                Ok::<Value, TransportError>(json!({}))
+            }
+        })
+        .build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let bus_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(brief_runtime::serve(listener, bus, std::future::pending()));
+
+    let publisher = gen::Publisher::with_options(ClientOptions::new().base_url(bus_url)).unwrap();
+    let happened = gen::Happened {
+        what: "it".into(),
+        at: brief_runtime::Timestamp::from_unix(1_767_322_800, 0).unwrap(),
+    };
+    let id = publisher
+        .publish_everything_happened(&Context::background(), &happened)
+        .await
+        .unwrap();
+    let event = rx.recv().await.unwrap();
+    assert_eq!(event["id"], id.as_str());
+    assert_eq!(event["source"], "everything");
+    assert_eq!(event["type"], gen::TOPIC_EVERYTHING_HAPPENED);
+    assert_eq!(event["data"]["what"], "it");
+
+    // The consumer: deliveries of that event run the handler once.
+    let runs = std::sync::Arc::new(AtomicI64::new(0));
+    let r2 = runs.clone();
+    let router = gen::consume_everything_happened(
+        gen::router_builder(Impl::default()),
+        move |_ctx, m: gen::Happened| {
+            let runs = r2.clone();
+            async move {
+                assert_eq!(m.what, "it");
+                runs.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            }
+        },
+    )
+    .build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!(
+        "http://{}/events/{}",
+        listener.local_addr().unwrap(),
+        gen::TOPIC_EVERYTHING_HAPPENED
+    );
+    tokio::spawn(brief_runtime::serve(
+        listener,
+        router,
+        std::future::pending(),
+    ));
+    let body = brief_runtime::serde_json::to_vec(&event).unwrap();
+    assert_eq!(post(&url, "application/cloudevents+json", &body).await, 204);
+    assert_eq!(post(&url, "application/cloudevents+json", &body).await, 204);
+    assert_eq!(runs.load(Ordering::SeqCst), 1);
+    assert_eq!(post(&url, "application/cloudevents+json", b"{").await, 400);
+}
