@@ -1,7 +1,9 @@
 //! The client side of a call (docs/protocol.md sections 2, 4.4, 5, 8): one [`Client`] per
 //! dependency over a pooled keep-alive hyper client; deadlines, metadata headers, the response
 //! size limit and the reading of error answers.
-use crate::errors::{interpret, CallFailure, Code, FromFailure, TransportError};
+use crate::breaker::{Breaker, Outcome};
+use crate::budget::Budget;
+use crate::errors::{interpret, CallFailure, Code, FromFailure, Origin, TransportError};
 use crate::meta::{self, Context};
 use crate::{discovery, metrics};
 use bytes::Bytes;
@@ -117,6 +119,8 @@ struct Inner {
     source: Option<String>,
     max_response: usize,
     http: Http,
+    breaker: Breaker,
+    budget: Budget,
 }
 
 /// A client of one dependency: cheap to clone (the connection pool is shared).
@@ -152,6 +156,8 @@ impl Client {
                 source: opts.source_service,
                 max_response: opts.max_response_bytes,
                 http,
+                breaker: Breaker::default(),
+                budget: Budget::default(),
             }),
         })
     }
@@ -176,7 +182,9 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<Bytes, CallFailure> {
         let start = Instant::now();
-        let result = self.attempt(ctx, rpc, body, opts, start).await;
+        let result = self
+            .attempts(ctx, rpc, Bytes::from(body), opts, start)
+            .await;
         let code = match &result {
             Ok(_) => "ok",
             Err(CallFailure::Transport(t)) => t.code.as_str(),
@@ -223,11 +231,14 @@ impl Client {
         }
     }
 
-    async fn attempt(
+    /// The attempts of one call (section 6.2): breaker permission, the retry of an
+    /// `@idempotent` rpc after `unavailable` with full-jitter backoff, `Retry-After`, and the
+    /// budget, all within the call's deadline.
+    async fn attempts(
         &self,
         ctx: &Context,
         rpc: &RpcInfo,
-        body: Vec<u8>,
+        body: Bytes,
         opts: &CallOptions,
         start: Instant,
     ) -> Result<Bytes, CallFailure> {
@@ -238,6 +249,90 @@ impl Client {
         if let Some(t) = opts.timeout {
             deadline = deadline.min(start + t);
         }
+        let request_id = ctx
+            .request_id()
+            .map(str::to_owned)
+            .unwrap_or_else(meta::new_request_id);
+        let dep = self.inner.service.as_str();
+        let mut last: Option<CallFailure> = None;
+        let mut attempt = 1u32;
+        loop {
+            if deadline
+                .saturating_duration_since(Instant::now())
+                .as_millis()
+                < 1
+            {
+                return Err(last.unwrap_or_else(|| {
+                    transport(Code::DeadlineExceeded, "the call's deadline has passed")
+                }));
+            }
+            let Some(ticket) = self.inner.breaker.allow(clock_ms()) else {
+                metrics::inc(
+                    "brief_client_breaker_rejections_total",
+                    &[("dependency", dep)],
+                );
+                return Err(last
+                    .unwrap_or_else(|| CallFailure::Transport(TransportError::circuit_open(dep))));
+            };
+            if attempt == 1 {
+                self.inner.budget.deposit(clock_ms());
+            }
+            let mut retry_after = None;
+            let result = self
+                .attempt(
+                    ctx,
+                    rpc,
+                    body.clone(),
+                    opts,
+                    deadline,
+                    &request_id,
+                    &mut retry_after,
+                )
+                .await;
+            self.inner
+                .breaker
+                .record(ticket, classify(&result), clock_ms());
+            let state = self.inner.breaker.state(clock_ms()) as i64;
+            metrics::gauge_set("brief_client_breaker_state", &[("dependency", dep)], state);
+            let failure = match result {
+                Ok(b) => return Ok(b),
+                Err(f) => f,
+            };
+            let retryable = matches!(&failure, CallFailure::Transport(t)
+                if t.code.retryable() && t.origin == Origin::Outgoing && !t.is_dependency_failed());
+            if !retryable || !rpc.idempotent || attempt >= MAX_ATTEMPTS {
+                return Err(failure);
+            }
+            let cap = (INITIAL_BACKOFF_MS << (attempt - 1)).min(MAX_BACKOFF_MS);
+            let mut delay = (random_unit() * cap as f64).floor() as u64;
+            if let Some(ra) = retry_after {
+                delay = delay.max(ra.min(MAX_BACKOFF_MS));
+            }
+            let delay = Duration::from_millis(delay);
+            if Instant::now() + delay >= deadline || !self.inner.budget.withdraw(clock_ms()) {
+                return Err(failure);
+            }
+            metrics::inc(
+                "brief_client_retries_total",
+                &[("dependency", dep), ("rpc", rpc.name)],
+            );
+            tokio::time::sleep(delay).await;
+            last = Some(failure);
+            attempt += 1;
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn attempt(
+        &self,
+        ctx: &Context,
+        rpc: &RpcInfo,
+        body: Bytes,
+        opts: &CallOptions,
+        deadline: Instant,
+        request_id: &str,
+        retry_after: &mut Option<u64>,
+    ) -> Result<Bytes, CallFailure> {
         let remaining = deadline
             .saturating_duration_since(Instant::now())
             .as_millis();
@@ -247,10 +342,6 @@ impl Client {
                 "the call's deadline has passed",
             ));
         }
-        let request_id = ctx
-            .request_id()
-            .map(str::to_owned)
-            .unwrap_or_else(meta::new_request_id);
         let mut req = http::Request::post(self.url(rpc.name))
             .header(http::header::CONTENT_TYPE, "application/json")
             .header(meta::REQUEST_ID, request_id)
@@ -277,7 +368,7 @@ impl Client {
                 req = req.header(k.as_str(), v.as_str());
             }
         }
-        let req = req.body(Full::new(Bytes::from(body))).map_err(|e| {
+        let req = req.body(Full::new(body)).map_err(|e| {
             transport(
                 Code::InvalidArgument,
                 format!("cannot build the request: {e}"),
@@ -291,6 +382,13 @@ impl Client {
                         transport(Code::Unavailable, format!("connection failed: {e}"))
                     })?;
                 let status = resp.status().as_u16();
+                if status == 429 || status == 503 {
+                    *retry_after = resp
+                        .headers()
+                        .get(http::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(parse_retry_after);
+                }
                 let announced = resp
                     .headers()
                     .get(http::header::CONTENT_LENGTH)
@@ -328,6 +426,53 @@ impl Client {
             Ok(body)
         } else {
             Err(interpret(status, &body))
+        }
+    }
+}
+
+const MAX_ATTEMPTS: u32 = 3;
+const INITIAL_BACKOFF_MS: u64 = 100;
+const MAX_BACKOFF_MS: u64 = 2000;
+
+/// Milliseconds of the process's monotonic clock (the breaker's and budget's time).
+fn clock_ms() -> u64 {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    let e = *EPOCH.get_or_init(Instant::now);
+    u64::try_from(e.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// A uniform number in [0, 1).
+fn random_unit() -> f64 {
+    (meta::random_u64() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// `Retry-After` as milliseconds: delay-seconds, or an HTTP-date (RFC 9110 section 10.2.3);
+/// anything else is ignored.
+pub fn parse_retry_after(v: &str) -> Option<u64> {
+    let v = v.trim();
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return v.parse::<u64>().ok().map(|s| s.saturating_mul(1000));
+    }
+    let at = time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc2822).ok()?;
+    let ms = (at - time::OffsetDateTime::now_utc()).whole_milliseconds();
+    Some(u64::try_from(ms.max(0)).unwrap_or(0))
+}
+
+/// How the breaker counts a finished attempt (section 6.1).
+fn classify(r: &Result<Bytes, CallFailure>) -> Outcome {
+    match r {
+        Ok(_) | Err(CallFailure::App(_)) => Outcome::Success,
+        Err(CallFailure::Transport(t)) => {
+            if t.code == Code::Canceled {
+                Outcome::Ignored
+            } else if t.origin == Origin::LocalFailure
+                || t.is_dependency_failed()
+                || !t.code.breaker_failure()
+            {
+                Outcome::Success
+            } else {
+                Outcome::Failure
+            }
         }
     }
 }

@@ -185,6 +185,16 @@ impl TransportError {
         e
     }
 
+    /// The rejection of a call by the open circuit breaker of dependency `dep`.
+    pub(crate) fn circuit_open(dep: &str) -> Self {
+        let mut e = TransportError::new(
+            Code::Unavailable,
+            format!("circuit open: calls to {dep} are rejected for a while"),
+        );
+        e.origin = Origin::CircuitOpen;
+        e
+    }
+
     /// Whether this is the rejection of an open circuit breaker (it is also `unavailable`).
     pub fn is_circuit_open(&self) -> bool {
         self.origin == Origin::CircuitOpen

@@ -5,6 +5,8 @@
 //!
 //! Generated code depends only on this crate: it re-exports `serde`, `serde_json`, `thiserror`,
 //! `tokio`, `hyper`, `http`, `bytes` and `time`.
+pub mod breaker;
+pub mod budget;
 pub mod client;
 pub mod codec;
 pub mod discovery;

@@ -20,6 +20,9 @@ pub async fn serve(router: Router) -> String {
     format!("http://{addr}")
 }
 
+/// One scripted answer: status, body, headers.
+pub type Answer = (u16, Vec<u8>, Vec<(String, String)>);
+
 /// What a scripted peer answers.
 #[derive(Clone, Debug, Default)]
 pub struct Script {
@@ -27,6 +30,8 @@ pub struct Script {
     pub body: Vec<u8>,
     pub headers: Vec<(String, String)>,
     pub hang: bool,
+    /// Answers of the first requests, in order (status, body, headers); then `status`/`body`.
+    pub sequence: Vec<Answer>,
 }
 
 /// The requests a scripted peer received: path, headers and body.
@@ -38,15 +43,23 @@ pub async fn scripted(script: Script) -> (String, Seen) {
     let addr = listener.local_addr().unwrap();
     let seen: Seen = Arc::default();
     let seen2 = seen.clone();
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     tokio::spawn(async move {
         loop {
             let (stream, _) = listener.accept().await.unwrap();
             let script = script.clone();
             let seen = seen2.clone();
+            let count = count.clone();
             let svc =
                 hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
-                    let script = script.clone();
+                    let mut script = script.clone();
                     let seen = seen.clone();
+                    let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    if let Some((status, body, headers)) = script.sequence.get(n).cloned() {
+                        script.status = status;
+                        script.body = body;
+                        script.headers = headers;
+                    }
                     async move {
                         let path = req.uri().path().to_owned();
                         let headers = req.headers().clone();
