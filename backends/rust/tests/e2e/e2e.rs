@@ -212,6 +212,23 @@ async fn declared_errors_come_back_typed_and_match_exhaustively() {
 }
 
 #[tokio::test]
+async fn idempotent_rpcs_are_retried_after_unavailable() {
+    let c = start().await;
+    // flaky is @idempotent: two unavailable answers, then a success, within one call.
+    let out = c
+        .flaky(
+            &Context::background(),
+            &gen::FlakyIn {
+                failures: 2,
+                key: "k".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.calls, 3);
+}
+
+#[tokio::test]
 async fn unknown_rpc_is_unimplemented() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
