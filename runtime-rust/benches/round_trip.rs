@@ -100,6 +100,18 @@ fn round_trip(c: &mut Criterion) {
             assert!(out.is_ok());
         })
     });
+    let to_bare = Client::new(
+        "bench",
+        ClientOptions::new().base_url(bare_url.trim_end_matches("/echo")),
+    )
+    .unwrap();
+    g.bench_function("typed_client_to_bare_server", |b| {
+        b.to_async(&rt).iter(|| async {
+            let out: Result<Msg, Never> =
+                to_bare.invoke(&ctx, &ECHO, &msg, &CallOptions::new()).await;
+            assert!(out.is_ok());
+        })
+    });
     g.bench_function("bare_hyper_serde_json", |b| {
         b.to_async(&rt).iter(|| async {
             let req = http::Request::post(&bare_url)

@@ -341,10 +341,10 @@ impl Router {
             ));
         }
         let request_id = ctx.request_id().unwrap_or_default().to_owned();
-        match tokio::spawn((route.handler)(ctx, body)).await {
+        match (CatchUnwind((route.handler)(ctx, body))).await {
             Ok(r) => r,
-            Err(e) => {
-                tracing::error!(request_id = %request_id, error = %e, "handler panicked");
+            Err(()) => {
+                tracing::error!(request_id = %request_id, "handler panicked");
                 Err(ErrorReply::internal())
             }
         }
@@ -370,9 +370,9 @@ impl Router {
             return with_request_id(error(&reply), id.as_deref());
         };
         let result = match read_body(req, "application/cloudevents+json").await {
-            Ok(body) => match tokio::spawn(handler(ctx, body)).await {
+            Ok(body) => match (CatchUnwind(handler(ctx, body))).await {
                 Ok(r) => r,
-                Err(_) => Err(ErrorReply::internal()),
+                Err(()) => Err(ErrorReply::internal()),
             },
             Err(e) => Err(e),
         };
@@ -385,6 +385,26 @@ impl Router {
             Err(reply) => error(&reply),
         };
         with_request_id(resp, id.as_deref())
+    }
+}
+
+/// Runs a handler's future in the request's own task, turning a panic into `Err(())` (no task
+/// spawn, so no hop to another worker thread).
+struct CatchUnwind(BoxFuture<HandlerResult>);
+
+impl Future for CatchUnwind {
+    type Output = Result<HandlerResult, ()>;
+
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || inner.poll(cx))) {
+            Ok(std::task::Poll::Ready(r)) => std::task::Poll::Ready(Ok(r)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(_) => std::task::Poll::Ready(Err(())),
+        }
     }
 }
 
