@@ -1,15 +1,15 @@
 //! The client side of a call (docs/protocol.md sections 2, 4.4, 5, 8): one [`Client`] per
 //! dependency over a pooled keep-alive hyper client; deadlines, metadata headers, the response
 //! size limit and the reading of error answers.
-use crate::breaker::{Breaker, Outcome};
-use crate::budget::Budget;
+use crate::breaker::{Breaker, BreakerConfig, Outcome, State};
+use crate::budget::{Budget, BudgetConfig};
 use crate::errors::{interpret, CallFailure, Code, FromFailure, Origin, TransportError};
 use crate::meta::{self, Context};
+use crate::transport::{
+    random_unit, Clock, HyperTransport, Random, SendError, SystemClock, Transport,
+};
 use crate::{discovery, metrics};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -64,12 +64,51 @@ impl CallOptions {
     }
 }
 
-/// How a client is built: base URL (else discovery), own service name, response limit.
-#[derive(Debug, Clone)]
+/// The retry policy of a client (section 6.2; defaults of section 10).
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts of one call, the first included.
+    pub max_attempts: u32,
+    pub initial_backoff_ms: u64,
+    pub max_backoff_ms: u64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            initial_backoff_ms: 100,
+            max_backoff_ms: 2000,
+        }
+    }
+}
+
+/// How a client is built: base URL (else discovery), own service name, response limit, the
+/// resilience settings, and (for tests) its clock, randomness and transport.
+#[derive(Clone)]
 pub struct ClientOptions {
     base_url: Option<String>,
     source_service: Option<String>,
     max_response_bytes: usize,
+    retry: RetryPolicy,
+    breaker: Option<BreakerConfig>,
+    budget: Option<BudgetConfig>,
+    clock: Arc<dyn Clock>,
+    random: Random,
+    transport: Option<Arc<dyn Transport>>,
+}
+
+impl std::fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("base_url", &self.base_url)
+            .field("source_service", &self.source_service)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("retry", &self.retry)
+            .field("breaker", &self.breaker)
+            .field("budget", &self.budget)
+            .finish()
+    }
 }
 
 impl Default for ClientOptions {
@@ -78,6 +117,12 @@ impl Default for ClientOptions {
             base_url: None,
             source_service: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            retry: RetryPolicy::default(),
+            breaker: Some(BreakerConfig::default()),
+            budget: Some(BudgetConfig::default()),
+            clock: Arc::new(SystemClock),
+            random: Arc::new(random_unit),
+            transport: None,
         }
     }
 }
@@ -104,6 +149,42 @@ impl ClientOptions {
         self.max_response_bytes = n;
         self
     }
+
+    /// The retry policy (only `@idempotent` rpcs are ever retried).
+    pub fn retry(mut self, p: RetryPolicy) -> Self {
+        self.retry = p;
+        self
+    }
+
+    /// The circuit breaker's settings; `None` disables it.
+    pub fn breaker(mut self, b: Option<BreakerConfig>) -> Self {
+        self.breaker = b;
+        self
+    }
+
+    /// The retry budget's settings; `None` disables it (retries are then unbounded by traffic).
+    pub fn budget(mut self, b: Option<BudgetConfig>) -> Self {
+        self.budget = b;
+        self
+    }
+
+    /// The clock of deadlines, backoff, breaker and budget (tests use a fake one).
+    pub fn clock(mut self, c: Arc<dyn Clock>) -> Self {
+        self.clock = c;
+        self
+    }
+
+    /// The randomness of backoff.
+    pub fn random(mut self, r: Random) -> Self {
+        self.random = r;
+        self
+    }
+
+    /// The transport of attempts (default: a pooled hyper client).
+    pub fn transport(mut self, t: Arc<dyn Transport>) -> Self {
+        self.transport = Some(t);
+        self
+    }
 }
 
 /// A client could not be built: the message names the variable or setting.
@@ -111,16 +192,17 @@ impl ClientOptions {
 #[error("{0}")]
 pub struct ConfigError(pub String);
 
-type Http = hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>;
-
 struct Inner {
     service: String,
     base: String,
     source: Option<String>,
     max_response: usize,
-    http: Http,
-    breaker: Breaker,
-    budget: Budget,
+    retry: RetryPolicy,
+    breaker: Option<Breaker>,
+    budget: Option<Budget>,
+    clock: Arc<dyn Clock>,
+    random: Random,
+    transport: Arc<dyn Transport>,
 }
 
 /// A client of one dependency: cheap to clone (the connection pool is shared).
@@ -143,21 +225,21 @@ impl Client {
     pub fn new(service: &str, opts: ClientOptions) -> Result<Self, ConfigError> {
         let base = discovery::resolve(service, opts.base_url.as_deref(), |v| std::env::var(v).ok())
             .map_err(ConfigError)?;
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.enforce_http(false);
-        let http = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(Duration::from_secs(90))
-            .build(connector);
+        let transport = opts
+            .transport
+            .unwrap_or_else(|| Arc::new(HyperTransport::default()));
         Ok(Client {
             inner: Arc::new(Inner {
                 service: service.to_owned(),
                 base,
                 source: opts.source_service,
                 max_response: opts.max_response_bytes,
-                http,
-                breaker: Breaker::default(),
-                budget: Budget::default(),
+                retry: opts.retry,
+                breaker: opts.breaker.map(Breaker::new),
+                budget: opts.budget.map(Budget::new),
+                clock: opts.clock,
+                random: opts.random,
+                transport,
             }),
         })
     }
@@ -165,6 +247,21 @@ impl Client {
     /// The dependency's service name.
     pub fn service(&self) -> &str {
         &self.inner.service
+    }
+
+    /// The breaker's state now (closed when it is disabled).
+    pub fn breaker_state(&self) -> State {
+        let now = self.inner.clock.now_ms();
+        self.inner
+            .breaker
+            .as_ref()
+            .map_or(State::Closed, |b| b.state(now))
+    }
+
+    /// The calls and retries in the retry budget's window now.
+    pub fn budget_counts(&self) -> (u32, u32) {
+        let now = self.inner.clock.now_ms();
+        self.inner.budget.as_ref().map_or((0, 0), |b| b.counts(now))
     }
 
     /// The URL of `rpc`.
@@ -182,9 +279,7 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<Bytes, CallFailure> {
         let start = Instant::now();
-        let result = self
-            .attempts(ctx, rpc, Bytes::from(body), opts, start)
-            .await;
+        let result = self.attempts(ctx, rpc, Bytes::from(body), opts).await;
         let code = match &result {
             Ok(_) => "ok",
             Err(CallFailure::Transport(t)) => t.code.as_str(),
@@ -240,42 +335,51 @@ impl Client {
         rpc: &RpcInfo,
         body: Bytes,
         opts: &CallOptions,
-        start: Instant,
     ) -> Result<Bytes, CallFailure> {
-        let mut deadline = start + rpc.timeout().unwrap_or(DEFAULT_TIMEOUT);
-        if let Some(d) = ctx.deadline() {
-            deadline = deadline.min(d);
+        let inner = &*self.inner;
+        let clock = &*inner.clock;
+        let start = clock.now_ms();
+        let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        let mut deadline = start.saturating_add(ms(rpc.timeout().unwrap_or(DEFAULT_TIMEOUT)));
+        if let Some(r) = ctx.remaining() {
+            deadline = deadline.min(start.saturating_add(ms(r)));
         }
         if let Some(t) = opts.timeout {
-            deadline = deadline.min(start + t);
+            deadline = deadline.min(start.saturating_add(ms(t)));
         }
         let request_id = ctx
             .request_id()
             .map(str::to_owned)
             .unwrap_or_else(meta::new_request_id);
-        let dep = self.inner.service.as_str();
+        let dep = inner.service.as_str();
         let mut last: Option<CallFailure> = None;
         let mut attempt = 1u32;
         loop {
-            if deadline
-                .saturating_duration_since(Instant::now())
-                .as_millis()
-                < 1
-            {
+            let now = clock.now_ms();
+            if deadline.saturating_sub(now) < 1 {
                 return Err(last.unwrap_or_else(|| {
                     transport(Code::DeadlineExceeded, "the call's deadline has passed")
                 }));
             }
-            let Some(ticket) = self.inner.breaker.allow(clock_ms()) else {
-                metrics::inc(
-                    "brief_client_breaker_rejections_total",
-                    &[("dependency", dep)],
-                );
-                return Err(last
-                    .unwrap_or_else(|| CallFailure::Transport(TransportError::circuit_open(dep))));
+            let ticket = match &inner.breaker {
+                None => None,
+                Some(b) => match b.allow(now) {
+                    Some(t) => Some(t),
+                    None => {
+                        metrics::inc(
+                            "brief_client_breaker_rejections_total",
+                            &[("dependency", dep)],
+                        );
+                        return Err(last.unwrap_or_else(|| {
+                            CallFailure::Transport(TransportError::circuit_open(dep))
+                        }));
+                    }
+                },
             };
             if attempt == 1 {
-                self.inner.budget.deposit(clock_ms());
+                if let Some(b) = &inner.budget {
+                    b.deposit(now);
+                }
             }
             let mut retry_after = None;
             let result = self
@@ -284,39 +388,53 @@ impl Client {
                     rpc,
                     body.clone(),
                     opts,
-                    deadline,
+                    deadline - now,
                     &request_id,
                     &mut retry_after,
                 )
                 .await;
-            self.inner
-                .breaker
-                .record(ticket, classify(&result), clock_ms());
-            let state = self.inner.breaker.state(clock_ms()) as i64;
-            metrics::gauge_set("brief_client_breaker_state", &[("dependency", dep)], state);
+            if let (Some(b), Some(t)) = (&inner.breaker, ticket) {
+                let now = clock.now_ms();
+                b.record(t, classify(&result), now);
+                metrics::gauge_set(
+                    "brief_client_breaker_state",
+                    &[("dependency", dep)],
+                    b.state(now) as i64,
+                );
+            }
             let failure = match result {
                 Ok(b) => return Ok(b),
                 Err(f) => f,
             };
             let retryable = matches!(&failure, CallFailure::Transport(t)
                 if t.code.retryable() && t.origin == Origin::Outgoing && !t.is_dependency_failed());
-            if !retryable || !rpc.idempotent || attempt >= MAX_ATTEMPTS {
+            if !retryable || !rpc.idempotent || attempt >= inner.retry.max_attempts {
                 return Err(failure);
             }
-            let cap = (INITIAL_BACKOFF_MS << (attempt - 1)).min(MAX_BACKOFF_MS);
-            let mut delay = (random_unit() * cap as f64).floor() as u64;
+            let policy = inner.retry;
+            let shift = (attempt - 1).min(32);
+            let cap = policy
+                .initial_backoff_ms
+                .saturating_mul(1u64 << shift)
+                .min(policy.max_backoff_ms);
+            let mut delay = ((inner.random)() * cap as f64).floor() as u64;
             if let Some(ra) = retry_after {
-                delay = delay.max(ra.min(MAX_BACKOFF_MS));
+                delay = delay.max(ra.min(policy.max_backoff_ms));
             }
-            let delay = Duration::from_millis(delay);
-            if Instant::now() + delay >= deadline || !self.inner.budget.withdraw(clock_ms()) {
+            let now = clock.now_ms();
+            if now.saturating_add(delay) >= deadline {
                 return Err(failure);
+            }
+            if let Some(b) = &inner.budget {
+                if !b.withdraw(now) {
+                    return Err(failure);
+                }
             }
             metrics::inc(
                 "brief_client_retries_total",
                 &[("dependency", dep), ("rpc", rpc.name)],
             );
-            tokio::time::sleep(delay).await;
+            clock.sleep(delay).await;
             last = Some(failure);
             attempt += 1;
         }
@@ -329,19 +447,10 @@ impl Client {
         rpc: &RpcInfo,
         body: Bytes,
         opts: &CallOptions,
-        deadline: Instant,
+        remaining: u64,
         request_id: &str,
         retry_after: &mut Option<u64>,
     ) -> Result<Bytes, CallFailure> {
-        let remaining = deadline
-            .saturating_duration_since(Instant::now())
-            .as_millis();
-        if remaining < 1 {
-            return Err(transport(
-                Code::DeadlineExceeded,
-                "the call's deadline has passed",
-            ));
-        }
         let mut req = http::Request::post(self.url(rpc.name))
             .header(http::header::CONTENT_TYPE, "application/json")
             .header(meta::REQUEST_ID, request_id)
@@ -368,82 +477,38 @@ impl Client {
                 req = req.header(k.as_str(), v.as_str());
             }
         }
-        let req = req.body(Full::new(body)).map_err(|e| {
+        let req = req.body(body).map_err(|e| {
             transport(
                 Code::InvalidArgument,
                 format!("cannot build the request: {e}"),
             )
         })?;
         let max = self.inner.max_response;
-        let exchange =
-            async {
-                let resp =
-                    self.inner.http.request(req).await.map_err(|e| {
-                        transport(Code::Unavailable, format!("connection failed: {e}"))
-                    })?;
-                let status = resp.status().as_u16();
-                if status == 429 || status == 503 {
-                    *retry_after = resp
-                        .headers()
-                        .get(http::header::RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(parse_retry_after);
-                }
-                let announced = resp
-                    .headers()
-                    .get(http::header::CONTENT_LENGTH)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.parse::<u64>().ok());
-                if announced.is_some_and(|n| n > max as u64) {
-                    return Err(too_large(max));
-                }
-                let body = Limited::new(resp.into_body(), max)
-                    .collect()
-                    .await
-                    .map_err(|e| {
-                        if e.is::<http_body_util::LengthLimitError>() {
-                            too_large(max)
-                        } else {
-                            transport(
-                                Code::Unavailable,
-                                format!("reading the response failed: {e}"),
-                            )
-                        }
-                    })?
-                    .to_bytes();
-                Ok((status, body))
-            };
-        let (status, body) = match tokio::time::timeout_at(deadline.into(), exchange).await {
-            Ok(r) => r?,
-            Err(_) => {
+        let answer = match self.inner.transport.send(req, remaining, max).await {
+            Ok(a) if a.body.len() > max => return Err(too_large(max)),
+            Ok(a) => a,
+            Err(SendError::TooLarge) => return Err(too_large(max)),
+            Err(SendError::Connection(m)) => return Err(transport(Code::Unavailable, m)),
+            Err(SendError::Timeout) => {
                 return Err(transport(
                     Code::DeadlineExceeded,
                     format!("no answer from {} within the deadline", self.inner.service),
                 ))
             }
         };
-        if status == 200 {
-            Ok(body)
+        if answer.status == 429 || answer.status == 503 {
+            *retry_after = answer
+                .headers
+                .get(http::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+        }
+        if answer.status == 200 {
+            Ok(answer.body)
         } else {
-            Err(interpret(status, &body))
+            Err(interpret(answer.status, &answer.body))
         }
     }
-}
-
-const MAX_ATTEMPTS: u32 = 3;
-const INITIAL_BACKOFF_MS: u64 = 100;
-const MAX_BACKOFF_MS: u64 = 2000;
-
-/// Milliseconds of the process's monotonic clock (the breaker's and budget's time).
-fn clock_ms() -> u64 {
-    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-    let e = *EPOCH.get_or_init(Instant::now);
-    u64::try_from(e.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
-/// A uniform number in [0, 1).
-fn random_unit() -> f64 {
-    (meta::random_u64() >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// `Retry-After` as milliseconds: delay-seconds, or an HTTP-date (RFC 9110 section 10.2.3);

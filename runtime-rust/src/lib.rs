@@ -16,6 +16,7 @@ pub mod meta;
 pub mod metrics;
 pub mod server;
 mod timestamp;
+pub mod transport;
 
 pub use bytes;
 pub use http;
@@ -26,7 +27,7 @@ pub use thiserror;
 pub use time;
 pub use tokio;
 
-pub use client::{CallOptions, Client, ClientOptions, ConfigError, RpcInfo};
+pub use client::{CallOptions, Client, ClientOptions, ConfigError, RetryPolicy, RpcInfo};
 pub use errors::{
     AppError, ApplicationError, CallFailure, Code, ErrorReply, FromFailure, IntoReply,
     TransportError,
