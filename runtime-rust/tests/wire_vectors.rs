@@ -81,13 +81,18 @@ fn discovery_vectors() {
 /// A client call of `echo` against a peer answering `status`/`body`, as generated code reads it:
 /// Ok(output JSON), or the failure with declared errors decoded.
 async fn call_peer(status: u16, body: &str) -> Result<Value, CallFailure> {
+    call_peer_as("echo", status, body).await
+}
+
+/// [`call_peer`] with a client of dependency `dep`.
+async fn call_peer_as(dep: &str, status: u16, body: &str) -> Result<Value, CallFailure> {
     let (base, _) = scripted(Script {
         status,
         body: body.as_bytes().to_vec(),
         ..Script::default()
     })
     .await;
-    let client = Client::new("echo", ClientOptions::new().base_url(base)).unwrap();
+    let client = Client::new(dep, ClientOptions::new().base_url(base)).unwrap();
     let out = client
         .call(
             &Context::background(),
@@ -568,4 +573,55 @@ async fn event_vectors() {
         }
     }
     assert!(fails.is_empty(), "{}", fails.join("\n"));
+}
+
+/// Every file of golden/wire is run by a test of this runtime: a new file fails here until a
+/// test loads it (and is added to this list).
+#[test]
+fn every_vector_file_is_loaded() {
+    let loaded = [
+        "breaker.json", // tests/breaker_vectors.rs
+        "codec.json",   // tests/codec_vectors.rs
+        "discovery.json",
+        "errors.json",
+        "events.json",
+        "headers.json",
+        "retry.json", // tests/retry_vectors.rs
+        "server.json",
+    ];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../golden/wire");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    files.sort();
+    assert_eq!(
+        files, loaded,
+        "golden/wire has files no runtime-rust test loads"
+    );
+}
+
+/// The `code` label of `brief_client_requests_total` (section 7.3) for client_responses.
+#[tokio::test]
+async fn client_metric_codes() {
+    let v = vectors("errors.json");
+    let count = |code: &str| -> u64 {
+        let text = brief_runtime::metrics::render();
+        let series = format!(
+            "brief_client_requests_total{{dependency=\"metrics-echo\",rpc=\"echo\",code=\"{code}\"}} "
+        );
+        text.lines()
+            .find_map(|l| l.strip_prefix(&series))
+            .map_or(0, |n| n.parse().unwrap())
+    };
+    for case in v["client_responses"].as_array().unwrap() {
+        let Some(code) = case["expect"].get("metric_code").and_then(Value::as_str) else {
+            continue;
+        };
+        let before = count(code);
+        let status = u16::try_from(case["status"].as_u64().unwrap()).unwrap();
+        let _ = call_peer_as("metrics-echo", status, case["body"].as_str().unwrap()).await;
+        assert_eq!(count(code), before + 1, "{}: label {code}", case["name"]);
+    }
 }
