@@ -36,11 +36,12 @@ pub enum FormatArg {
     Github,
 }
 
-/// Target languages of `paasctl codegen` (rust is planned).
+/// Target languages of `paasctl codegen`.
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LangArg {
     Go,
     Php,
+    Rust,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,9 +99,12 @@ paasctl ir --format json > ir.json 2> diagnostics.json"
 that did not change keep their modification time) and must not hold hand-written files.\n\n\
 Examples:\n  paasctl codegen --lang go --out gen --go-import-path example.com/summer/gen\n  \
 paasctl codegen golden/cases/summer --lang go --out /tmp/summer/gen --go-import-path example.com/summer/gen\n  \
-paasctl codegen --lang php --out src/Generated --php-namespace 'Acme\\Summer\\Generated'\n\n\
+paasctl codegen --lang php --out src/Generated --php-namespace 'Acme\\Summer\\Generated'\n  \
+paasctl codegen --lang rust --out src/generated\n\n\
 Go layout (docs/go.md): OUT/<service>.brief.go is the service's own package (types, Server, NewHandler, \
-Client, Publisher, Consumer); OUT/<dependency>client/ holds a typed client per rpc/<dependency>.brief."
+Client, Publisher, Consumer); OUT/<dependency>client/ holds a typed client per rpc/<dependency>.brief.\n\n\
+Rust layout (docs/rust.md): OUT/mod.rs is the service's own module (types, Server, router, Client; \
+include it with `mod generated;`); OUT/<dependency>.rs holds a typed client per rpc/<dependency>.brief."
     )]
     Codegen {
         /// A service directory or a .brief file.

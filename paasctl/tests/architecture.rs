@@ -2,7 +2,9 @@
 //! grammar <- compiler <- brief-codegen (shared codegen) <- backends/* <- paasctl. A crate's
 //! normal and build dependencies on workspace crates point to lower layers only (so backends,
 //! one layer, never depend on each other); dev-dependencies too, plus the dev-only test kit,
-//! which is never a normal dependency. A crate that is not in the table fails: add it there.
+//! which is never a normal dependency. Runtimes (runtime-rust) are what generated code links
+//! against: they depend on no workspace crate, and others use them only as a dev-dependency.
+//! A crate that is not in the table fails: add it there.
 //! Also, inside paasctl, that no command module imports another.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::collections::BTreeMap;
@@ -16,9 +18,11 @@ const LAYERS: &[(&str, Layer)] = &[
     ("brief-backend-go", Layer::At(3)),
     ("brief-backend-k8s", Layer::At(3)),
     ("brief-backend-php", Layer::At(3)),
+    ("brief-backend-rust", Layer::At(3)),
     ("brief-lsp", Layer::At(3)),
     ("paasctl", Layer::At(4)),
     ("brief-testkit", Layer::TestOnly),
+    ("brief-runtime", Layer::Runtime),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +31,9 @@ enum Layer {
     At(u8),
     /// Only ever a dev-dependency; it depends on no workspace crate.
     TestOnly,
+    /// A runtime of generated code: it depends on no workspace crate; others may use it as a
+    /// dev-dependency only.
+    Runtime,
 }
 
 fn layer(name: &str) -> Option<Layer> {
@@ -85,6 +92,13 @@ fn violation(from: &str, to: &str, kind: &str) -> Option<String> {
         (Layer::TestOnly, _, _) => Some(format!(
             "{from} -> {to} ({kind}): the test kit depends on no workspace crate"
         )),
+        (Layer::Runtime, _, _) => Some(format!(
+            "{from} -> {to} ({kind}): a runtime depends on no workspace crate"
+        )),
+        (_, Layer::Runtime, "dev") => None,
+        (_, Layer::Runtime, _) => Some(format!(
+            "{from} -> {to} ({kind}): a runtime is only ever a dev-dependency of the workspace"
+        )),
         (Layer::At(_), Layer::TestOnly, "dev") => None,
         (Layer::At(_), Layer::TestOnly, _) => Some(format!(
             "{from} -> {to} ({kind}): the test kit is only ever a dev-dependency"
@@ -137,6 +151,9 @@ fn the_rule_rejects_what_it_should() {
     assert!(violation("brief-grammar", "brief-compiler", "build").is_some());
     assert!(violation("brief-compiler", "brief-testkit", "normal").is_some());
     assert!(violation("brief-testkit", "brief-compiler", "normal").is_some());
+    assert!(violation("brief-runtime", "brief-compiler", "normal").is_some());
+    assert!(violation("brief-backend-rust", "brief-runtime", "dev").is_none());
+    assert!(violation("brief-backend-rust", "brief-runtime", "normal").is_some());
 }
 
 /// Inside paasctl: each `src/commands/<name>.rs` uses the shared modules (`args`, `output`,

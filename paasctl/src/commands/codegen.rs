@@ -66,6 +66,7 @@ pub fn run(
                 Err(e) => return usage_error(&format!("cannot generate PHP: {e}")),
             }
         }
+        LangArg::Rust => Box::new(backend_rust::Rust::new()),
     };
     let files = match backend.generate(ir, &output.sources) {
         Ok(files) => files,

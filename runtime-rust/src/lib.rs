@@ -1,0 +1,38 @@
+//! brief-runtime: what generated Rust code links against (docs/rust.md), speaking the brief wire
+//! protocol 1.1 (docs/protocol.md): the JSON mapping ([`codec`], [`Timestamp`]), errors
+//! ([`errors`]), call metadata ([`Context`]), discovery, a pooled [`Client`], the [`Router`]
+//! and [`serve`], and Prometheus [`metrics`].
+//!
+//! Generated code depends only on this crate: it re-exports `serde`, `serde_json`, `thiserror`,
+//! `tokio`, `hyper`, `http`, `bytes` and `time`.
+pub mod breaker;
+pub mod budget;
+pub mod client;
+pub mod codec;
+pub mod discovery;
+pub mod errors;
+pub mod events;
+pub mod meta;
+pub mod metrics;
+pub mod server;
+mod timestamp;
+pub mod transport;
+
+pub use bytes;
+pub use http;
+pub use hyper;
+pub use serde;
+pub use serde_json;
+pub use thiserror;
+pub use time;
+pub use tokio;
+
+pub use client::{CallOptions, Client, ClientOptions, ConfigError, RetryPolicy, RpcInfo};
+pub use errors::{
+    AppError, ApplicationError, CallFailure, Code, ErrorReply, FromFailure, IntoReply,
+    TransportError,
+};
+pub use events::Publisher;
+pub use meta::Context;
+pub use server::{serve, serve_addr, shutdown_signal, HandlerResult, Router, RouterBuilder};
+pub use timestamp::Timestamp;

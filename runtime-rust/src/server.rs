@@ -1,0 +1,583 @@
+//! The server side (docs/protocol.md sections 2.3 and 7): a [`Router`] serving
+//! `POST /rpc/<service>/<rpc>`, `/health/live`, `/health/ready` and `/metrics` as a hyper
+//! service, and [`serve`] with graceful shutdown.
+use crate::client::RpcInfo;
+use crate::errors::{Code, ErrorReply, IntoReply};
+use crate::meta::{self, Context};
+use crate::metrics;
+use bytes::Bytes;
+use http::{Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Body;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+
+/// The largest request body a server accepts.
+pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+/// How long a shutting-down server waits for requests in flight.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// A boxed `Send` future.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// The result of a handler as the router sees it: the encoded output, or the error reply.
+pub type HandlerResult = Result<Vec<u8>, ErrorReply>;
+
+type Handler = Arc<dyn Fn(Context, Bytes) -> BoxFuture<HandlerResult> + Send + Sync>;
+
+struct Route {
+    timeout: Option<Duration>,
+    handler: Handler,
+}
+
+struct Inner {
+    service: String,
+    rpcs: HashMap<String, Route>,
+    events: HashMap<String, Handler>,
+    ready: AtomicBool,
+}
+
+/// Builds a [`Router`]: one entry per rpc (generated code does this).
+pub struct RouterBuilder {
+    service: String,
+    rpcs: HashMap<String, Route>,
+    events: HashMap<String, Handler>,
+    dedupe: Arc<crate::events::Deduper>,
+}
+
+impl RouterBuilder {
+    /// Serves rpc `name` (with its `@timeout`) by `handler`, which decodes the body, runs the
+    /// application and encodes the result.
+    pub fn rpc<F, Fut>(mut self, name: &str, timeout_ms: Option<u64>, handler: F) -> Self
+    where
+        F: Fn(Context, Bytes) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = HandlerResult> + Send + 'static,
+    {
+        let handler: Handler = Arc::new(move |ctx, body| Box::pin(handler(ctx, body)));
+        self.rpcs.insert(
+            name.to_owned(),
+            Route {
+                timeout: timeout_ms.map(Duration::from_millis),
+                handler,
+            },
+        );
+        self
+    }
+
+    /// Serves rpc `info` by a typed handler: the body is decoded as its input `I` (empty and
+    /// `null` are the empty message; failure is `invalid_argument`), the output encoded, an
+    /// error answered as [`IntoReply`] says. Generated routers call this once per rpc.
+    pub fn handle<I, O, E, F, Fut>(self, info: &RpcInfo, handler: F) -> Self
+    where
+        I: serde::Serialize + serde::de::DeserializeOwned + Default + Send + 'static,
+        O: serde::Serialize + Send + 'static,
+        E: IntoReply + Send + 'static,
+        F: Fn(Context, I) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<O, E>> + Send + 'static,
+    {
+        let handler = Arc::new(handler);
+        self.rpc(info.name, info.timeout_ms, move |ctx, body| {
+            let handler = handler.clone();
+            async move {
+                let input: I = decode_input(&body)?;
+                match handler(ctx, input).await {
+                    Ok(out) => encode_output(&out),
+                    Err(e) => Err(e.into_reply()),
+                }
+            }
+        })
+    }
+
+    /// Consumes `topic`: deliveries at `POST /events/<topic>` are checked as CloudEvents,
+    /// deduplicated by (`source`, `id`) and their `data` decoded as `T` for `handler`
+    /// (section 9.4: 204 when handled or a duplicate, 409 while another delivery of the same
+    /// event runs, 400 for an invalid event, the handler's error otherwise).
+    pub fn consume<T, E, F, Fut>(self, topic: &str, handler: F) -> Self
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + Default + Send + 'static,
+        E: IntoReply + Send + 'static,
+        F: Fn(Context, T) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), E>> + Send + 'static,
+    {
+        let handler = Arc::new(handler);
+        let dedupe = self.dedupe.clone();
+        let name = topic.to_owned();
+        self.event(topic, move |ctx, body| {
+            let handler = handler.clone();
+            let dedupe = dedupe.clone();
+            let topic = name.clone();
+            async move {
+                let (key, data) = crate::events::parse_delivery(&topic, &body)?;
+                let input: T = crate::codec::decode(&data)
+                    .map_err(|e| ErrorReply::transport(Code::InvalidArgument, e.to_string()))?;
+                let result = match dedupe.admit(&key) {
+                    crate::events::Admit::Duplicate => return Ok(Vec::new()),
+                    crate::events::Admit::Busy => Err(ErrorReply::transport(
+                        Code::Aborted,
+                        "this event is being processed by another delivery",
+                    )),
+                    crate::events::Admit::Run => {
+                        let r = handler(ctx, input).await;
+                        dedupe.finish(&key, r.is_ok());
+                        r.map(|()| Vec::new()).map_err(IntoReply::into_reply)
+                    }
+                };
+                let label = match &result {
+                    Ok(_) => "ok".to_owned(),
+                    Err(e) => e.code.clone(),
+                };
+                metrics::inc(
+                    "brief_events_received_total",
+                    &[("topic", &topic), ("result", &label)],
+                );
+                result
+            }
+        })
+    }
+
+    /// Serves `POST /events/<topic>` by `handler` (a consumer of that topic).
+    pub fn event<F, Fut>(mut self, topic: &str, handler: F) -> Self
+    where
+        F: Fn(Context, Bytes) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = HandlerResult> + Send + 'static,
+    {
+        let handler: Handler = Arc::new(move |ctx, body| Box::pin(handler(ctx, body)));
+        self.events.insert(topic.to_owned(), handler);
+        self
+    }
+
+    pub fn build(self) -> Router {
+        Router {
+            inner: Arc::new(Inner {
+                service: self.service,
+                rpcs: self.rpcs,
+                events: self.events,
+                ready: AtomicBool::new(true),
+            }),
+        }
+    }
+}
+
+/// The request router of one service: a hyper `Service` (cheap to clone) whose
+/// [`Router::handle`] can also be called from any other HTTP framework.
+#[derive(Clone)]
+pub struct Router {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Router")
+            .field("service", &self.inner.service)
+            .finish()
+    }
+}
+
+fn json(status: u16, body: Vec<u8>) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+fn error(reply: &ErrorReply) -> Response<Full<Bytes>> {
+    json(reply.status, reply.body())
+}
+
+fn with_request_id(mut r: Response<Full<Bytes>>, id: Option<&str>) -> Response<Full<Bytes>> {
+    if let Some(v) = id.and_then(|id| http::HeaderValue::from_str(id).ok()) {
+        r.headers_mut().insert(meta::REQUEST_ID, v);
+    }
+    r
+}
+
+fn header(h: &http::HeaderMap, name: &str) -> Option<String> {
+    let values: Vec<&str> = h
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    (!values.is_empty()).then(|| values.join(","))
+}
+
+/// `application/json`, case-insensitively, parameters ignored.
+fn is_json(content_type: Option<&str>) -> bool {
+    content_type
+        .and_then(|c| c.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+}
+
+impl Router {
+    /// The router of service `service`.
+    pub fn builder(service: &str) -> RouterBuilder {
+        RouterBuilder {
+            service: service.to_owned(),
+            rpcs: HashMap::new(),
+            events: HashMap::new(),
+            dedupe: Arc::default(),
+        }
+    }
+
+    /// The service's name.
+    pub fn service(&self) -> &str {
+        &self.inner.service
+    }
+
+    /// Sets readiness (`/health/ready`); [`serve`] clears it when shutting down.
+    pub fn set_ready(&self, ready: bool) {
+        self.inner.ready.store(ready, Ordering::SeqCst);
+    }
+
+    /// Answers one request.
+    pub async fn handle<B>(&self, req: Request<B>) -> Response<Full<Bytes>>
+    where
+        B: Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let path = req.uri().path().to_owned();
+        if let Some(rest) = path.strip_prefix("/rpc/") {
+            return self.rpc(rest, req).await;
+        }
+        if let Some(topic) = path.strip_prefix("/events/") {
+            return self.event(topic, req).await;
+        }
+        let get = req.method() == Method::GET;
+        match path.as_str() {
+            "/health/live" if get => json(200, br#"{"status":"ok"}"#.to_vec()),
+            "/health/ready" if get => {
+                if self.inner.ready.load(Ordering::SeqCst) {
+                    json(200, br#"{"status":"ok"}"#.to_vec())
+                } else {
+                    json(
+                        503,
+                        br#"{"status":"unavailable","reason":"shutting down"}"#.to_vec(),
+                    )
+                }
+            }
+            "/metrics" if get => {
+                let mut r = Response::new(Full::new(Bytes::from(metrics::render())));
+                r.headers_mut().insert(
+                    http::header::CONTENT_TYPE,
+                    http::HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+                );
+                r
+            }
+            _ => error(&ErrorReply::transport(
+                Code::Unimplemented,
+                format!("no endpoint {path}"),
+            )),
+        }
+    }
+
+    async fn rpc<B>(&self, rest: &str, req: Request<B>) -> Response<Full<Bytes>>
+    where
+        B: Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let received = Instant::now();
+        let service = self.inner.service.as_str();
+        let route = match rest.split_once('/') {
+            Some((s, r)) if s == service && !r.contains('/') => self.inner.rpcs.get_key_value(r),
+            _ => None,
+        };
+        let ctx = Context::from_headers(
+            service,
+            |n| header(req.headers(), n),
+            received,
+            route.and_then(|(_, r)| r.timeout),
+        );
+        let id = ctx.request_id().map(str::to_owned);
+        let Some((name, route)) = route else {
+            let reply = ErrorReply::transport(Code::Unimplemented, format!("no rpc /rpc/{rest}"));
+            count(service, "unknown", &reply.code, received);
+            return with_request_id(error(&reply), id.as_deref());
+        };
+        metrics::gauge_add(
+            "brief_server_in_flight_requests",
+            &[("service", service)],
+            1,
+        );
+        let result = self.run(route, ctx, req).await;
+        metrics::gauge_add(
+            "brief_server_in_flight_requests",
+            &[("service", service)],
+            -1,
+        );
+        let resp = match result {
+            Ok(out) => {
+                count(service, name, "ok", received);
+                json(200, out)
+            }
+            Err(reply) => {
+                count(service, name, &reply.code, received);
+                error(&reply)
+            }
+        };
+        with_request_id(resp, id.as_deref())
+    }
+
+    async fn run<B>(&self, route: &Route, ctx: Context, req: Request<B>) -> HandlerResult
+    where
+        B: Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let body = read_body(req, "application/json").await?;
+        if ctx.remaining().is_some_and(|r| r.is_zero()) {
+            return Err(ErrorReply::transport(
+                Code::DeadlineExceeded,
+                "the deadline passed before the handler ran",
+            ));
+        }
+        let request_id = ctx.request_id().unwrap_or_default().to_owned();
+        match (CatchUnwind((route.handler)(ctx, body))).await {
+            Ok(r) => r,
+            Err(()) => {
+                tracing::error!(request_id = %request_id, "handler panicked");
+                Err(ErrorReply::internal())
+            }
+        }
+    }
+
+    async fn event<B>(&self, topic: &str, req: Request<B>) -> Response<Full<Bytes>>
+    where
+        B: Body + Send + 'static,
+        B::Data: Send,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let received = Instant::now();
+        let ctx = Context::from_headers(
+            &self.inner.service,
+            |n| header(req.headers(), n),
+            received,
+            None,
+        );
+        let id = ctx.request_id().map(str::to_owned);
+        let Some(handler) = self.inner.events.get(topic) else {
+            let reply =
+                ErrorReply::transport(Code::Unimplemented, format!("no consumer of {topic}"));
+            return with_request_id(error(&reply), id.as_deref());
+        };
+        let result = match read_body(req, "application/cloudevents+json").await {
+            Ok(body) => match (CatchUnwind(handler(ctx, body))).await {
+                Ok(r) => r,
+                Err(()) => Err(ErrorReply::internal()),
+            },
+            Err(e) => Err(e),
+        };
+        let resp = match result {
+            Ok(_) => {
+                let mut r = Response::new(Full::new(Bytes::new()));
+                *r.status_mut() = StatusCode::NO_CONTENT;
+                r
+            }
+            Err(reply) => error(&reply),
+        };
+        with_request_id(resp, id.as_deref())
+    }
+}
+
+/// Runs a handler's future in the request's own task, turning a panic into `Err(())` (no task
+/// spawn, so no hop to another worker thread).
+struct CatchUnwind(BoxFuture<HandlerResult>);
+
+impl Future for CatchUnwind {
+    type Output = Result<HandlerResult, ()>;
+
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || inner.poll(cx))) {
+            Ok(std::task::Poll::Ready(r)) => std::task::Poll::Ready(Ok(r)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(_) => std::task::Poll::Ready(Err(())),
+        }
+    }
+}
+
+/// Checks method, `Content-Type` (JSON, or `also`) and `Content-Encoding`, then reads the body
+/// within [`MAX_REQUEST_BYTES`] (section 2.3 steps 4 and 5).
+async fn read_body<B>(req: Request<B>, also: &str) -> Result<Bytes, ErrorReply>
+where
+    B: Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    if req.method() != Method::POST {
+        return Err(ErrorReply::transport(
+            Code::InvalidArgument,
+            format!("method {} is not allowed: use POST", req.method()),
+        ));
+    }
+    let ct = header(req.headers(), "content-type");
+    let also_ok = ct
+        .as_deref()
+        .and_then(|c| c.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case(also));
+    if !is_json(ct.as_deref()) && !also_ok {
+        return Err(ErrorReply::transport(
+            Code::InvalidArgument,
+            "Content-Type must be application/json",
+        ));
+    }
+    if let Some(enc) = header(req.headers(), "content-encoding") {
+        if !enc.trim().eq_ignore_ascii_case("identity") {
+            return Err(ErrorReply::transport(
+                Code::InvalidArgument,
+                format!("Content-Encoding {enc} is not supported"),
+            ));
+        }
+    }
+    let read = Limited::new(req.into_body(), MAX_REQUEST_BYTES).collect();
+    match tokio::time::timeout(Duration::from_secs(30), read).await {
+        Ok(Ok(c)) => Ok(c.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(ErrorReply::transport(
+            Code::ResourceExhausted,
+            format!("the request body is larger than {MAX_REQUEST_BYTES} bytes"),
+        )),
+        Ok(Err(e)) => Err(ErrorReply::transport(
+            Code::InvalidArgument,
+            format!("reading the request body failed: {e}"),
+        )),
+        Err(_) => Err(ErrorReply::transport(
+            Code::DeadlineExceeded,
+            "the request body was not sent within 30 s",
+        )),
+    }
+}
+
+fn count(service: &str, rpc: &str, code: &str, received: Instant) {
+    metrics::inc(
+        "brief_server_requests_total",
+        &[("service", service), ("rpc", rpc), ("code", code)],
+    );
+    if code != "ok" {
+        metrics::inc(
+            "brief_server_errors_total",
+            &[("service", service), ("rpc", rpc), ("code", code)],
+        );
+    }
+    metrics::observe(
+        "brief_server_request_duration_seconds",
+        &[("service", service), ("rpc", rpc)],
+        received.elapsed(),
+    );
+}
+
+impl hyper::service::Service<Request<hyper::body::Incoming>> for Router {
+    type Response = Response<Full<Bytes>>;
+    type Error = Infallible;
+    type Future = BoxFuture<Result<Self::Response, Infallible>>;
+
+    fn call(&self, req: Request<hyper::body::Incoming>) -> Self::Future {
+        let router = self.clone();
+        Box::pin(async move { Ok(router.handle(req).await) })
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` completes; then reports not-ready, stops
+/// accepting and waits up to [`SHUTDOWN_GRACE`] for requests in flight (section 7).
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(Duration::from_secs(10))
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), router.clone());
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    router.set_ready(false);
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
+            tracing::warn!("requests still in flight after the shutdown grace period");
+        }
+    }
+    Ok(())
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Binds `addr` (like `0.0.0.0:8080`) and serves `router` until SIGTERM or Ctrl-C.
+pub async fn serve_addr(addr: &str, router: Router) -> std::io::Result<()> {
+    let listener = TcpListener::bind(addr).await?;
+    serve(listener, router, shutdown_signal()).await
+}
+
+/// Decodes a request body as the rpc's input: empty and `null` are the empty message; failure is
+/// `invalid_argument` naming the JSON path.
+pub fn decode_input<T: serde::Serialize + serde::de::DeserializeOwned + Default>(
+    body: &[u8],
+) -> Result<T, ErrorReply> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    crate::codec::decode(body)
+        .map_err(|e| ErrorReply::transport(Code::InvalidArgument, e.to_string()))
+}
+
+/// Encodes a handler's output; failure (a NaN) is `internal`.
+pub fn encode_output<T: serde::Serialize>(out: &T) -> HandlerResult {
+    crate::codec::encode(out).map_err(|e| {
+        tracing::error!(error = %e, "cannot encode the output");
+        ErrorReply::internal()
+    })
+}
