@@ -16,6 +16,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("brief-backend-go", Layer::At(3)),
     ("brief-backend-k8s", Layer::At(3)),
     ("brief-backend-php", Layer::At(3)),
+    ("brief-backend-export", Layer::At(3)),
     ("brief-lsp", Layer::At(3)),
     ("paasctl", Layer::At(4)),
     ("brief-testkit", Layer::TestOnly),
