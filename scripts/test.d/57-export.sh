@@ -6,7 +6,7 @@
 #   from our own document and must report no failure of the checks listed below;
 # - AsyncAPI 3.0: @asyncapi/parser on every document, a severity-0 diagnostic fails;
 # - proto3: protoc on every file, `buf lint` with backends/export/tests/validators/buf.yaml, and
-#   tonic-build compiling the go-everything .proto in a throwaway crate.
+#   tonic-build compiling the go-everything .proto in a throwaway crate, whose test uses it.
 # Installs its tools by itself, cached outside the checkout, one directory per set of versions.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -126,3 +126,14 @@ CHECKS=not_a_server_error,status_code_conformance,content_type_conformance,respo
 }
 grep -E 'generated|passed|failures' "$OUT/schemathesis.log" | tail -n 3
 echo "schemathesis $SCHEMATHESIS_VERSION: no failures ($CHECKS)"
+
+# --- tonic-build: the go-everything .proto compiled from Rust in a throwaway crate (its own
+# workspace, the shared target directory), whose test uses the generated messages and services.
+crate="$OUT/tonic"
+mkdir -p "$crate/src" "$crate/proto/brief/everything/v1"
+cp "$VALIDATORS/tonic/Cargo.toml.in" "$crate/Cargo.toml"
+cp "$VALIDATORS/tonic/build.rs" "$crate/build.rs"
+cp "$VALIDATORS/tonic/src/lib.rs" "$crate/src/lib.rs"
+cp "$OUT/go-everything.proto" "$crate/proto/brief/everything/v1/everything.proto"
+(cd "$crate" && BRIEF_PROTO=proto/brief/everything/v1/everything.proto cargo test -q)
+echo "tonic-build 0.12.3: the go-everything .proto compiles to Rust and its messages and service are usable"
