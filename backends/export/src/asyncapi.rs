@@ -81,8 +81,9 @@ fn document(ir: &Ir) -> Value {
         }
         description.extend(describe::text(c.doc.as_deref(), c.deprecated.as_ref()));
     }
-    let units = plan::dependencies(ir, |c| format!("{}.", c.name));
-    for unit in &units {
+    let units = plan::dependencies(ir, |c| c.name.clone());
+    let prefixes: Vec<String> = units.iter().map(|u| format!("{}.", u.name)).collect();
+    for (unit, prefix) in units.iter().zip(&prefixes) {
         let c = unit.contract;
         let subs: Vec<&Event> = ir
             .subscriptions
@@ -93,7 +94,7 @@ fn document(ir: &Ir) -> Value {
         if subs.is_empty() {
             continue;
         }
-        let scope = Scope { prefix: &unit.name };
+        let scope = Scope { prefix };
         let roots = subs.iter().map(|e| e.message.as_str());
         scope.add(c, Some(&reachable(c, roots)), &mut schemas);
         for event in subs {

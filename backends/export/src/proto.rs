@@ -101,7 +101,8 @@ fn render(ir: &Ir, stem: &str) -> String {
     out.push('\n');
     let _ = writeln!(out, "syntax = \"proto3\";\n");
     comment(&mut out, "", service_doc);
-    let _ = writeln!(out, "package brief.{}.v1;\n", package_element(stem));
+    // The stem is the subject's lower_snake, starting with a letter: a valid package element.
+    let _ = writeln!(out, "package brief.{stem}.v1;\n");
     if types.uses_time {
         let _ = writeln!(out, "import \"google/protobuf/timestamp.proto\";\n");
     }
@@ -110,11 +111,6 @@ fn render(ir: &Ir, stem: &str) -> String {
         out.pop();
     }
     out
-}
-
-/// A package element: the file stem, which [`snake`] made lower_snake and start with a letter.
-fn package_element(stem: &str) -> String {
-    lower_snake(stem, Digits::FollowCase)
 }
 
 /// The ` [json_name = ..., deprecated = true]` options of a field or value.
@@ -145,11 +141,7 @@ fn message(
     fields: &[Field],
 ) {
     comment(out, "", doc);
-    let proto = types
-        .names
-        .get(name)
-        .cloned()
-        .unwrap_or_else(|| pascal(name));
+    let proto = types.named(name);
     let _ = writeln!(out, "message {proto} {{");
     if deprecated.is_some() {
         let _ = writeln!(out, "  option deprecated = true;");
@@ -178,11 +170,7 @@ fn enumeration(out: &mut String, types: &mut Types, e: &Enum) {
         "On the wire (JSON) a member is its contract name; the first member is the zero value.",
     );
     comment(out, "", Some(doc));
-    let proto = types
-        .names
-        .get(&e.name)
-        .cloned()
-        .unwrap_or_else(|| pascal(&e.name));
+    let proto = types.named(&e.name);
     let _ = writeln!(out, "enum {proto} {{");
     if e.deprecated.is_some() {
         let _ = writeln!(out, "  option deprecated = true;");
@@ -224,16 +212,8 @@ fn service(out: &mut String, types: &Types, c: &Contract) {
     for rpc in &c.rpcs {
         comment(out, "  ", rpc_doc(rpc));
         let rpc_name = claim(&mut scope, &pascal(&rpc.name), "");
-        let input = types
-            .names
-            .get(&rpc.input)
-            .cloned()
-            .unwrap_or_else(|| pascal(&rpc.input));
-        let output = types
-            .names
-            .get(&rpc.output)
-            .cloned()
-            .unwrap_or_else(|| pascal(&rpc.output));
+        let input = types.named(&rpc.input);
+        let output = types.named(&rpc.output);
         let mut opts = Vec::new();
         if rpc.idempotent {
             opts.push("option idempotency_level = IDEMPOTENT;");

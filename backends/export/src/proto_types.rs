@@ -98,7 +98,8 @@ impl Types {
         p
     }
 
-    fn named(&self, name: &str) -> String {
+    /// The proto name of contract type `name` (declared before, else its plain UpperCamel).
+    pub fn named(&self, name: &str) -> String {
         self.names
             .get(name)
             .cloned()

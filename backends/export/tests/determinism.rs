@@ -21,7 +21,12 @@ fn same_bytes_from_independent_compilations_and_any_dependency_order() {
             let y = backend.generate(b, &second.sources).unwrap();
             let z = backend.generate(&reversed, &second.sources).unwrap();
             assert_eq!(x, y, "{name}: {}", backend.name());
-            assert_eq!(x, z, "{name}: {} depends on the dependency order", backend.name());
+            assert_eq!(
+                x,
+                z,
+                "{name}: {} depends on the dependency order",
+                backend.name()
+            );
         }
         checked += 1;
     }
