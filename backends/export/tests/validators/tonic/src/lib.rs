@@ -20,7 +20,10 @@ mod tests {
         let item = Item {
             id: i64::MIN,
             note: Some("n".to_owned()),
-            sparse: vec![OptionalInt64 { value: None }, OptionalInt64 { value: Some(3) }],
+            sparse: vec![
+                OptionalInt64 { value: None },
+                OptionalInt64 { value: Some(3) },
+            ],
             maybe_list: Some(ListOfInt64 { values: vec![1] }),
             color: Color::Blue as i32,
             r#type: "a keyword".to_owned(),
