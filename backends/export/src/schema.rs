@@ -16,8 +16,9 @@ use std::collections::BTreeSet;
 pub const BASE64_PATTERN: &str =
     "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$";
 
-/// RFC 3339 as the wire accepts it: upper-case `T` and `Z`, 0-9 fractional digits, no leap second.
-pub const TIME_PATTERN: &str = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$";
+/// RFC 3339 as the wire accepts it: upper-case `T` and `Z`, 0-9 fractional digits, no leap second
+/// (the calendar is `format: date-time`'s; the UTC year range 0000-9999 is not expressible).
+pub const TIME_PATTERN: &str = "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\\.[0-9]{1,9})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$";
 
 /// Canonical decimal int64 map keys: no `+`, no leading zeros, not `-0` (the int64 range is not
 /// expressible as a pattern of reasonable size; it is stated in the description).
