@@ -44,6 +44,17 @@ pub enum LangArg {
     Rust,
 }
 
+/// Documents of `paasctl export`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// OpenAPI 3.1 (JSON) of the rpcs.
+    Openapi,
+    /// AsyncAPI 3.0 (JSON) of the events published and subscribed to.
+    Asyncapi,
+    /// proto3 of the messages, enums, errors and rpcs.
+    Proto,
+}
+
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CategoryArg {
     /// Only changes that break existing peers on the wire.
@@ -153,6 +164,25 @@ Examples:\n  paasctl manifests --env staging\n  paasctl manifests services/shop 
         platform: Option<PathBuf>,
         #[command(flatten)]
         diag: OutputArgs,
+    },
+    /// Export the service's contract as OpenAPI 3.1, AsyncAPI 3.0 or proto3 (docs/export.md).
+    #[command(
+        after_help = "The document goes to stdout, or to FILE with --out (written atomically); diagnostics \
+go to stderr.\n\n\
+Examples:\n  paasctl export --format openapi > openapi.json\n  \
+paasctl export golden/cases/summer --format asyncapi --out asyncapi.json\n  \
+paasctl export --format proto --out proto/summer.proto && protoc --proto_path=proto --descriptor_set_out=/dev/null proto/summer.proto"
+    )]
+    Export {
+        /// The service directory or a .brief file.
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// The document to export.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Write the document to FILE instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Format .brief files in the canonical style (docs/fmt.md); `--check` only reports.
     #[command(

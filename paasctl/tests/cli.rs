@@ -112,6 +112,7 @@ fn help_explains_each_command_with_an_example() {
             "ir",
             "codegen",
             "manifests",
+            "export",
             "fmt",
             "lint",
             "breaking",

@@ -5,6 +5,7 @@ mod check;
 mod codegen;
 mod completions;
 mod explain;
+mod export;
 mod fmt;
 mod ir;
 mod lint;
@@ -56,6 +57,7 @@ pub fn run(command: Command) -> i32 {
             platform,
             diag,
         }),
+        Command::Export { path, format, out } => export::run(&path, format, out.as_deref()),
         Command::Fmt { paths, check, out } => fmt::run(&paths, check, &out),
         Command::Lint {
             path,
