@@ -1,6 +1,7 @@
 //! The answers to editor requests, computed from a project's last check: hover, go to
 //! definition, find references, document symbols and formatting.
 use crate::convert::{self, url};
+use crate::index::{self, kind_word, text};
 use compiler::model::{DeclId, Declaration, SymbolKind};
 use compiler::{FileId, Output, Span};
 use lsp_types::{
@@ -8,14 +9,6 @@ use lsp_types::{
     TextEdit,
 };
 use std::path::Path;
-
-fn text(output: &Output, file: FileId) -> &str {
-    output
-        .sources
-        .get(file)
-        .map(|f| f.text.as_ref())
-        .unwrap_or("")
-}
 
 fn location(output: &Output, root: &Path, span: &Span) -> Option<Location> {
     let uri = url(&root.join(output.sources.path(span.file)))?;
@@ -25,34 +18,9 @@ fn location(output: &Output, root: &Path, span: &Span) -> Option<Location> {
     ))
 }
 
-/// The declaration at a position: the one a type name there refers to, or the one declared there.
-fn target(output: &Output, file: FileId, pos: Position) -> Option<(DeclId, Span)> {
-    let offset = convert::offset(text(output, file), pos);
-    let model = &output.model;
-    if let Some(u) = model.use_at(file, offset) {
-        return Some((u.decl, u.span.clone()));
-    }
-    let id = model.decl_at(file, offset)?;
-    let d = model.decl(id)?;
-    Some((id, d.name_span.clone()))
-}
-
-fn kind_word(kind: SymbolKind) -> &'static str {
-    match kind {
-        SymbolKind::Service => "service",
-        SymbolKind::Rpc => "rpc",
-        SymbolKind::Event => "schema",
-        SymbolKind::Message => "message",
-        SymbolKind::Enum => "enum",
-        SymbolKind::Error => "error",
-        SymbolKind::Field => "field",
-        SymbolKind::EnumValue => "enum value",
-    }
-}
-
 /// Hover: the declaration as written (its first lines), where it is, its doc and deprecation.
 pub fn hover(output: &Output, file: FileId, pos: Position) -> Option<Hover> {
-    let (id, at) = target(output, file, pos)?;
+    let (id, at) = index::at(output, file, pos)?;
     let d = output.model.decl(id)?;
     let source = text(output, d.file).get(d.span.range.clone()).unwrap_or("");
     let mut shown: Vec<&str> = source.lines().take(12).collect();
@@ -86,7 +54,7 @@ pub fn hover(output: &Output, file: FileId, pos: Position) -> Option<Hover> {
 
 /// Go to definition: where the declaration under the cursor is declared.
 pub fn definition(output: &Output, root: &Path, file: FileId, pos: Position) -> Option<Location> {
-    let (id, _) = target(output, file, pos)?;
+    let (id, _) = index::at(output, file, pos)?;
     let d = output.model.decl(id)?;
     location(output, root, &d.name_span)
 }
@@ -100,22 +68,15 @@ pub fn references(
     pos: Position,
     include_declaration: bool,
 ) -> Vec<Location> {
-    let Some((id, _)) = target(output, file, pos) else {
+    let Some((id, _)) = index::at(output, file, pos) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    if include_declaration {
-        if let Some(d) = output.model.decl(id) {
-            out.extend(location(output, root, &d.name_span));
-        }
-    }
-    out.extend(
-        output
-            .model
-            .references(id)
-            .filter_map(|u| location(output, root, &u.span)),
-    );
-    out
+    let skip = usize::from(!include_declaration);
+    index::occurrences(output, id)
+        .iter()
+        .skip(skip)
+        .filter_map(|s| location(output, root, s))
+        .collect()
 }
 
 fn symbol_kind(kind: SymbolKind) -> lsp_types::SymbolKind {

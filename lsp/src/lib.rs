@@ -8,6 +8,8 @@
 //! a flood of changes is coalesced into one check.
 mod convert;
 mod features;
+mod index;
+mod rename;
 mod server;
 mod workspace;
 

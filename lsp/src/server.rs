@@ -3,19 +3,23 @@
 //! empty or a request needs an up-to-date answer.
 use crate::convert;
 use crate::features;
+use crate::index;
+use crate::rename;
 use crate::workspace::{Doc, ProjectKey, Workspace};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics,
+    Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{
-    DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, References, Request as _,
+    DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, PrepareRenameRequest,
+    References, Rename, Request as _,
 };
 use lsp_types::{
-    DocumentSymbolResponse, GotoDefinitionResponse, HoverProviderCapability, OneOf,
-    PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Url,
+    DocumentSymbolResponse, GotoDefinitionResponse, HoverProviderCapability, MessageType, OneOf,
+    PrepareRenameResponse, PublishDiagnosticsParams, RenameOptions, ServerCapabilities, ServerInfo,
+    ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, Url, WorkDoneProgressOptions, WorkspaceEdit,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -38,6 +42,10 @@ pub fn capabilities() -> ServerCapabilities {
         references_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
         ..Default::default()
     }
 }
@@ -296,11 +304,70 @@ impl State<'_> {
                     )),
                 }
             }
+            PrepareRenameRequest::METHOD => {
+                let p: lsp_types::TextDocumentPositionParams = params(req.params).map_err(bad)?;
+                let r = match self.at(&p.text_document.uri) {
+                    Some((_, o, f)) => {
+                        let offset = convert::offset(index::text(o, f), p.position);
+                        rename::prepare(o, f, offset)
+                            .map_err(|e| (ErrorCode::RequestFailed, e))?
+                            .map(|(_, at)| {
+                                PrepareRenameResponse::Range(convert::range(
+                                    index::text(o, f),
+                                    &at.range,
+                                ))
+                            })
+                    }
+                    None => None,
+                };
+                to_json(serde_json::to_value(r))
+            }
+            Rename::METHOD => {
+                let p: lsp_types::RenameParams = params(req.params).map_err(bad)?;
+                let edit = self.rename(p).map_err(|e| (ErrorCode::RequestFailed, e))?;
+                to_json(serde_json::to_value(edit))
+            }
             _ => Err((
                 ErrorCode::MethodNotFound,
                 format!("unsupported request `{}`", req.method),
             )),
         }
+    }
+
+    /// Rename: the plan from the index, checked on the project as renamed (refused when that
+    /// adds an error); a WIRE-breaking rename is done and told to the user.
+    fn rename(&mut self, p: lsp_types::RenameParams) -> Result<Option<WorkspaceEdit>, String> {
+        let pos = p.text_document_position;
+        let Some(path) = path_of(&pos.text_document.uri) else {
+            return Ok(None);
+        };
+        let Some((key, output, file)) = self.ws.analysis(&path) else {
+            return Ok(None);
+        };
+        let root = key.root().to_path_buf();
+        let offset = convert::offset(index::text(output, file), pos.position);
+        let plan = rename::plan(output, file, offset, &p.new_name)?;
+        let replaced: BTreeMap<PathBuf, String> = rename::renamed_texts(output, &plan)
+            .into_iter()
+            .map(|(f, t)| (root.join(output.sources.path(f)), t))
+            .collect();
+        let after = self.ws.check_with(&key, &replaced);
+        let before = self
+            .ws
+            .output(&key)
+            .ok_or("the project is gone; try again")?;
+        let warning = rename::verdict(before, &after, &plan)?;
+        let edit = rename::workspace_edit(before, &root, &plan);
+        if let Some(message) = warning {
+            self.send(Message::Notification(Notification::new(
+                ShowMessage::METHOD.to_owned(),
+                ShowMessageParams {
+                    typ: MessageType::WARNING,
+                    message,
+                },
+            )));
+        }
+        Ok(Some(edit))
     }
 
     /// The project root, checked output and file id of a document.

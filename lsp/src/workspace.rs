@@ -113,6 +113,28 @@ impl Workspace {
         Some(project)
     }
 
+    /// Checks a project as it would be with some files replaced (by absolute path), in a
+    /// compiler of its own: the project's session and its last result are left alone.
+    pub fn check_with(&self, key: &ProjectKey, replaced: &BTreeMap<PathBuf, String>) -> Output {
+        let mut overlay = OverlayFs::new(&OsFs);
+        for (path, doc) in &self.docs {
+            overlay.set(path.clone(), doc.text.clone().into_bytes());
+        }
+        for (path, text) in replaced {
+            overlay.set(path.clone(), text.clone().into_bytes());
+        }
+        let mut compiler = Compiler::new();
+        match key {
+            ProjectKey::Service(root) => compiler.check_project(&overlay, root),
+            ProjectKey::Loose(file) => compiler.check_file(&overlay, key.root(), file),
+        }
+    }
+
+    /// The last result of a project's check, as it is.
+    pub fn output(&self, key: &ProjectKey) -> Option<&Output> {
+        self.projects.get(key)?.output.as_ref()
+    }
+
     /// The checked project of `path` with the file's id in it, checking it first if needed.
     pub fn analysis(&mut self, path: &Path) -> Option<(ProjectKey, &Output, FileId)> {
         let key = self.key_of(path);

@@ -3,113 +3,11 @@
 //! definition across an import, references, symbols, formatting, and bad requests answered
 //! with errors instead of a crash.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-use lsp_server::{Connection, Message, Notification, Request, RequestId};
+mod support;
+
 use lsp_types::Url;
 use serde_json::{json, Value};
-use std::path::Path;
-use std::time::Duration;
-
-struct Client {
-    conn: Connection,
-    server: Option<std::thread::JoinHandle<Result<(), String>>>,
-    next: i32,
-}
-
-impl Client {
-    fn start() -> Client {
-        let (server, client) = Connection::memory();
-        let handle = std::thread::spawn(move || brief_lsp::serve(&server));
-        let mut c = Client {
-            conn: client,
-            server: Some(handle),
-            next: 1,
-        };
-        let caps = c.request("initialize", json!({"capabilities": {}, "processId": null}));
-        assert_eq!(
-            caps["capabilities"]["textDocumentSync"]["change"], 2,
-            "incremental"
-        );
-        c.notify("initialized", json!({}));
-        c
-    }
-
-    fn notify(&self, method: &str, params: Value) {
-        self.conn
-            .sender
-            .send(Message::Notification(Notification::new(
-                method.to_owned(),
-                params,
-            )))
-            .unwrap();
-    }
-
-    /// Sends a request and returns its result, collecting notifications that arrive meanwhile.
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        match self.request_raw(method, params) {
-            Ok(v) => v,
-            Err(e) => panic!("{method} failed: {e}"),
-        }
-    }
-
-    fn request_raw(&mut self, method: &str, params: Value) -> Result<Value, String> {
-        let id = RequestId::from(self.next);
-        self.next += 1;
-        self.conn
-            .sender
-            .send(Message::Request(Request::new(
-                id.clone(),
-                method.to_owned(),
-                params,
-            )))
-            .unwrap();
-        loop {
-            match self.recv() {
-                Message::Response(r) if r.id == id => {
-                    return match r.error {
-                        Some(e) => Err(format!("{}: {}", e.code, e.message)),
-                        None => Ok(r.result.unwrap_or(Value::Null)),
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn recv(&self) -> Message {
-        self.conn
-            .receiver
-            .recv_timeout(Duration::from_secs(20))
-            .expect("the server answers within 20 s")
-    }
-
-    /// The next diagnostics published for `uri`.
-    fn diagnostics_for(&self, uri: &Url) -> Vec<Value> {
-        loop {
-            if let Message::Notification(n) = self.recv() {
-                if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri.as_str()
-                {
-                    return n.params["diagnostics"].as_array().unwrap().clone();
-                }
-            }
-        }
-    }
-
-    fn open(&self, path: &Path, text: &str) -> Url {
-        let uri = Url::from_file_path(path).unwrap();
-        self.notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri, "languageId": "brief", "version": 1, "text": text}}),
-        );
-        uri
-    }
-
-    fn shutdown(mut self) {
-        self.request("shutdown", Value::Null);
-        self.notify("exit", Value::Null);
-        let result = self.server.take().unwrap().join().unwrap();
-        assert_eq!(result, Ok(()));
-    }
-}
+use support::{pos, Client};
 
 const SERVICE: &str = "service \"orders\" `Takes orders`\nimport \"types.brief\"\n\nrpc place (PlaceIn) Order `Place an order`\n\nmessage PlaceIn {\n    sku strng `The item`\n}\n";
 const TYPES: &str = "// Shared types.\nmessage Order `An order` { id int }\n";
@@ -124,10 +22,6 @@ fn project() -> tempfile::TempDir {
     std::fs::write(dir.path().join("service.brief"), SERVICE).unwrap();
     std::fs::write(dir.path().join("types.brief"), TYPES).unwrap();
     dir
-}
-
-fn pos(line: u32, character: u32) -> Value {
-    json!({"line": line, "character": character})
 }
 
 #[test]
