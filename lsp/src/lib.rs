@@ -6,8 +6,11 @@
 //! tests). One thread owns the state, so changes are applied in the order they arrive (the
 //! `didChange` ordering problems of async frameworks with concurrent handlers cannot happen), and
 //! a flood of changes is coalesced into one check.
+mod complete;
+mod complete_toml;
 mod convert;
 mod features;
+mod imports;
 mod index;
 mod rename;
 mod server;

@@ -6,20 +6,22 @@ use crate::features;
 use crate::index;
 use crate::rename;
 use crate::workspace::{Doc, ProjectKey, Workspace};
+use crate::{complete, complete_toml};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
     Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{
-    DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest, PrepareRenameRequest,
-    References, Rename, Request as _,
+    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
+    PrepareRenameRequest, References, Rename, Request as _,
 };
 use lsp_types::{
-    DocumentSymbolResponse, GotoDefinitionResponse, HoverProviderCapability, MessageType, OneOf,
-    PrepareRenameResponse, PublishDiagnosticsParams, RenameOptions, ServerCapabilities, ServerInfo,
-    ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, Url, WorkDoneProgressOptions, WorkspaceEdit,
+    CompletionOptions, CompletionResponse, DocumentSymbolResponse, GotoDefinitionResponse,
+    HoverProviderCapability, MessageType, OneOf, PrepareRenameResponse, PublishDiagnosticsParams,
+    RenameOptions, ServerCapabilities, ServerInfo, ShowMessageParams, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Url,
+    WorkDoneProgressOptions, WorkspaceEdit,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -42,6 +44,10 @@ pub fn capabilities() -> ServerCapabilities {
         references_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec!["@".to_owned(), "\"".to_owned(), "/".to_owned()]),
+            ..Default::default()
+        }),
         rename_provider: Some(OneOf::Right(RenameOptions {
             prepare_provider: Some(true),
             work_done_progress_options: WorkDoneProgressOptions::default(),
@@ -304,6 +310,12 @@ impl State<'_> {
                     )),
                 }
             }
+            Completion::METHOD => {
+                let p: lsp_types::CompletionParams = params(req.params).map_err(bad)?;
+                let pos = p.text_document_position;
+                let items = self.complete(&pos.text_document.uri, pos.position);
+                to_json(serde_json::to_value(CompletionResponse::Array(items)))
+            }
             PrepareRenameRequest::METHOD => {
                 let p: lsp_types::TextDocumentPositionParams = params(req.params).map_err(bad)?;
                 let r = match self.at(&p.text_document.uri) {
@@ -331,6 +343,24 @@ impl State<'_> {
                 ErrorCode::MethodNotFound,
                 format!("unsupported request `{}`", req.method),
             )),
+        }
+    }
+
+    /// Completion in a `.brief` file (from its project's last check) or in app.toml (from its text).
+    fn complete(&mut self, uri: &Url, pos: lsp_types::Position) -> Vec<lsp_types::CompletionItem> {
+        let Some(path) = path_of(uri) else {
+            return Vec::new();
+        };
+        if path.file_name().is_some_and(|n| n == "app.toml") {
+            let text = match self.ws.docs.get(&path) {
+                Some(d) => d.text.clone(),
+                None => std::fs::read_to_string(&path).unwrap_or_default(),
+            };
+            return complete_toml::complete(&text, convert::offset(&text, pos));
+        }
+        match self.at(uri) {
+            Some((_, o, f)) => complete::brief(o, f, convert::offset(index::text(o, f), pos)),
+            None => Vec::new(),
         }
     }
 

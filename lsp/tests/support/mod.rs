@@ -194,3 +194,41 @@ pub fn range_text(r: &Value) -> String {
         r["start"]["line"], r["start"]["character"], r["end"]["line"], r["end"]["character"]
     )
 }
+
+impl Client {
+    /// Replaces the whole text of an open document.
+    pub fn replace_all(&self, uri: &Url, version: i32, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+}
+
+/// Completion items as lines for a snapshot: `label (kind) -> "new text" @ range`, then
+/// ` + range "text"` for each additional edit.
+pub fn completion_lines(items: &Value) -> String {
+    let items = items
+        .as_array()
+        .or_else(|| items["items"].as_array())
+        .unwrap();
+    let mut out = Vec::new();
+    for i in items {
+        let e = &i["textEdit"];
+        out.push(format!(
+            "{} ({}) -> {:?} @ {}",
+            i["label"].as_str().unwrap(),
+            i["kind"],
+            e["newText"].as_str().unwrap_or(""),
+            range_text(&e["range"])
+        ));
+        for a in i["additionalTextEdits"].as_array().into_iter().flatten() {
+            out.push(format!(
+                "    + {} {:?}",
+                range_text(&a["range"]),
+                a["newText"].as_str().unwrap()
+            ));
+        }
+    }
+    out.join("\n")
+}
