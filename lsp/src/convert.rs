@@ -17,6 +17,33 @@ pub fn position(text: &str, offset: usize) -> Position {
     Position::new(to_u32(line), to_u32(character))
 }
 
+/// The start of every line of a text, for many positions in one text (each found by a binary
+/// search instead of a scan from the start).
+#[derive(Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The same as [`position`], for the text this index was made of.
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        let start = self.starts.get(line).copied().unwrap_or(0);
+        let character = text[start..offset].encode_utf16().count();
+        Position::new(to_u32(line), to_u32(character))
+    }
+}
+
 /// The byte offset of an LSP position in `text`, clamped to the line's end and the text's end.
 pub fn offset(text: &str, pos: Position) -> usize {
     let mut line_start = 0;
@@ -126,5 +153,9 @@ mod tests {
             "clamped to the end"
         );
         assert_eq!(position(text, text.len()), Position::new(2, 0));
+        let index = super::LineIndex::new(text);
+        for i in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            assert_eq!(index.position(text, i), position(text, i), "at {i}");
+        }
     }
 }

@@ -10,9 +10,11 @@ mod complete;
 mod complete_toml;
 mod convert;
 mod features;
+mod fixes;
 mod imports;
 mod index;
 mod rename;
+mod semantic;
 mod server;
 mod workspace;
 

@@ -6,22 +6,25 @@ use crate::features;
 use crate::index;
 use crate::rename;
 use crate::workspace::{Doc, ProjectKey, Workspace};
-use crate::{complete, complete_toml};
+use crate::{complete, complete_toml, fixes, semantic};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
     Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{
-    Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
-    PrepareRenameRequest, References, Rename, Request as _,
+    CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting,
+    GotoDefinition, HoverRequest, PrepareRenameRequest, References, Rename, Request as _,
+    SemanticTokensFullRequest,
 };
 use lsp_types::{
-    CompletionOptions, CompletionResponse, DocumentSymbolResponse, GotoDefinitionResponse,
-    HoverProviderCapability, MessageType, OneOf, PrepareRenameResponse, PublishDiagnosticsParams,
-    RenameOptions, ServerCapabilities, ServerInfo, ShowMessageParams, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Url,
-    WorkDoneProgressOptions, WorkspaceEdit,
+    CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionProviderCapability,
+    CompletionOptions, CompletionResponse, DocumentSymbolResponse, FoldingRangeProviderCapability,
+    GotoDefinitionResponse, HoverProviderCapability, MessageType, OneOf, PrepareRenameResponse,
+    PublishDiagnosticsParams, RenameOptions, SemanticTokensFullOptions, SemanticTokensOptions,
+    SemanticTokensResult, SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo,
+    ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, Url, WorkDoneProgressOptions, WorkspaceEdit,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -48,6 +51,19 @@ pub fn capabilities() -> ServerCapabilities {
             trigger_characters: Some(vec!["@".to_owned(), "\"".to_owned(), "/".to_owned()]),
             ..Default::default()
         }),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: semantic::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            },
+        )),
+        folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..Default::default()
+        })),
         rename_provider: Some(OneOf::Right(RenameOptions {
             prepare_provider: Some(true),
             work_done_progress_options: WorkDoneProgressOptions::default(),
@@ -316,6 +332,29 @@ impl State<'_> {
                 let items = self.complete(&pos.text_document.uri, pos.position);
                 to_json(serde_json::to_value(CompletionResponse::Array(items)))
             }
+            SemanticTokensFullRequest::METHOD => {
+                let p: lsp_types::SemanticTokensParams = params(req.params).map_err(bad)?;
+                let r = self
+                    .at(&p.text_document.uri)
+                    .map(|(_, o, f)| SemanticTokensResult::Tokens(semantic::tokens(o, f)));
+                to_json(serde_json::to_value(r))
+            }
+            FoldingRangeRequest::METHOD => {
+                let p: lsp_types::FoldingRangeParams = params(req.params).map_err(bad)?;
+                let r = self
+                    .at(&p.text_document.uri)
+                    .map(|(_, o, f)| semantic::folding(o, f));
+                to_json(serde_json::to_value(r))
+            }
+            CodeActionRequest::METHOD => {
+                let p: lsp_types::CodeActionParams = params(req.params).map_err(bad)?;
+                let r: Vec<CodeActionOrCommand> = self
+                    .code_actions(&p.text_document.uri, p.range)
+                    .into_iter()
+                    .map(CodeActionOrCommand::CodeAction)
+                    .collect();
+                to_json(serde_json::to_value(r))
+            }
             PrepareRenameRequest::METHOD => {
                 let p: lsp_types::TextDocumentPositionParams = params(req.params).map_err(bad)?;
                 let r = match self.at(&p.text_document.uri) {
@@ -344,6 +383,22 @@ impl State<'_> {
                 format!("unsupported request `{}`", req.method),
             )),
         }
+    }
+
+    /// The quick fixes for the diagnostics of a file (`.brief` or app.toml) in a range.
+    fn code_actions(&mut self, uri: &Url, range: lsp_types::Range) -> Vec<lsp_types::CodeAction> {
+        let Some(path) = path_of(uri) else {
+            return Vec::new();
+        };
+        let Some((key, _, file)) = self.ws.analysis(&path) else {
+            return Vec::new();
+        };
+        let Some(output) = self.ws.output(&key) else {
+            return Vec::new();
+        };
+        let text = index::text(output, file);
+        let bytes = convert::offset(text, range.start)..convert::offset(text, range.end);
+        fixes::actions(output, self.ws.diagnostics(&key), key.root(), file, bytes)
     }
 
     /// Completion in a `.brief` file (from its project's last check) or in app.toml (from its text).

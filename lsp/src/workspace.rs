@@ -135,6 +135,13 @@ impl Workspace {
         self.projects.get(key)?.output.as_ref()
     }
 
+    /// Everything the editor shows for a project (check, brief.toml and lint), as last checked.
+    pub fn diagnostics(&self, key: &ProjectKey) -> &[Diagnostic] {
+        self.projects
+            .get(key)
+            .map_or(&[], |p| p.diagnostics.as_slice())
+    }
+
     /// The checked project of `path` with the file's id in it, checking it first if needed.
     pub fn analysis(&mut self, path: &Path) -> Option<(ProjectKey, &Output, FileId)> {
         let key = self.key_of(path);
