@@ -1,13 +1,15 @@
 //! Completion in app.toml: the keys of the table the cursor is in (from the model's schema,
 //! without those already written), table headers, and the closed sets of values (`kind`, engine
 //! names, sizes, storage kinds) from the compiler's app model.
+use crate::app_toml::table_at;
 use crate::convert;
 use compiler::app::{keys_at, schema, EngineName, Kind, Size, StorageKind};
 use compiler::spanned_toml::Schema;
 use lsp_types::{CompletionItem, CompletionItemKind, CompletionTextEdit, TextEdit};
 
 /// The completions at byte `offset` of app.toml's `text`.
-pub fn complete(text: &str, offset: usize) -> Vec<CompletionItem> {
+/// `envs` are the platform's environment names (for `[envs.<env>]`), when known.
+pub fn complete(text: &str, offset: usize, envs: &[String]) -> Vec<CompletionItem> {
     let offset = floor(text, offset.min(text.len()));
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let before = &text[line_start..offset];
@@ -27,7 +29,7 @@ pub fn complete(text: &str, offset: usize) -> Vec<CompletionItem> {
     let indent = before.len() - before.trim_start().len();
     if before.trim_start().starts_with('[') {
         let from = line_start + indent;
-        return headers()
+        return headers(envs)
             .into_iter()
             .map(|h| item(&h, h.clone(), from, CompletionItemKind::MODULE, "table"))
             .collect();
@@ -94,31 +96,6 @@ fn is_inline(s: &Schema) -> bool {
     }
 }
 
-/// The schema path of the table the end of `text` is in: `""` at the top, `engine`,
-/// `dependencies.0` in an element of `[[dependencies]]`, `envs.prod.engine`.
-fn table_at(text: &str) -> String {
-    let Some(header) = text
-        .lines()
-        .rev()
-        .map(str::trim)
-        .find(|l| l.starts_with('['))
-    else {
-        return String::new();
-    };
-    let array = header.starts_with("[[");
-    let inner = header.trim_start_matches('[');
-    let inner = inner.split(']').next().unwrap_or("");
-    let path: Vec<&str> = inner
-        .split('.')
-        .map(|s| s.trim().trim_matches('"'))
-        .collect();
-    let mut path = path.join(".");
-    if array {
-        path.push_str(".0");
-    }
-    path
-}
-
 /// The keys already written in the table the line at `line_start` is in.
 fn written_keys(text: &str, line_start: usize) -> Vec<String> {
     let is_header = |l: &&str| l.trim_start().starts_with('[');
@@ -136,8 +113,8 @@ fn written_keys(text: &str, line_start: usize) -> Vec<String> {
         .collect()
 }
 
-/// Every table header app.toml may have.
-fn headers() -> Vec<String> {
+/// Every table header app.toml may have (`[envs.<env>]` for each of `envs`, else as a pattern).
+fn headers(envs: &[String]) -> Vec<String> {
     let Schema::Table(fields) = schema() else {
         return Vec::new();
     };
@@ -147,7 +124,10 @@ fn headers() -> Vec<String> {
             Schema::Table(_) => out.push(format!("[{k}]")),
             Schema::Array(inner) if **inner != Schema::Value => out.push(format!("[[{k}]]")),
             Schema::Map(inner) if matches!(**inner, Schema::Table(_)) => {
-                out.push(format!("[{k}.<env>]"));
+                if envs.is_empty() {
+                    out.push(format!("[{k}.<env>]"));
+                }
+                out.extend(envs.iter().map(|e| format!("[{k}.{e}]")));
             }
             Schema::Map(_) => out.push(format!("[{k}]")),
             _ => {}

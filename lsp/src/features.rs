@@ -20,7 +20,9 @@ fn location(output: &Output, root: &Path, span: &Span) -> Option<Location> {
 
 /// Hover: the declaration as written (its first lines), where it is, its doc and deprecation.
 pub fn hover(output: &Output, file: FileId, pos: Position) -> Option<Hover> {
-    let (id, at) = index::at(output, file, pos)?;
+    let Some((id, at)) = index::at(output, file, pos) else {
+        return toml_hover(output, file, pos);
+    };
     let d = output.model.decl(id)?;
     let source = text(output, d.file).get(d.span.range.clone()).unwrap_or("");
     let mut shown: Vec<&str> = source.lines().take(12).collect();
@@ -49,6 +51,22 @@ pub fn hover(output: &Output, file: FileId, pos: Position) -> Option<Hover> {
             value,
         }),
         range: Some(convert::range(text(output, file), &at.range)),
+    })
+}
+
+/// The hover of an app.toml key: its reference from docs/app-toml.md.
+fn toml_hover(output: &Output, file: FileId, pos: Position) -> Option<Hover> {
+    if output.app.as_ref().map(|a| a.file) != Some(file) {
+        return None;
+    }
+    let src = text(output, file);
+    let (range, value) = crate::app_toml::hover(src, convert::offset(src, pos))?;
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value,
+        }),
+        range: Some(convert::range(src, &range)),
     })
 }
 

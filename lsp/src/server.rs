@@ -4,6 +4,7 @@
 use crate::convert;
 use crate::features;
 use crate::index;
+use crate::platform::Platform;
 use crate::rename;
 use crate::workspace::{Doc, ProjectKey, Workspace};
 use crate::{complete, complete_toml, fixes, semantic};
@@ -74,6 +75,11 @@ pub fn capabilities() -> ServerCapabilities {
 
 /// Runs the server on a connection until the client shuts it down or goes away.
 pub fn serve(conn: &Connection) -> Result<(), String> {
+    serve_with(conn, None)
+}
+
+/// [`serve`], with the platform's rules added to every check of a service project.
+pub fn serve_with(conn: &Connection, platform: Option<Box<dyn Platform>>) -> Result<(), String> {
     let init = serde_json::json!({
         "capabilities": capabilities(),
         "serverInfo": ServerInfo {
@@ -85,7 +91,7 @@ pub fn serve(conn: &Connection) -> Result<(), String> {
     conn.initialize_finish(id, init)
         .map_err(|e| e.to_string())?;
     let mut state = State {
-        ws: Workspace::default(),
+        ws: Workspace::with_platform(platform),
         conn,
     };
     loop {
@@ -411,7 +417,13 @@ impl State<'_> {
                 Some(d) => d.text.clone(),
                 None => std::fs::read_to_string(&path).unwrap_or_default(),
             };
-            return complete_toml::complete(&text, convert::offset(&text, pos));
+            let envs = self
+                .ws
+                .platform
+                .as_ref()
+                .map(|p| p.environments())
+                .unwrap_or_default();
+            return complete_toml::complete(&text, convert::offset(&text, pos), &envs);
         }
         match self.at(uri) {
             Some((_, o, f)) => complete::brief(o, f, convert::offset(index::text(o, f), pos)),

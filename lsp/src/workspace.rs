@@ -1,6 +1,7 @@
 //! The server's long-lived state: the open buffers (overlaid on the disk through the compiler's
 //! file-system trait) and one compiler session per service project, each re-checked only when a
 //! file of its own changed.
+use crate::platform::Platform;
 use compiler::{Compiler, Diagnostic, FileId, FileSystem, OsFs, Output, OverlayFs};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -45,9 +46,19 @@ pub struct Project {
 pub struct Workspace {
     pub docs: BTreeMap<PathBuf, Doc>,
     projects: BTreeMap<ProjectKey, Project>,
+    /// The platform rules, when the server was given them.
+    pub platform: Option<Box<dyn Platform>>,
 }
 
 impl Workspace {
+    /// An empty workspace whose checks add the platform's rules, if given.
+    pub fn with_platform(platform: Option<Box<dyn Platform>>) -> Self {
+        Workspace {
+            platform,
+            ..Workspace::default()
+        }
+    }
+
     /// The project `path` belongs to: the nearest directory above it with an app.toml (on disk
     /// or open in the editor), else the file alone.
     pub fn key_of(&self, path: &Path) -> ProjectKey {
@@ -99,6 +110,11 @@ impl Workspace {
                 ProjectKey::Service(root) => project.compiler.check_project(&overlay, root),
                 ProjectKey::Loose(file) => project.compiler.check_file(&overlay, root, file),
             };
+            if let (Some(platform), ProjectKey::Service(root)) = (&self.platform, key) {
+                if output.app.is_some() {
+                    platform.check(root, &mut output);
+                }
+            }
             let mut diagnostics = output.diagnostics.clone();
             for d in compiler::lint::lint_output(&mut output, &overlay, root) {
                 if !diagnostics.contains(&d) {

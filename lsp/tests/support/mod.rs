@@ -17,15 +17,20 @@ pub struct Client {
 
 impl Client {
     pub fn start() -> Client {
+        Client::start_with(None, json!({"capabilities": {}, "processId": null}))
+    }
+
+    /// A server given `platform`, initialized with `params`.
+    pub fn start_with(platform: Option<Box<dyn brief_lsp::Platform>>, params: Value) -> Client {
         let (server, client) = Connection::memory();
-        let handle = std::thread::spawn(move || brief_lsp::serve(&server));
+        let handle = std::thread::spawn(move || brief_lsp::serve_with(&server, platform));
         let mut c = Client {
             conn: client,
             server: Some(handle),
             next: 1,
             seen: Vec::new(),
         };
-        let caps = c.request("initialize", json!({"capabilities": {}, "processId": null}));
+        let caps = c.request("initialize", params);
         assert_eq!(
             caps["capabilities"]["textDocumentSync"]["change"], 2,
             "incremental"
