@@ -10,8 +10,8 @@ use crate::workspace::{Doc, ProjectKey, Workspace};
 use crate::{complete, complete_toml, fixes, semantic};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics, ShowMessage,
+    DidChangeTextDocument, DidChangeWorkspaceFolders, DidCloseTextDocument, DidOpenTextDocument,
+    DidSaveTextDocument, Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting,
@@ -26,6 +26,7 @@ use lsp_types::{
     SemanticTokensResult, SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo,
     ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions, Url, WorkDoneProgressOptions, WorkspaceEdit,
+    WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -65,6 +66,13 @@ pub fn capabilities() -> ServerCapabilities {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
             ..Default::default()
         })),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: None,
+        }),
         rename_provider: Some(OneOf::Right(RenameOptions {
             prepare_provider: Some(true),
             work_done_progress_options: WorkDoneProgressOptions::default(),
@@ -87,13 +95,18 @@ pub fn serve_with(conn: &Connection, platform: Option<Box<dyn Platform>>) -> Res
             version: Some(env!("CARGO_PKG_VERSION").to_owned()),
         },
     });
-    let (id, _params) = conn.initialize_start().map_err(|e| e.to_string())?;
+    let (id, init_params) = conn.initialize_start().map_err(|e| e.to_string())?;
     conn.initialize_finish(id, init)
         .map_err(|e| e.to_string())?;
     let mut state = State {
         ws: Workspace::with_platform(platform),
         conn,
     };
+    // Every service project of the workspace folders is checked (and its diagnostics published)
+    // when the queue first runs dry, before any file is opened.
+    for folder in folders(init_params) {
+        state.add_folder(&folder);
+    }
     loop {
         let msg = match conn.receiver.try_recv() {
             Ok(m) => m,
@@ -125,6 +138,18 @@ struct State<'a> {
     conn: &'a Connection,
 }
 
+/// The workspace folders of the initialize request (else its root URI).
+#[allow(deprecated)] // `root_uri`: still what clients without workspace folders send
+fn folders(params: Value) -> Vec<PathBuf> {
+    let Ok(p) = serde_json::from_value::<lsp_types::InitializeParams>(params) else {
+        return Vec::new();
+    };
+    match p.workspace_folders {
+        Some(f) if !f.is_empty() => f.iter().filter_map(|f| path_of(&f.uri)).collect(),
+        _ => p.root_uri.as_ref().and_then(path_of).into_iter().collect(),
+    }
+}
+
 fn path_of(uri: &Url) -> Option<PathBuf> {
     (uri.scheme() == "file")
         .then(|| uri.to_file_path().ok())
@@ -141,8 +166,24 @@ impl State<'_> {
         let _ = self.conn.sender.send(msg);
     }
 
+    /// Marks every service project under a workspace folder for a check.
+    fn add_folder(&mut self, folder: &std::path::Path) {
+        for root in crate::workspace::service_projects(folder) {
+            self.ws.touch(&root.join("app.toml"));
+        }
+    }
+
     fn notification(&mut self, n: Notification) {
         match n.method.as_str() {
+            DidChangeWorkspaceFolders::METHOD => {
+                if let Ok(p) = params::<lsp_types::DidChangeWorkspaceFoldersParams>(n.params) {
+                    for f in p.event.added {
+                        if let Some(folder) = path_of(&f.uri) {
+                            self.add_folder(&folder);
+                        }
+                    }
+                }
+            }
             DidOpenTextDocument::METHOD => {
                 if let Ok(p) = params::<lsp_types::DidOpenTextDocumentParams>(n.params) {
                     if let Some(path) = path_of(&p.text_document.uri) {

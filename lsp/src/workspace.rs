@@ -176,6 +176,39 @@ impl Workspace {
     }
 }
 
+/// Directories never searched for projects (as the compiler skips them for `.brief` files).
+const SKIP_DIRS: &[&str] = &["target", "node_modules", "vendor"];
+
+/// Every service project (a directory with app.toml) under `folder`, the folder included, in
+/// path order; hidden and build directories are not searched, nor anything deeper than 8 levels.
+pub fn service_projects(folder: &Path) -> Vec<PathBuf> {
+    let fs = OsFs;
+    let mut out = Vec::new();
+    let mut work = vec![(folder.to_path_buf(), 0)];
+    while let Some((dir, depth)) = work.pop() {
+        if fs.is_file(&dir.join("app.toml")) {
+            out.push(dir.clone());
+        }
+        if depth >= 8 {
+            continue;
+        }
+        let Ok(entries) = fs.list(&dir) else {
+            continue;
+        };
+        for p in entries {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if fs.is_dir(&p) && !name.starts_with('.') && !SKIP_DIRS.contains(&name.as_str()) {
+                work.push((p, depth + 1));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// `path` relative to `root` with forward slashes, as the compiler names files.
 pub fn relative(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;

@@ -182,3 +182,55 @@ fn diagnostics_stay_inside_the_project_and_app_toml_problems_reach_app_toml() {
     assert_eq!(diags[0]["range"]["start"], pos(1, 11));
     c.shutdown();
 }
+
+#[test]
+fn every_service_project_under_the_workspace_folders_is_checked_at_initialize() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["a", "nested/b", "node_modules/c"] {
+        let root = dir.path().join(sub);
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("app.toml"), "name = \"x\"\n").unwrap();
+        std::fs::write(
+            root.join("service.brief"),
+            "service \"x\" `X`\nmessage M `M` { a strng }\n",
+        )
+        .unwrap();
+    }
+    let folder = Url::from_file_path(dir.path()).unwrap();
+    let mut c = support::Client::start_with(
+        None,
+        json!({"capabilities": {}, "workspaceFolders": [{"uri": folder, "name": "w"}]}),
+    );
+    // Any request answers after the first check; the diagnostics come before it.
+    let _ = c.request("textDocument/hover", json!({"textDocument": {"uri": folder.join("a/service.brief").unwrap()}, "position": pos(0, 0)}));
+    let published: Vec<String> = c
+        .seen
+        .iter()
+        .filter(|n| n.method == "textDocument/publishDiagnostics")
+        .filter(|n| {
+            n.params["diagnostics"]
+                .as_array()
+                .is_some_and(|d| !d.is_empty())
+        })
+        .map(|n| {
+            n.params["uri"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches(&format!("{folder}/"))
+                .to_owned()
+        })
+        .collect();
+    assert!(
+        published.contains(&"a/service.brief".to_owned()),
+        "{published:?}"
+    );
+    assert!(
+        published.contains(&"nested/b/service.brief".to_owned()),
+        "{published:?}"
+    );
+    assert!(
+        published.iter().all(|p| !p.starts_with("node_modules")),
+        "{published:?}"
+    );
+    c.shutdown();
+}
