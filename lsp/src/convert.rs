@@ -1,10 +1,11 @@
 //! Conversions between the compiler's byte offsets and LSP's UTF-16 positions, and from the one
 //! `Diagnostic` type to LSP diagnostics (the same code, range, notes, hint and related labels).
-use compiler::{Diagnostic, Severity, Sources};
+use compiler::{Diagnostic, FileId, Severity, Sources, Span};
 use lsp_types::{
     DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Position, Range,
     Url,
 };
+use std::collections::HashMap;
 use std::path::Path;
 
 /// The LSP position of byte `offset` in `text` (line, UTF-16 code units into the line).
@@ -41,6 +42,42 @@ impl LineIndex {
         let start = self.starts.get(line).copied().unwrap_or(0);
         let character = text[start..offset].encode_utf16().count();
         Position::new(to_u32(line), to_u32(character))
+    }
+}
+
+/// Positions of offsets that mostly grow (the tokens of a file in order): each is counted from
+/// the previous one when on the same line, so a very long line is not rescanned per token.
+#[derive(Debug)]
+pub struct LineCursor<'t> {
+    text: &'t str,
+    lines: LineIndex,
+    at: usize,
+    pos: Position,
+}
+
+impl<'t> LineCursor<'t> {
+    pub fn new(text: &'t str) -> Self {
+        LineCursor {
+            text,
+            lines: LineIndex::new(text),
+            at: 0,
+            pos: Position::new(0, 0),
+        }
+    }
+
+    /// The position of `offset` (as [`position`] gives it).
+    pub fn position(&mut self, offset: usize) -> Position {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let step = self.text.get(self.at..offset).filter(|s| !s.contains('\n'));
+        self.pos = match step {
+            Some(s) => Position::new(
+                self.pos.line,
+                self.pos.character + to_u32(s.encode_utf16().count()),
+            ),
+            None => self.lines.position(self.text, offset),
+        };
+        self.at = offset;
+        self.pos
     }
 }
 
@@ -87,11 +124,44 @@ pub fn url(path: &Path) -> Option<Url> {
     Url::from_file_path(path).ok()
 }
 
-/// An LSP diagnostic for `d`, whose primary span is in a file of `sources` whose paths are
+/// LSP ranges of spans in the files of a run, with one [`LineIndex`] per file made on first use.
+#[derive(Debug)]
+pub struct Positions<'s> {
+    sources: &'s Sources,
+    lines: HashMap<FileId, LineIndex>,
+}
+
+impl<'s> Positions<'s> {
+    pub fn new(sources: &'s Sources) -> Self {
+        Positions {
+            sources,
+            lines: HashMap::new(),
+        }
+    }
+
+    /// The LSP range of a span.
+    pub fn range(&mut self, span: &Span) -> Range {
+        let text = self
+            .sources
+            .get(span.file)
+            .map(|f| f.text.as_ref())
+            .unwrap_or("");
+        let lines = self
+            .lines
+            .entry(span.file)
+            .or_insert_with(|| LineIndex::new(text));
+        Range::new(
+            lines.position(text, span.range.start),
+            lines.position(text, span.range.end),
+        )
+    }
+}
+
+/// An LSP diagnostic for `d`, whose primary span is in a file of the run whose paths are
 /// relative to `root`. The message carries the notes and the hint, as `check` prints them.
-pub fn diagnostic(d: &Diagnostic, sources: &Sources, root: &Path) -> lsp_types::Diagnostic {
-    let text_of = |id| sources.get(id).map(|f| f.text.as_ref()).unwrap_or("");
-    let range_of = |span: &compiler::Span| range(text_of(span.file), &span.range);
+pub fn diagnostic(d: &Diagnostic, positions: &mut Positions, root: &Path) -> lsp_types::Diagnostic {
+    let sources = positions.sources;
+    let mut range_of = |span: &compiler::Span| positions.range(span);
     let primary = d.primary_span();
     let mut message = d.message.clone();
     if let Some(l) = d.labels.iter().find(|l| l.primary && !l.message.is_empty()) {
@@ -156,6 +226,10 @@ mod tests {
         let index = super::LineIndex::new(text);
         for i in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
             assert_eq!(index.position(text, i), position(text, i), "at {i}");
+        }
+        let mut cursor = super::LineCursor::new(text);
+        for i in [0, 1, 3, 5, 9, 10, 4, 11, 2] {
+            assert_eq!(cursor.position(i), position(text, i), "cursor at {i}");
         }
     }
 }

@@ -60,6 +60,7 @@ pub fn actions(
         return Vec::new();
     };
     let mut out = Vec::new();
+    let mut positions = convert::Positions::new(&output.sources);
     for d in diagnostics {
         let Some(span) = d.primary_span() else {
             continue;
@@ -69,7 +70,7 @@ pub fn actions(
             continue;
         }
         let written = text.get(r.clone()).unwrap_or("");
-        let lsp_diag = convert::diagnostic(d, &output.sources, root);
+        let lsp_diag = convert::diagnostic(d, &mut positions, root);
         let mut push = |title: String, edit: WorkspaceEdit| {
             out.push(CodeAction {
                 title,

@@ -227,9 +227,16 @@ pub fn workspace_edit(
             continue;
         };
         let text = index::text(output, *file);
+        let lines = crate::convert::LineIndex::new(text);
         let edits = ranges
             .iter()
-            .map(|r| lsp_types::TextEdit::new(crate::convert::range(text, r), plan.new.clone()))
+            .map(|r| {
+                let range = lsp_types::Range::new(
+                    lines.position(text, r.start),
+                    lines.position(text, r.end),
+                );
+                lsp_types::TextEdit::new(range, plan.new.clone())
+            })
             .collect();
         changes.insert(uri, edits);
     }

@@ -1,6 +1,6 @@
 //! Semantic tokens (the whole file) and folding ranges of a `.brief` file: the lexer's tokens,
 //! each name classified by what the model says it is (a message, a field, a built-in type...).
-use crate::convert::LineIndex;
+use crate::convert::{LineCursor, LineIndex};
 use crate::index;
 use compiler::check::BUILTINS;
 use compiler::model::SymbolKind;
@@ -150,15 +150,15 @@ pub fn tokens(output: &Output, file: FileId) -> SemanticTokens {
             .map(|c| (c.span.start, c.span.end, COMMENT, 0)),
     );
     raw.sort_by_key(|t| t.0);
-    let lines = LineIndex::new(text);
+    let mut lines = LineCursor::new(text);
     let mut data = Vec::with_capacity(raw.len());
     let (mut prev_line, mut prev_char) = (0u32, 0u32);
     for (start, end, ty, mods) in raw {
         let mut from = start;
         while from < end {
             let line_end = text[from..end].find('\n').map_or(end, |i| from + i);
-            let a = lines.position(text, from);
-            let b = lines.position(text, line_end);
+            let a = lines.position(from);
+            let b = lines.position(line_end);
             if b.character > a.character {
                 let delta_line = a.line - prev_line;
                 let delta_start = if delta_line == 0 {

@@ -10,8 +10,8 @@ use crate::workspace::{Doc, ProjectKey, Workspace};
 use crate::{complete, complete_toml, fixes, semantic};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidChangeWorkspaceFolders, DidCloseTextDocument, DidOpenTextDocument,
-    DidSaveTextDocument, Notification as _, PublishDiagnostics, ShowMessage,
+    Cancel, DidChangeTextDocument, DidChangeWorkspaceFolders, DidCloseTextDocument,
+    DidOpenTextDocument, DidSaveTextDocument, Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting,
@@ -21,16 +21,17 @@ use lsp_types::request::{
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionProviderCapability,
     CompletionOptions, CompletionResponse, DocumentSymbolResponse, FoldingRangeProviderCapability,
-    GotoDefinitionResponse, HoverProviderCapability, MessageType, OneOf, PrepareRenameResponse,
-    PublishDiagnosticsParams, RenameOptions, SemanticTokensFullOptions, SemanticTokensOptions,
-    SemanticTokensResult, SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo,
-    ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, Url, WorkDoneProgressOptions, WorkspaceEdit,
-    WorkspaceFoldersServerCapabilities, WorkspaceServerCapabilities,
+    GotoDefinitionResponse, HoverProviderCapability, MessageType, NumberOrString, OneOf,
+    PrepareRenameResponse, PublishDiagnosticsParams, RenameOptions, SemanticTokensFullOptions,
+    SemanticTokensOptions, SemanticTokensResult, SemanticTokensServerCapabilities,
+    ServerCapabilities, ServerInfo, ShowMessageParams, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Url,
+    WorkDoneProgressOptions, WorkspaceEdit, WorkspaceFoldersServerCapabilities,
+    WorkspaceServerCapabilities,
 };
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
 
 /// What the server offers.
@@ -107,8 +108,14 @@ pub fn serve_with(conn: &Connection, platform: Option<Box<dyn Platform>>) -> Res
     for folder in folders(init_params) {
         state.add_folder(&folder);
     }
+    // Messages taken off the connection ahead of their turn (to see a request's cancellation).
+    let mut queue: VecDeque<Message> = VecDeque::new();
     loop {
-        let msg = match conn.receiver.try_recv() {
+        let msg = match queue
+            .pop_front()
+            .map(Ok)
+            .unwrap_or_else(|| conn.receiver.try_recv())
+        {
             Ok(m) => m,
             Err(crossbeam_channel::TryRecvError::Empty) => {
                 state.flush();
@@ -124,6 +131,16 @@ pub fn serve_with(conn: &Connection, platform: Option<Box<dyn Platform>>) -> Res
                 if conn.handle_shutdown(&req).map_err(|e| e.to_string())? {
                     return Ok(());
                 }
+                queue.extend(conn.receiver.try_iter());
+                if let Some(i) = queue.iter().position(|m| cancels(m, &req.id)) {
+                    queue.remove(i);
+                    state.send(Message::Response(Response::new_err(
+                        req.id,
+                        ErrorCode::RequestCanceled as i32,
+                        "cancelled".to_owned(),
+                    )));
+                    continue;
+                }
                 let resp = state.request(req);
                 state.send(Message::Response(resp));
             }
@@ -131,6 +148,24 @@ pub fn serve_with(conn: &Connection, platform: Option<Box<dyn Platform>>) -> Res
             Message::Response(_) => {}
         }
     }
+}
+
+/// Whether `m` is the `$/cancelRequest` of request `id`.
+fn cancels(m: &Message, id: &lsp_server::RequestId) -> bool {
+    let Message::Notification(n) = m else {
+        return false;
+    };
+    if n.method != Cancel::METHOD {
+        return false;
+    }
+    let Ok(p) = serde_json::from_value::<lsp_types::CancelParams>(n.params.clone()) else {
+        return false;
+    };
+    let theirs = match p.id {
+        NumberOrString::Number(n) => lsp_server::RequestId::from(n),
+        NumberOrString::String(s) => lsp_server::RequestId::from(s),
+    };
+    theirs == *id
 }
 
 struct State<'a> {
@@ -256,6 +291,7 @@ impl State<'_> {
             ProjectKey::Service(r) => r.join("app.toml"),
             ProjectKey::Loose(f) => f.clone(),
         };
+        let mut positions = convert::Positions::new(&output.sources);
         for d in &project.diagnostics {
             let path = match d.primary_span() {
                 Some(s) => root.join(output.sources.path(s.file)),
@@ -268,7 +304,7 @@ impl State<'_> {
             by_file
                 .entry(path)
                 .or_default()
-                .push(convert::diagnostic(d, &output.sources, &root));
+                .push(convert::diagnostic(d, &mut positions, &root));
         }
         let mut files: Vec<PathBuf> = by_file.keys().cloned().collect();
         for old in &project.published {

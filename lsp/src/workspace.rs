@@ -116,12 +116,8 @@ impl Workspace {
                 }
             }
             let mut diagnostics = output.diagnostics.clone();
-            for d in compiler::lint::lint_output(&mut output, &overlay, root) {
-                if !diagnostics.contains(&d) {
-                    diagnostics.push(d);
-                }
-            }
-            diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            diagnostics.extend(compiler::lint::lint_output(&mut output, &overlay, root));
+            let diagnostics = sorted_unique(diagnostics);
             project.output = Some(output);
             project.diagnostics = diagnostics;
             project.dirty = false;
@@ -174,6 +170,24 @@ impl Workspace {
             .map(|(id, _)| id)?;
         Some((key, output, id))
     }
+}
+
+/// Diagnostics sorted (by file, position, code), each once: equal ones have the same sort key,
+/// so only those next to each other under one key are compared (linear, not quadratic, in a file
+/// with thousands of findings).
+fn sorted_unique(mut all: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(all.len());
+    let mut group = 0;
+    for d in all {
+        if out.last().is_some_and(|l| l.sort_key() != d.sort_key()) {
+            group = out.len();
+        }
+        if !out[group..].contains(&d) {
+            out.push(d);
+        }
+    }
+    out
 }
 
 /// Directories never searched for projects (as the compiler skips them for `.brief` files).

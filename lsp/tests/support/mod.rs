@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Duration;
 
 pub struct Client {
-    conn: Connection,
+    pub conn: Connection,
     server: Option<std::thread::JoinHandle<Result<(), String>>>,
     next: i32,
     /// Notifications that arrived while waiting for a response.
