@@ -10,6 +10,7 @@ mod app_toml;
 mod complete;
 mod complete_toml;
 mod convert;
+mod disk;
 mod features;
 mod fixes;
 mod imports;

@@ -269,6 +269,7 @@ impl State<'_> {
         for key in self.ws.dirty() {
             self.publish(&key);
         }
+        self.ws.drop_replaced();
     }
 
     fn publish(&mut self, key: &ProjectKey) {

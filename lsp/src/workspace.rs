@@ -1,6 +1,7 @@
 //! The server's long-lived state: the open buffers (overlaid on the disk through the compiler's
 //! file-system trait) and one compiler session per service project, each re-checked only when a
 //! file of its own changed.
+use crate::disk::Disk;
 use crate::platform::Platform;
 use compiler::{Compiler, Diagnostic, FileId, FileSystem, OsFs, Output, OverlayFs};
 use std::collections::{BTreeMap, BTreeSet};
@@ -48,6 +49,11 @@ pub struct Workspace {
     projects: BTreeMap<ProjectKey, Project>,
     /// The platform rules, when the server was given them.
     pub platform: Option<Box<dyn Platform>>,
+    /// The disk under the open buffers.
+    disk: Disk,
+    /// Results replaced by a newer check, dropped once the newer one is published (freeing a
+    /// big project's last result takes a while: not before the editor has its diagnostics).
+    replaced: Vec<Output>,
 }
 
 impl Workspace {
@@ -99,7 +105,8 @@ impl Workspace {
 
     /// Re-checks one project over the disk and the open buffers, if it changed.
     pub fn check(&mut self, key: &ProjectKey) -> Option<&mut Project> {
-        let mut overlay = OverlayFs::new(&OsFs);
+        self.disk.begin_check();
+        let mut overlay = OverlayFs::new(&self.disk);
         for (path, doc) in &self.docs {
             overlay.set(path.clone(), doc.text.clone().into_bytes());
         }
@@ -118,11 +125,18 @@ impl Workspace {
             let mut diagnostics = output.diagnostics.clone();
             diagnostics.extend(compiler::lint::lint_output(&mut output, &overlay, root));
             let diagnostics = sorted_unique(diagnostics);
-            project.output = Some(output);
+            if let Some(old) = project.output.replace(output) {
+                self.replaced.push(old);
+            }
             project.diagnostics = diagnostics;
             project.dirty = false;
         }
         Some(project)
+    }
+
+    /// Drops the results that newer checks replaced.
+    pub fn drop_replaced(&mut self) {
+        self.replaced.clear();
     }
 
     /// Checks a project as it would be with some files replaced (by absolute path), in a
