@@ -246,3 +246,40 @@ pub fn relative(root: &Path, path: &Path) -> Option<String> {
         .collect();
     Some(parts.join("/"))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::{Doc, ProjectKey, Workspace};
+
+    #[test]
+    fn a_change_re_parses_only_the_changed_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("app.toml"), "name = \"a\"\n").unwrap();
+        std::fs::write(
+            root.join("service.brief"),
+            "service \"a\" `A`\nimport \"t.brief\"\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("t.brief"), "message T `T` { a int }\n").unwrap();
+        std::fs::write(root.join("u.brief"), "message U `U` { a int }\n").unwrap();
+        let mut ws = Workspace::default();
+        let key = ProjectKey::Service(root.to_path_buf());
+        let t = root.join("t.brief");
+        let doc = |text: &str, version| Doc {
+            text: text.to_owned(),
+            version,
+        };
+        ws.docs
+            .insert(t.clone(), doc("message T `T` { a int }\n", 1));
+        ws.touch(&t);
+        let parses = |ws: &mut Workspace| ws.check(&key).unwrap().compiler.parse_count();
+        assert_eq!(parses(&mut ws), 3, "every file once");
+        ws.docs
+            .insert(t.clone(), doc("message T `T` { a strng }\n", 2));
+        ws.touch(&t);
+        assert_eq!(parses(&mut ws), 4, "only the changed file again");
+        assert!(ws.diagnostics(&key).iter().any(|d| d.code == "E0201"));
+    }
+}
