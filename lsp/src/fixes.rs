@@ -31,7 +31,12 @@ fn replacement(hint: &str, written: &str) -> Option<String> {
         } else {
             s.rsplit('.').next().unwrap_or(s)
         };
-        return Some(s.to_owned());
+        // A suggestion for a TOML string (a topic, say) stays a string.
+        return Some(if written.starts_with('"') && !s.starts_with('"') {
+            format!("\"{s}\"")
+        } else {
+            s.to_owned()
+        });
     }
     if let Some(s) = quoted(hint, "did you mean ", '"', '"') {
         return Some(if written.starts_with('"') {
@@ -146,6 +151,11 @@ mod tests {
             )
             .as_deref(),
             Some("int")
+        );
+        assert_eq!(
+            r("did you mean `order.placed`?", "\"order.plcd\"").as_deref(),
+            Some("\"order.placed\""),
+            "a topic in app.toml stays a string"
         );
         assert_eq!(r("`int64` is written `int`", "other"), None);
         assert_eq!(r("add it to app.toml", "x"), None);
