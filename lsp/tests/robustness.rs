@@ -64,6 +64,8 @@ fn a_ten_megabyte_file_is_checked_and_answered() {
     }
     let dir = project_with(APP, &[("service.brief", &big), ("types.brief", "")]);
     let mut c = Client::start();
+    // Checking 10 MB (140,000 messages) takes seconds in a debug build on a busy machine.
+    c.patience = std::time::Duration::from_secs(180);
     let start = Instant::now();
     let uri = c.open(&dir.path().join("service.brief"), &big);
     ask_everything(&mut c, &uri, pos(100_000, 10));

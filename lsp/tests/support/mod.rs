@@ -13,6 +13,8 @@ pub struct Client {
     next: i32,
     /// Notifications that arrived while waiting for a response.
     pub seen: Vec<Notification>,
+    /// How long to wait for the server's next message before calling it blocked.
+    pub patience: Duration,
 }
 
 impl Client {
@@ -29,6 +31,7 @@ impl Client {
             server: Some(handle),
             next: 1,
             seen: Vec::new(),
+            patience: Duration::from_secs(20),
         };
         let caps = c.request("initialize", params);
         assert_eq!(
@@ -85,8 +88,8 @@ impl Client {
     pub fn recv(&self) -> Message {
         self.conn
             .receiver
-            .recv_timeout(Duration::from_secs(20))
-            .expect("the server answers within 20 s")
+            .recv_timeout(self.patience)
+            .unwrap_or_else(|e| panic!("the server answers within {:?}: {e}", self.patience))
     }
 
     /// The next diagnostics published for `uri`.
