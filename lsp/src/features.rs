@@ -1,58 +1,32 @@
 //! The answers to editor requests, computed from a project's last check: hover, go to
 //! definition, find references, document symbols and formatting.
+use crate::convert::LineIndex;
 use crate::convert::{self, url};
+use crate::index::{self, kind_word, text};
 use compiler::model::{DeclId, Declaration, SymbolKind};
 use compiler::{FileId, Output, Span};
 use lsp_types::{
     DocumentSymbol, Hover, HoverContents, Location, MarkupContent, MarkupKind, Position, Range,
     TextEdit,
 };
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-fn text(output: &Output, file: FileId) -> &str {
-    output
-        .sources
-        .get(file)
-        .map(|f| f.text.as_ref())
-        .unwrap_or("")
-}
-
-fn location(output: &Output, root: &Path, span: &Span) -> Option<Location> {
+fn location(
+    positions: &mut convert::Positions,
+    output: &Output,
+    root: &Path,
+    span: &Span,
+) -> Option<Location> {
     let uri = url(&root.join(output.sources.path(span.file)))?;
-    Some(Location::new(
-        uri,
-        convert::range(text(output, span.file), &span.range),
-    ))
-}
-
-/// The declaration at a position: the one a type name there refers to, or the one declared there.
-fn target(output: &Output, file: FileId, pos: Position) -> Option<(DeclId, Span)> {
-    let offset = convert::offset(text(output, file), pos);
-    let model = &output.model;
-    if let Some(u) = model.use_at(file, offset) {
-        return Some((u.decl, u.span.clone()));
-    }
-    let id = model.decl_at(file, offset)?;
-    let d = model.decl(id)?;
-    Some((id, d.name_span.clone()))
-}
-
-fn kind_word(kind: SymbolKind) -> &'static str {
-    match kind {
-        SymbolKind::Service => "service",
-        SymbolKind::Rpc => "rpc",
-        SymbolKind::Event => "schema",
-        SymbolKind::Message => "message",
-        SymbolKind::Enum => "enum",
-        SymbolKind::Error => "error",
-        SymbolKind::Field => "field",
-        SymbolKind::EnumValue => "enum value",
-    }
+    Some(Location::new(uri, positions.range(span)))
 }
 
 /// Hover: the declaration as written (its first lines), where it is, its doc and deprecation.
 pub fn hover(output: &Output, file: FileId, pos: Position) -> Option<Hover> {
-    let (id, at) = target(output, file, pos)?;
+    let Some((id, at)) = index::at(output, file, pos) else {
+        return toml_hover(output, file, pos);
+    };
     let d = output.model.decl(id)?;
     let source = text(output, d.file).get(d.span.range.clone()).unwrap_or("");
     let mut shown: Vec<&str> = source.lines().take(12).collect();
@@ -84,11 +58,32 @@ pub fn hover(output: &Output, file: FileId, pos: Position) -> Option<Hover> {
     })
 }
 
+/// The hover of an app.toml key: its reference from docs/app-toml.md.
+fn toml_hover(output: &Output, file: FileId, pos: Position) -> Option<Hover> {
+    if output.app.as_ref().map(|a| a.file) != Some(file) {
+        return None;
+    }
+    let src = text(output, file);
+    let (range, value) = crate::app_toml::hover(src, convert::offset(src, pos))?;
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value,
+        }),
+        range: Some(convert::range(src, &range)),
+    })
+}
+
 /// Go to definition: where the declaration under the cursor is declared.
 pub fn definition(output: &Output, root: &Path, file: FileId, pos: Position) -> Option<Location> {
-    let (id, _) = target(output, file, pos)?;
+    let (id, _) = index::at(output, file, pos)?;
     let d = output.model.decl(id)?;
-    location(output, root, &d.name_span)
+    location(
+        &mut convert::Positions::new(&output.sources),
+        output,
+        root,
+        &d.name_span,
+    )
 }
 
 /// Find references: every use of the declaration under the cursor, in every file of the
@@ -100,22 +95,16 @@ pub fn references(
     pos: Position,
     include_declaration: bool,
 ) -> Vec<Location> {
-    let Some((id, _)) = target(output, file, pos) else {
+    let Some((id, _)) = index::at(output, file, pos) else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    if include_declaration {
-        if let Some(d) = output.model.decl(id) {
-            out.extend(location(output, root, &d.name_span));
-        }
-    }
-    out.extend(
-        output
-            .model
-            .references(id)
-            .filter_map(|u| location(output, root, &u.span)),
-    );
-    out
+    let skip = usize::from(!include_declaration);
+    let mut positions = convert::Positions::new(&output.sources);
+    index::occurrences(output, id)
+        .iter()
+        .skip(skip)
+        .filter_map(|s| location(&mut positions, output, root, s))
+        .collect()
 }
 
 fn symbol_kind(kind: SymbolKind) -> lsp_types::SymbolKind {
@@ -132,48 +121,68 @@ fn symbol_kind(kind: SymbolKind) -> lsp_types::SymbolKind {
     }
 }
 
-/// The outline of one file: declarations with their parts nested under them.
+/// The outline of one file: declarations with their parts nested under them (a part whose
+/// parent is in another file is at the top level).
 pub fn symbols(output: &Output, file: FileId) -> Vec<DocumentSymbol> {
     let decls: Vec<(DeclId, &Declaration)> = output.model.declarations(file).collect();
     let src = text(output, file);
-    fn build(
-        id: Option<DeclId>,
-        decls: &[(DeclId, &Declaration)],
-        src: &str,
-        depth: usize,
-    ) -> Vec<DocumentSymbol> {
-        if depth > 3 {
-            return Vec::new();
+    let lines = LineIndex::new(src);
+    let here: HashSet<DeclId> = decls.iter().map(|(id, _)| *id).collect();
+    let mut children: HashMap<DeclId, Vec<usize>> = HashMap::new();
+    let mut top = Vec::new();
+    for (i, (_, d)) in decls.iter().enumerate() {
+        match d.parent {
+            Some(p) if here.contains(&p) => children.entry(p).or_default().push(i),
+            _ => top.push(i),
         }
-        decls
-            .iter()
-            .filter(|(_, d)| d.parent == id)
-            .map(|(child, d)| {
-                let children = build(Some(*child), decls, src, depth + 1);
-                #[allow(deprecated)] // `deprecated` is a required field of the struct
-                DocumentSymbol {
-                    name: d.name.clone(),
-                    detail: Some(kind_word(d.kind).to_owned()),
-                    kind: symbol_kind(d.kind),
-                    tags: None,
-                    deprecated: None,
-                    range: convert::range(src, &d.span.range),
-                    selection_range: convert::range(src, &d.name_span.range),
-                    children: (!children.is_empty()).then_some(children),
-                }
+    }
+    struct Outline<'a> {
+        decls: &'a [(DeclId, &'a Declaration)],
+        children: &'a HashMap<DeclId, Vec<usize>>,
+        src: &'a str,
+        lines: &'a LineIndex,
+    }
+    impl Outline<'_> {
+        fn build(&self, i: usize, depth: usize) -> Option<DocumentSymbol> {
+            let (id, d) = self.decls.get(i)?;
+            let parts: Vec<DocumentSymbol> = if depth < 3 {
+                self.children
+                    .get(id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|&c| self.build(c, depth + 1))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let range = |r: &std::ops::Range<usize>| {
+                Range::new(
+                    self.lines.position(self.src, r.start),
+                    self.lines.position(self.src, r.end),
+                )
+            };
+            #[allow(deprecated)] // `deprecated` is a required field of the struct
+            Some(DocumentSymbol {
+                name: d.name.clone(),
+                detail: Some(kind_word(d.kind).to_owned()),
+                kind: symbol_kind(d.kind),
+                tags: None,
+                deprecated: None,
+                range: range(&d.span.range),
+                selection_range: range(&d.name_span.range),
+                children: (!parts.is_empty()).then_some(parts),
             })
-            .collect()
-    }
-    // A part whose parent is declared in another file (none today) would be lost; top level is
-    // every declaration whose parent is not in this file.
-    let here: Vec<DeclId> = decls.iter().map(|(id, _)| *id).collect();
-    let mut top = build(None, &decls, src, 0);
-    for (id, d) in &decls {
-        if d.parent.is_some_and(|p| !here.contains(&p)) {
-            top.extend(build(Some(*id), &decls, src, 1));
         }
     }
-    top
+    let outline = Outline {
+        decls: &decls,
+        children: &children,
+        src,
+        lines: &lines,
+    };
+    top.into_iter()
+        .filter_map(|i| outline.build(i, 0))
+        .collect()
 }
 
 /// Formatting: one edit replacing the whole document with its canonical form; `None` when the

@@ -1,6 +1,8 @@
 //! The server's long-lived state: the open buffers (overlaid on the disk through the compiler's
 //! file-system trait) and one compiler session per service project, each re-checked only when a
 //! file of its own changed.
+use crate::disk::Disk;
+use crate::platform::Platform;
 use compiler::{Compiler, Diagnostic, FileId, FileSystem, OsFs, Output, OverlayFs};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -45,9 +47,24 @@ pub struct Project {
 pub struct Workspace {
     pub docs: BTreeMap<PathBuf, Doc>,
     projects: BTreeMap<ProjectKey, Project>,
+    /// The platform rules, when the server was given them.
+    pub platform: Option<Box<dyn Platform>>,
+    /// The disk under the open buffers.
+    disk: Disk,
+    /// Results replaced by a newer check, dropped once the newer one is published (freeing a
+    /// big project's last result takes a while: not before the editor has its diagnostics).
+    replaced: Vec<Output>,
 }
 
 impl Workspace {
+    /// An empty workspace whose checks add the platform's rules, if given.
+    pub fn with_platform(platform: Option<Box<dyn Platform>>) -> Self {
+        Workspace {
+            platform,
+            ..Workspace::default()
+        }
+    }
+
     /// The project `path` belongs to: the nearest directory above it with an app.toml (on disk
     /// or open in the editor), else the file alone.
     pub fn key_of(&self, path: &Path) -> ProjectKey {
@@ -88,7 +105,8 @@ impl Workspace {
 
     /// Re-checks one project over the disk and the open buffers, if it changed.
     pub fn check(&mut self, key: &ProjectKey) -> Option<&mut Project> {
-        let mut overlay = OverlayFs::new(&OsFs);
+        self.disk.begin_check();
+        let mut overlay = OverlayFs::new(&self.disk);
         for (path, doc) in &self.docs {
             overlay.set(path.clone(), doc.text.clone().into_bytes());
         }
@@ -99,18 +117,55 @@ impl Workspace {
                 ProjectKey::Service(root) => project.compiler.check_project(&overlay, root),
                 ProjectKey::Loose(file) => project.compiler.check_file(&overlay, root, file),
             };
-            let mut diagnostics = output.diagnostics.clone();
-            for d in compiler::lint::lint_output(&mut output, &overlay, root) {
-                if !diagnostics.contains(&d) {
-                    diagnostics.push(d);
+            if let (Some(platform), ProjectKey::Service(root)) = (&self.platform, key) {
+                if output.app.is_some() {
+                    platform.check(root, &mut output);
                 }
             }
-            diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-            project.output = Some(output);
+            let mut diagnostics = output.diagnostics.clone();
+            diagnostics.extend(compiler::lint::lint_output(&mut output, &overlay, root));
+            let diagnostics = sorted_unique(diagnostics);
+            if let Some(old) = project.output.replace(output) {
+                self.replaced.push(old);
+            }
             project.diagnostics = diagnostics;
             project.dirty = false;
         }
         Some(project)
+    }
+
+    /// Drops the results that newer checks replaced.
+    pub fn drop_replaced(&mut self) {
+        self.replaced.clear();
+    }
+
+    /// Checks a project as it would be with some files replaced (by absolute path), in a
+    /// compiler of its own: the project's session and its last result are left alone.
+    pub fn check_with(&self, key: &ProjectKey, replaced: &BTreeMap<PathBuf, String>) -> Output {
+        let mut overlay = OverlayFs::new(&OsFs);
+        for (path, doc) in &self.docs {
+            overlay.set(path.clone(), doc.text.clone().into_bytes());
+        }
+        for (path, text) in replaced {
+            overlay.set(path.clone(), text.clone().into_bytes());
+        }
+        let mut compiler = Compiler::new();
+        match key {
+            ProjectKey::Service(root) => compiler.check_project(&overlay, root),
+            ProjectKey::Loose(file) => compiler.check_file(&overlay, key.root(), file),
+        }
+    }
+
+    /// The last result of a project's check, as it is.
+    pub fn output(&self, key: &ProjectKey) -> Option<&Output> {
+        self.projects.get(key)?.output.as_ref()
+    }
+
+    /// Everything the editor shows for a project (check, brief.toml and lint), as last checked.
+    pub fn diagnostics(&self, key: &ProjectKey) -> &[Diagnostic] {
+        self.projects
+            .get(key)
+            .map_or(&[], |p| p.diagnostics.as_slice())
     }
 
     /// The checked project of `path` with the file's id in it, checking it first if needed.
@@ -131,6 +186,57 @@ impl Workspace {
     }
 }
 
+/// Diagnostics sorted (by file, position, code), each once: equal ones have the same sort key,
+/// so only those next to each other under one key are compared (linear, not quadratic, in a file
+/// with thousands of findings).
+fn sorted_unique(mut all: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(all.len());
+    let mut group = 0;
+    for d in all {
+        if out.last().is_some_and(|l| l.sort_key() != d.sort_key()) {
+            group = out.len();
+        }
+        if !out[group..].contains(&d) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// Directories never searched for projects (as the compiler skips them for `.brief` files).
+const SKIP_DIRS: &[&str] = &["target", "node_modules", "vendor"];
+
+/// Every service project (a directory with app.toml) under `folder`, the folder included, in
+/// path order; hidden and build directories are not searched, nor anything deeper than 8 levels.
+pub fn service_projects(folder: &Path) -> Vec<PathBuf> {
+    let fs = OsFs;
+    let mut out = Vec::new();
+    let mut work = vec![(folder.to_path_buf(), 0)];
+    while let Some((dir, depth)) = work.pop() {
+        if fs.is_file(&dir.join("app.toml")) {
+            out.push(dir.clone());
+        }
+        if depth >= 8 {
+            continue;
+        }
+        let Ok(entries) = fs.list(&dir) else {
+            continue;
+        };
+        for p in entries {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if fs.is_dir(&p) && !name.starts_with('.') && !SKIP_DIRS.contains(&name.as_str()) {
+                work.push((p, depth + 1));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// `path` relative to `root` with forward slashes, as the compiler names files.
 pub fn relative(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;
@@ -139,4 +245,41 @@ pub fn relative(root: &Path, path: &Path) -> Option<String> {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::{Doc, ProjectKey, Workspace};
+
+    #[test]
+    fn a_change_re_parses_only_the_changed_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("app.toml"), "name = \"a\"\n").unwrap();
+        std::fs::write(
+            root.join("service.brief"),
+            "service \"a\" `A`\nimport \"t.brief\"\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("t.brief"), "message T `T` { a int }\n").unwrap();
+        std::fs::write(root.join("u.brief"), "message U `U` { a int }\n").unwrap();
+        let mut ws = Workspace::default();
+        let key = ProjectKey::Service(root.to_path_buf());
+        let t = root.join("t.brief");
+        let doc = |text: &str, version| Doc {
+            text: text.to_owned(),
+            version,
+        };
+        ws.docs
+            .insert(t.clone(), doc("message T `T` { a int }\n", 1));
+        ws.touch(&t);
+        let parses = |ws: &mut Workspace| ws.check(&key).unwrap().compiler.parse_count();
+        assert_eq!(parses(&mut ws), 3, "every file once");
+        ws.docs
+            .insert(t.clone(), doc("message T `T` { a strng }\n", 2));
+        ws.touch(&t);
+        assert_eq!(parses(&mut ws), 4, "only the changed file again");
+        assert!(ws.diagnostics(&key).iter().any(|d| d.code == "E0201"));
+    }
 }

@@ -3,113 +3,11 @@
 //! definition across an import, references, symbols, formatting, and bad requests answered
 //! with errors instead of a crash.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-use lsp_server::{Connection, Message, Notification, Request, RequestId};
+mod support;
+
 use lsp_types::Url;
 use serde_json::{json, Value};
-use std::path::Path;
-use std::time::Duration;
-
-struct Client {
-    conn: Connection,
-    server: Option<std::thread::JoinHandle<Result<(), String>>>,
-    next: i32,
-}
-
-impl Client {
-    fn start() -> Client {
-        let (server, client) = Connection::memory();
-        let handle = std::thread::spawn(move || brief_lsp::serve(&server));
-        let mut c = Client {
-            conn: client,
-            server: Some(handle),
-            next: 1,
-        };
-        let caps = c.request("initialize", json!({"capabilities": {}, "processId": null}));
-        assert_eq!(
-            caps["capabilities"]["textDocumentSync"]["change"], 2,
-            "incremental"
-        );
-        c.notify("initialized", json!({}));
-        c
-    }
-
-    fn notify(&self, method: &str, params: Value) {
-        self.conn
-            .sender
-            .send(Message::Notification(Notification::new(
-                method.to_owned(),
-                params,
-            )))
-            .unwrap();
-    }
-
-    /// Sends a request and returns its result, collecting notifications that arrive meanwhile.
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        match self.request_raw(method, params) {
-            Ok(v) => v,
-            Err(e) => panic!("{method} failed: {e}"),
-        }
-    }
-
-    fn request_raw(&mut self, method: &str, params: Value) -> Result<Value, String> {
-        let id = RequestId::from(self.next);
-        self.next += 1;
-        self.conn
-            .sender
-            .send(Message::Request(Request::new(
-                id.clone(),
-                method.to_owned(),
-                params,
-            )))
-            .unwrap();
-        loop {
-            match self.recv() {
-                Message::Response(r) if r.id == id => {
-                    return match r.error {
-                        Some(e) => Err(format!("{}: {}", e.code, e.message)),
-                        None => Ok(r.result.unwrap_or(Value::Null)),
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn recv(&self) -> Message {
-        self.conn
-            .receiver
-            .recv_timeout(Duration::from_secs(20))
-            .expect("the server answers within 20 s")
-    }
-
-    /// The next diagnostics published for `uri`.
-    fn diagnostics_for(&self, uri: &Url) -> Vec<Value> {
-        loop {
-            if let Message::Notification(n) = self.recv() {
-                if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri.as_str()
-                {
-                    return n.params["diagnostics"].as_array().unwrap().clone();
-                }
-            }
-        }
-    }
-
-    fn open(&self, path: &Path, text: &str) -> Url {
-        let uri = Url::from_file_path(path).unwrap();
-        self.notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri, "languageId": "brief", "version": 1, "text": text}}),
-        );
-        uri
-    }
-
-    fn shutdown(mut self) {
-        self.request("shutdown", Value::Null);
-        self.notify("exit", Value::Null);
-        let result = self.server.take().unwrap().join().unwrap();
-        assert_eq!(result, Ok(()));
-    }
-}
+use support::{pos, Client};
 
 const SERVICE: &str = "service \"orders\" `Takes orders`\nimport \"types.brief\"\n\nrpc place (PlaceIn) Order `Place an order`\n\nmessage PlaceIn {\n    sku strng `The item`\n}\n";
 const TYPES: &str = "// Shared types.\nmessage Order `An order` { id int }\n";
@@ -124,10 +22,6 @@ fn project() -> tempfile::TempDir {
     std::fs::write(dir.path().join("service.brief"), SERVICE).unwrap();
     std::fs::write(dir.path().join("types.brief"), TYPES).unwrap();
     dir
-}
-
-fn pos(line: u32, character: u32) -> Value {
-    json!({"line": line, "character": character})
 }
 
 #[test]
@@ -286,5 +180,57 @@ fn diagnostics_stay_inside_the_project_and_app_toml_problems_reach_app_toml() {
     let diags = c.diagnostics_for(&app);
     assert!(diags.iter().any(|d| d["code"] == "E0405"), "{diags:?}");
     assert_eq!(diags[0]["range"]["start"], pos(1, 11));
+    c.shutdown();
+}
+
+#[test]
+fn every_service_project_under_the_workspace_folders_is_checked_at_initialize() {
+    let dir = tempfile::tempdir().unwrap();
+    for sub in ["a", "nested/b", "node_modules/c"] {
+        let root = dir.path().join(sub);
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::write(root.join("app.toml"), "name = \"x\"\n").unwrap();
+        std::fs::write(
+            root.join("service.brief"),
+            "service \"x\" `X`\nmessage M `M` { a strng }\n",
+        )
+        .unwrap();
+    }
+    let folder = Url::from_file_path(dir.path()).unwrap();
+    let mut c = support::Client::start_with(
+        None,
+        json!({"capabilities": {}, "workspaceFolders": [{"uri": folder, "name": "w"}]}),
+    );
+    // Any request answers after the first check; the diagnostics come before it.
+    let _ = c.request("textDocument/hover", json!({"textDocument": {"uri": folder.join("a/service.brief").unwrap()}, "position": pos(0, 0)}));
+    let published: Vec<String> = c
+        .seen
+        .iter()
+        .filter(|n| n.method == "textDocument/publishDiagnostics")
+        .filter(|n| {
+            n.params["diagnostics"]
+                .as_array()
+                .is_some_and(|d| !d.is_empty())
+        })
+        .map(|n| {
+            n.params["uri"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches(&format!("{folder}/"))
+                .to_owned()
+        })
+        .collect();
+    assert!(
+        published.contains(&"a/service.brief".to_owned()),
+        "{published:?}"
+    );
+    assert!(
+        published.contains(&"nested/b/service.brief".to_owned()),
+        "{published:?}"
+    );
+    assert!(
+        published.iter().all(|p| !p.starts_with("node_modules")),
+        "{published:?}"
+    );
     c.shutdown();
 }

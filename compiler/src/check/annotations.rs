@@ -74,6 +74,12 @@ const ANNOTATIONS: &[AnnotationSpec] = &[
     },
 ];
 
+/// Every known annotation: its name and how it is written with its arguments (`@timeout("250ms")`),
+/// for tools that offer them (the language server's completion).
+pub fn known() -> impl Iterator<Item = (&'static str, &'static str)> {
+    ANNOTATIONS.iter().map(|s| (s.name, s.usage))
+}
+
 /// Checks the annotations written on one element of kind `target`.
 pub(super) fn check_annotations(
     f: &FileInfo,

@@ -11,6 +11,7 @@ pub(crate) mod lower;
 mod recovery;
 mod resolve;
 
+pub use annotations::known as known_annotations;
 pub use lower::build_contract;
 pub use resolve::{closure, Decl, DeclKind, Resolved};
 
