@@ -17,6 +17,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("brief-backend-k8s", Layer::At(3)),
     ("brief-backend-php", Layer::At(3)),
     ("brief-lsp", Layer::At(3)),
+    ("brief-deploy", Layer::At(3)),
     ("paasctl", Layer::At(4)),
     ("brief-testkit", Layer::TestOnly),
 ];
