@@ -87,10 +87,13 @@ fn why(type_: &str, c: Option<&Cond<'_>>) -> String {
 /// and available, and the Available condition is True. Past its progress deadline it failed.
 pub fn deployment(d: &Deployment) -> Readiness {
     let generation = d.metadata.generation.unwrap_or(0);
-    let Some(status) = d.status.as_ref() else {
+    let Some((status, observed)) = d
+        .status
+        .as_ref()
+        .and_then(|s| s.observed_generation.map(|o| (s, o)))
+    else {
         return Readiness::InProgress("no status yet (the controller has not seen it)".to_owned());
     };
-    let observed = status.observed_generation.unwrap_or(0);
     if observed < generation {
         return Readiness::InProgress(format!(
             "observedGeneration {observed} is behind generation {generation}"

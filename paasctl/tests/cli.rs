@@ -117,6 +117,9 @@ fn help_explains_each_command_with_an_example() {
             "breaking",
             "explain",
             "lsp",
+            "deploy",
+            "status",
+            "releases",
             "service",
             "completions"
         ],

@@ -4,13 +4,16 @@ mod breaking;
 mod check;
 mod codegen;
 mod completions;
+mod deploy;
 mod explain;
 mod fmt;
 mod ir;
 mod lint;
 mod lsp;
 mod manifests;
+mod releases;
 mod service;
+mod status;
 
 use crate::args::{Command, ManifestsArgs};
 
@@ -41,6 +44,9 @@ pub fn run(command: Command) -> i32 {
         Command::Explain { code, all } => explain::run(code.as_deref(), all),
         Command::Completions { shell } => completions::run(shell),
         Command::Service { command } => service::run(command),
+        Command::Deploy(a) => deploy::run(&a),
+        Command::Status(a) => status::run(&a),
+        Command::Releases(a) => releases::run(&a),
         Command::Manifests {
             path,
             env,
