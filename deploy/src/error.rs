@@ -8,6 +8,8 @@ pub enum Error {
     Cluster(String),
     /// The stage YAML cannot be read as Kubernetes objects.
     Input(String),
+    /// The release asked for (a rollback's target) is not recorded.
+    NoRelease(String),
     /// Another deploy of the same service and environment holds the lock.
     Locked { holder: String, lease: String },
     /// The API server refused a request.
@@ -39,6 +41,7 @@ impl fmt::Display for Error {
         match self {
             Error::Cluster(m) => write!(f, "cluster: {m}"),
             Error::Input(m) => write!(f, "manifests: {m}"),
+            Error::NoRelease(m) => write!(f, "{m}"),
             Error::Locked { holder, lease } => write!(
                 f,
                 "another deploy is running: lease `{lease}` is held by {holder}"

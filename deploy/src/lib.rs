@@ -18,7 +18,9 @@ mod run;
 pub use cluster::Target;
 pub use error::Error;
 pub use release::{ReleaseInfo, ReleasePhase};
-pub use run::{deploy, releases, status, DeployOutcome, ObjectStatus, StageStatus, StatusReport};
+pub use run::{
+    deploy, releases, rollback_plan, status, DeployOutcome, ObjectStatus, StageStatus, StatusReport,
+};
 
 use std::time::Duration;
 
@@ -42,8 +44,10 @@ pub struct Plan {
     pub service: String,
     pub env: String,
     pub image: String,
-    /// `simple` for now (canary comes later).
+    /// `simple`, or `rollback` for a release that reapplies an earlier one (canary comes later).
     pub strategy: String,
+    /// The version a rollback reapplies.
+    pub rollback_of: Option<u64>,
     /// Who deploys (recorded in the release and the lock), e.g. `$USER`.
     pub who: String,
     pub stages: Vec<StageInput>,

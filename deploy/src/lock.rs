@@ -13,6 +13,7 @@ use std::time::Duration;
 pub(crate) struct Lock {
     api: Api<Lease>,
     name: String,
+    who: String,
     renew: tokio::task::JoinHandle<()>,
 }
 
@@ -107,19 +108,34 @@ pub(crate) async fn acquire(
             }
         }
     }
-    let renew = tokio::spawn(renew_loop(api.clone(), name.clone(), duration));
-    Ok(Lock { api, name, renew })
+    let renew = tokio::spawn(renew_loop(
+        api.clone(),
+        name.clone(),
+        who.to_owned(),
+        duration,
+    ));
+    Ok(Lock {
+        api,
+        name,
+        who: who.to_owned(),
+        renew,
+    })
 }
 
-/// Renews the lease every third of its duration (errors are retried on the next tick).
-async fn renew_loop(api: Api<Lease>, name: String, duration: Duration) {
+/// Renews the lease every third of its duration while `who` holds it (errors are retried on the
+/// next tick; a lease someone else took over is left alone).
+async fn renew_loop(api: Api<Lease>, name: String, who: String, duration: Duration) {
     let every = (duration / 3).max(Duration::from_millis(200));
     loop {
         tokio::time::sleep(every).await;
         if let Ok(Some(mut lease)) = api.get_opt(&name).await {
-            if let Some(spec) = lease.spec.as_mut() {
-                spec.renew_time = Some(now());
+            let Some(spec) = lease.spec.as_mut() else {
+                continue;
+            };
+            if spec.holder_identity.as_deref() != Some(who.as_str()) {
+                return;
             }
+            spec.renew_time = Some(now());
             let _ = api.replace(&name, &PostParams::default(), &lease).await;
         }
     }
@@ -130,9 +146,28 @@ impl Lock {
     pub(crate) async fn release(self) -> Result<(), Error> {
         self.renew.abort();
         let _ = self.renew.await;
-        match self.api.delete(&self.name, &DeleteParams::default()).await {
+        // Delete only the lease as we last saw it held by us (a resourceVersion precondition).
+        let current = self.api.get_opt(&self.name).await.ok().flatten();
+        let ours = current.as_ref().is_some_and(|l| {
+            l.spec.as_ref().and_then(|s| s.holder_identity.as_deref()) == Some(self.who.as_str())
+        });
+        if !ours {
+            return Ok(());
+        }
+        let params = DeleteParams {
+            preconditions: current.and_then(|l| {
+                l.metadata
+                    .resource_version
+                    .map(|rv| kube::api::Preconditions {
+                        resource_version: Some(rv),
+                        uid: None,
+                    })
+            }),
+            ..DeleteParams::default()
+        };
+        match self.api.delete(&self.name, &params).await {
             Ok(_) => Ok(()),
-            Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 404 || s.code == 409 => Ok(()),
             Err(e) => Err(Error::api(format!("release lease {}", self.name), e)),
         }
     }

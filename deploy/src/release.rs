@@ -63,6 +63,8 @@ pub struct ReleaseInfo {
     /// The stage reached.
     pub stage: String,
     pub message: String,
+    /// The version a rollback reapplied.
+    pub rollback_of: Option<u64>,
     /// How many ReleaseChunks hold the manifests (0: inline).
     pub chunks: usize,
 }
@@ -91,6 +93,7 @@ fn info(o: &DynamicObject) -> ReleaseInfo {
         phase: ReleasePhase::parse(&s(d, "/status/phase")),
         stage: s(d, "/status/stage"),
         message: s(d, "/status/message"),
+        rollback_of: d.pointer("/spec/rollbackOf").and_then(Value::as_u64),
         chunks: d
             .pointer("/spec/manifests/chunks")
             .and_then(Value::as_u64)
@@ -227,6 +230,7 @@ pub(crate) async fn create(
             "service": plan.service, "env": plan.env, "version": version,
             "image": plan.image, "strategy": plan.strategy, "who": plan.who, "when": when,
             "manifests": manifests,
+            "rollbackOf": plan.rollback_of,
         },
     }))
     .map_err(|e| Error::Input(e.to_string()))?;

@@ -318,3 +318,46 @@ pub fn status(
         })
     })
 }
+
+/// The plan of a rollback: the stored manifests and image of release `to` (default: the newest
+/// superseded one, the release before the one deployed now), recorded as a new release.
+pub fn rollback_plan(
+    target: &Target,
+    service: &str,
+    env: &str,
+    to: Option<u64>,
+    who: &str,
+    options: &Options,
+) -> Result<Plan, Error> {
+    cluster::runtime()?.block_on(async {
+        let client = target.client().await?;
+        let ns = options.system_namespace.as_str();
+        let history = release::list(&client, ns, service, env).await?;
+        let chosen = match to {
+            Some(v) => history.iter().find(|r| r.version == v).ok_or_else(|| {
+                Error::NoRelease(format!(
+                    "{service} in {env} has no release v{v} (see `paasctl releases`)"
+                ))
+            })?,
+            None => history
+                .iter()
+                .rev()
+                .find(|r| r.phase == ReleasePhase::Superseded)
+                .ok_or_else(|| {
+                    Error::NoRelease(format!(
+                        "{service} in {env} has no earlier deployed release to roll back to"
+                    ))
+                })?,
+        };
+        let stages = release::manifests(&client, ns, chosen).await?;
+        Ok(Plan {
+            service: service.to_owned(),
+            env: env.to_owned(),
+            image: chosen.image.clone(),
+            strategy: "rollback".to_owned(),
+            rollback_of: Some(chosen.version),
+            who: who.to_owned(),
+            stages,
+        })
+    })
+}

@@ -236,6 +236,15 @@ paasctl deploy -e dev --image registry.example/shop:1.4.2 --no-wait --kubeconfig
         after_help = "Examples:\n  paasctl releases -e prod\n  paasctl releases services/shop -e prod --format json | jq '.[0]'"
     )]
     Releases(StatusArgs),
+    /// Roll back to an earlier release: its stored manifests reapplied as a new release.
+    #[command(
+        after_help = "Reapplies the manifests and image stored in the release record (by default the \
+release before the one deployed now) with everything `deploy` does: stages, readiness, prune, lock. \
+The rollback is itself a new release (strategy `rollback`). Re-rendering the old inputs with \
+today's toolchain is not done yet (docs/deploy.md).\n\n\
+Examples:\n  paasctl rollback -e prod\n  paasctl rollback services/shop -e prod --to 7 --timeout 10m"
+    )]
+    Rollback(RollbackArgs),
     /// Create new service projects (docs/service-create.md).
     Service {
         #[command(subcommand)]
@@ -416,4 +425,31 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         _ => return Err(format!("`{s}`: the unit is ms, s, m or h")),
     };
     Ok(std::time::Duration::from_secs(secs))
+}
+
+/// The arguments of `paasctl rollback`.
+#[derive(clap::Args, Debug)]
+pub struct RollbackArgs {
+    /// The service directory.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The environment (a key of the platform's `[environments]`, or one of its aliases).
+    #[arg(short = 'e', long)]
+    pub env: String,
+    /// The version to return to (see `paasctl releases`); default the one before the current.
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<u64>,
+    /// How long each stage may take to become ready: `90s`, `10m`, `1h`.
+    #[arg(long, value_parser = parse_duration, default_value = "5m")]
+    pub timeout: std::time::Duration,
+    /// Apply every stage in order without waiting for readiness.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// The platform config; default $PAASCTL_PLATFORM, else the embedded default.
+    #[arg(long)]
+    pub platform: Option<PathBuf>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }

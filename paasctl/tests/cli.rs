@@ -120,6 +120,7 @@ fn help_explains_each_command_with_an_example() {
             "deploy",
             "status",
             "releases",
+            "rollback",
             "service",
             "completions"
         ],

@@ -46,6 +46,7 @@ fn render(case: &str, env: &str, name: Option<&str>, image: &str) -> Option<Plan
         env: m.env.clone(),
         image: image.to_owned(),
         strategy: "simple".to_owned(),
+        rollback_of: None,
         who: "test".to_owned(),
         stages: m
             .files
@@ -561,6 +562,36 @@ fn cli_deploys_summer_with_the_test_acting_as_controllers() {
         brief_testkit::text(&r.stderr)
     );
     assert!(brief_testkit::text(&r.stderr).contains("dry run: nothing was changed"));
+    // A second release, then `rollback` returns to the first one's stored manifests.
+    let next = "registry.paas.internal/services/app:1.4.3";
+    let r = run(&[
+        "deploy",
+        "golden/cases/summer",
+        "-e",
+        "dev",
+        "--image",
+        next,
+    ]);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        brief_testkit::text(&r.stderr)
+    );
+    let r = run(&["rollback", "golden/cases/summer", "-e", "dev"]);
+    let err = brief_testkit::text(&r.stderr);
+    assert_eq!(r.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!("rolling back summer in dev to v1 ({IMAGE})")),
+        "{err}"
+    );
+    assert!(
+        err.contains("rolled back summer in dev: release v3"),
+        "{err}"
+    );
+    let r = run(&["releases", "golden/cases/summer", "-e", "dev"]);
+    let out = brief_testkit::text(&r.stdout);
+    assert!(out.contains("rollback v1"), "{out}");
     let r = run(&[
         "deploy",
         "golden/cases/summer",
@@ -577,4 +608,107 @@ fn cli_deploys_summer_with_the_test_acting_as_controllers() {
         "{}",
         brief_testkit::text(&r.stderr)
     );
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn a_failed_migration_job_fails_the_deploy_at_once_with_the_test_acting_as_controllers() {
+    let plan = render("full-app", "dev", Some("shop-fail"), IMAGE).unwrap();
+    assert!(
+        plan.stages.iter().any(|s| s.name == "db"),
+        "full-app has a migration"
+    );
+    let _controllers = FakeControllers::failing_jobs(&plan.service);
+    let start = std::time::Instant::now();
+    let e = deploy(&plan, &options()).unwrap_err();
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "it waited for the timeout"
+    );
+    let Error::Failed { stage, failed } = &e else {
+        panic!("{e}");
+    };
+    assert_eq!(stage, "db");
+    assert!(
+        failed[0].starts_with("Job/shop-fail/shop-fail-migrate-"),
+        "{failed:?}"
+    );
+    assert!(
+        failed[0].ends_with(
+            "condition Failed=True (BackoffLimitExceeded): Job has reached the specified backoff limit"
+        ),
+        "{failed:?}"
+    );
+    let rel = releases(&plan).pop().unwrap();
+    assert_eq!(
+        (rel.phase, rel.stage.as_str()),
+        (ReleasePhase::Failed, "db")
+    );
+    // The app stage was never applied.
+    let d = kube(async |c| {
+        Api::<Deployment>::namespaced(c, "shop-fail")
+            .get_opt("shop-fail")
+            .await
+            .unwrap()
+    });
+    assert!(d.is_none());
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn rollback_reapplies_a_stored_release_as_a_new_one() {
+    let plan = summer("summer-rollback");
+    let opts = Options {
+        no_wait: true,
+        ..options()
+    };
+    let image = |v: &str| format!("registry.paas.internal/services/app:{v}");
+    for v in ["1.0.1", "1.0.2"] {
+        let p = render("summer", "dev", Some("summer-rollback"), &image(v)).unwrap();
+        deploy(&p, &opts).unwrap();
+    }
+    let live_image = || {
+        kube(async |c| {
+            Api::<Deployment>::namespaced(c, "summer-rollback")
+                .get("summer-rollback")
+                .await
+                .unwrap()
+                .spec
+                .unwrap()
+                .template
+                .spec
+                .unwrap()
+                .containers[0]
+                .image
+                .clone()
+                .unwrap()
+        })
+    };
+    assert_eq!(live_image(), image("1.0.2"));
+    let rollback = |to: Option<u64>| {
+        brief_deploy::rollback_plan(&target(), &plan.service, &plan.env, to, "test", &opts)
+    };
+    let back = rollback(None).unwrap();
+    assert_eq!(back.rollback_of, Some(1));
+    assert_eq!(back.image, image("1.0.1"));
+    let rel = deploy(&back, &opts).unwrap().release.unwrap();
+    assert_eq!((rel.version, rel.strategy.as_str()), (3, "rollback"));
+    assert_eq!(live_image(), image("1.0.1"));
+    deploy(&rollback(Some(2)).unwrap(), &opts).unwrap();
+    assert_eq!(live_image(), image("1.0.2"));
+    let seen: Vec<(u64, ReleasePhase, Option<u64>)> = releases(&plan)
+        .iter()
+        .map(|r| (r.version, r.phase, r.rollback_of))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (1, ReleasePhase::Superseded, None),
+            (2, ReleasePhase::Superseded, None),
+            (3, ReleasePhase::Superseded, Some(1)),
+            (4, ReleasePhase::Deployed, Some(2)),
+        ]
+    );
+    let e = rollback(Some(9)).unwrap_err();
+    assert!(e.to_string().contains("has no release v9"), "{e}");
 }

@@ -21,6 +21,7 @@ pub fn run(a: &DeployArgs) -> i32 {
         env: r.env,
         image: a.image.clone(),
         strategy: "simple".to_owned(),
+        rollback_of: None,
         who: std::env::var("USER")
             .or_else(|_| std::env::var("LOGNAME"))
             .unwrap_or_else(|_| "unknown".to_owned()),

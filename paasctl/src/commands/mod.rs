@@ -12,6 +12,7 @@ mod lint;
 mod lsp;
 mod manifests;
 mod releases;
+mod rollback;
 mod service;
 mod status;
 
@@ -47,6 +48,7 @@ pub fn run(command: Command) -> i32 {
         Command::Deploy(a) => deploy::run(&a),
         Command::Status(a) => status::run(&a),
         Command::Releases(a) => releases::run(&a),
+        Command::Rollback(a) => rollback::run(&a),
         Command::Manifests {
             path,
             env,

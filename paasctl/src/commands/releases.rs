@@ -29,7 +29,7 @@ pub fn run(a: &StatusArgs) -> i32 {
                 json!({
                     "version": rel.version, "who": rel.who, "strategy": rel.strategy,
                     "image": rel.image, "time": rel.when, "status": rel.phase.as_str(),
-                    "stage": rel.stage, "message": rel.message,
+                    "stage": rel.stage, "message": rel.message, "rollback_of": rel.rollback_of,
                 })
             })
             .collect();
@@ -41,16 +41,19 @@ pub fn run(a: &StatusArgs) -> i32 {
         return EXIT_OK;
     }
     println!(
-        "{:<8} {:<11} {:<21} {:<10} {:<12} IMAGE",
+        "{:<8} {:<11} {:<21} {:<12} {:<12} IMAGE",
         "VERSION", "STATUS", "TIME", "STRATEGY", "WHO"
     );
     for rel in &list {
         println!(
-            "{:<8} {:<11} {:<21} {:<10} {:<12} {}",
+            "{:<8} {:<11} {:<21} {:<12} {:<12} {}",
             format!("v{}", rel.version),
             rel.phase.as_str(),
             rel.when,
-            rel.strategy,
+            match rel.rollback_of {
+                Some(v) => format!("{} v{v}", rel.strategy),
+                None => rel.strategy.clone(),
+            },
             rel.who,
             rel.image
         );

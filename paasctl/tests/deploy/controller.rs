@@ -19,6 +19,15 @@ pub struct FakeControllers {
 impl FakeControllers {
     /// Marks every Deployment and Job of `service` ready, again whenever its generation changes.
     pub fn start(service: &str) -> FakeControllers {
+        FakeControllers::run(service, false)
+    }
+
+    /// The same, except that every Job fails (its backoff limit reached).
+    pub fn failing_jobs(service: &str) -> FakeControllers {
+        FakeControllers::run(service, true)
+    }
+
+    fn run(service: &str, fail_jobs: bool) -> FakeControllers {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let selector = format!("{}={service}", brief_deploy::SERVICE_LABEL);
@@ -30,7 +39,7 @@ impl FakeControllers {
             rt.block_on(async move {
                 let client = kube::Client::try_default().await.unwrap();
                 while !flag.load(Ordering::SeqCst) {
-                    if let Err(e) = tick(&client, &selector).await {
+                    if let Err(e) = tick(&client, &selector, fail_jobs).await {
                         eprintln!("fake controllers: {e}");
                     }
                     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -53,7 +62,7 @@ impl Drop for FakeControllers {
     }
 }
 
-async fn tick(client: &kube::Client, selector: &str) -> Result<(), kube::Error> {
+async fn tick(client: &kube::Client, selector: &str, fail_jobs: bool) -> Result<(), kube::Error> {
     let lp = ListParams::default().labels(selector);
     let now = k8s_openapi::jiff::Timestamp::now().to_string();
     for d in Api::<Deployment>::all(client.clone()).list(&lp).await? {
@@ -76,21 +85,31 @@ async fn tick(client: &kube::Client, selector: &str) -> Result<(), kube::Error> 
             .await?;
     }
     for j in Api::<Job>::all(client.clone()).list(&lp).await? {
-        if j.status
-            .as_ref()
-            .and_then(|s| s.completion_time.as_ref())
-            .is_some()
-        {
+        let conditions = j.status.as_ref().and_then(|s| s.conditions.as_ref());
+        if conditions.is_some_and(|c| !c.is_empty()) {
             continue;
         }
-        let status = json!({"status": {
-            "startTime": now, "completionTime": now, "succeeded": 1, "active": 0,
-            "conditions": [
-                {"type": "SuccessCriteriaMet", "status": "True", "reason": "CompletionsReached",
-                 "message": "faked by the test", "lastProbeTime": now, "lastTransitionTime": now},
-                {"type": "Complete", "status": "True", "reason": "CompletionsReached",
-                 "message": "faked by the test", "lastProbeTime": now, "lastTransitionTime": now}],
-        }});
+        let status = if fail_jobs {
+            json!({"status": {
+                "startTime": now, "failed": 3, "active": 0,
+                "conditions": [
+                    {"type": "FailureTarget", "status": "True", "reason": "BackoffLimitExceeded",
+                     "message": "Job has reached the specified backoff limit",
+                     "lastProbeTime": now, "lastTransitionTime": now},
+                    {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+                     "message": "Job has reached the specified backoff limit",
+                     "lastProbeTime": now, "lastTransitionTime": now}],
+            }})
+        } else {
+            json!({"status": {
+                "startTime": now, "completionTime": now, "succeeded": 1, "active": 0,
+                "conditions": [
+                    {"type": "SuccessCriteriaMet", "status": "True", "reason": "CompletionsReached",
+                     "message": "faked by the test", "lastProbeTime": now, "lastTransitionTime": now},
+                    {"type": "Complete", "status": "True", "reason": "CompletionsReached",
+                     "message": "faked by the test", "lastProbeTime": now, "lastTransitionTime": now}],
+            }})
+        };
         let ns = j.metadata.namespace.clone().unwrap_or_default();
         let name = j.metadata.name.clone().unwrap_or_default();
         Api::<Job>::namespaced(client.clone(), &ns)
