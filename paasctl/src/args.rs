@@ -248,6 +248,37 @@ Examples:\n  paasctl lsp                          # what the editor runs\n  \
 nvim --cmd 'lua vim.lsp.start({name = \"brief\", cmd = {\"paasctl\", \"lsp\"}})' service.brief"
     )]
     Lsp,
+    /// Deploy a service to a cluster, stage by stage (docs/deploy.md).
+    #[command(
+        after_help = "Renders the manifests of ENV (as `paasctl manifests` does) and applies them with \
+server-side apply, stage by stage (init, db, app, balancing), waiting for each stage to be ready. \
+Objects of the service that the new release no longer has are pruned; a Release record keeps the \
+history; a Lease refuses a second deploy of the same service and environment. Progress on stderr.\n\n\
+Examples:\n  paasctl deploy -e staging --image registry.example/shop:1.4.2\n  \
+paasctl deploy services/shop -e prod --image registry.example/shop@sha256:... --timeout 10m\n  \
+paasctl deploy -e staging --image registry.example/shop:1.4.2 --dry-run   # server-side dry run\n  \
+paasctl deploy -e dev --image registry.example/shop:1.4.2 --no-wait --kubeconfig ~/.kube/dev --context dev"
+    )]
+    Deploy(DeployArgs),
+    /// Show what is deployed: per stage and object, ready or why not.
+    #[command(
+        after_help = "Examples:\n  paasctl status -e staging\n  paasctl status services/shop -e prod --context prod-eu1"
+    )]
+    Status(StatusArgs),
+    /// List the release history of a service in an environment.
+    #[command(
+        after_help = "Examples:\n  paasctl releases -e prod\n  paasctl releases services/shop -e prod --format json | jq '.[0]'"
+    )]
+    Releases(StatusArgs),
+    /// Roll back to an earlier release: its stored manifests reapplied as a new release.
+    #[command(
+        after_help = "Reapplies the manifests and image stored in the release record (by default the \
+release before the one deployed now) with everything `deploy` does: stages, readiness, prune, lock. \
+The rollback is itself a new release (strategy `rollback`). Re-rendering the old inputs with \
+today's toolchain is not done yet (docs/deploy.md).\n\n\
+Examples:\n  paasctl rollback -e prod\n  paasctl rollback services/shop -e prod --to 7 --timeout 10m"
+    )]
+    Rollback(RollbackArgs),
     /// Create new service projects (docs/service-create.md).
     Service {
         #[command(subcommand)]
@@ -353,4 +384,110 @@ pub struct ManifestsArgs {
     pub out: Option<PathBuf>,
     pub platform: Option<PathBuf>,
     pub diag: OutputArgs,
+}
+
+/// The cluster flags of the deploy commands.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ClusterArgs {
+    /// The kubeconfig file; default $KUBECONFIG, else ~/.kube/config.
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context; default its current context.
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+}
+
+/// The arguments of `paasctl deploy`.
+#[derive(clap::Args, Debug)]
+pub struct DeployArgs {
+    /// The service directory.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The environment (a key of the platform's `[environments]`, or one of its aliases).
+    #[arg(short = 'e', long)]
+    pub env: String,
+    /// The image to run (`repo:tag` or `repo@sha256:...`).
+    #[arg(long)]
+    pub image: String,
+    /// How long each stage may take to become ready: `90s`, `10m`, `1h`.
+    #[arg(long, value_parser = parse_duration, default_value = "5m")]
+    pub timeout: std::time::Duration,
+    /// Apply every stage in order without waiting for readiness (as `kubectl apply` does).
+    #[arg(long)]
+    pub no_wait: bool,
+    /// Server-side dry run: the API server checks every object; nothing changes.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How many releases of the service in ENV are kept.
+    #[arg(long, default_value_t = 10)]
+    pub history: usize,
+    /// The platform config; default $PAASCTL_PLATFORM, else the embedded default.
+    #[arg(long)]
+    pub platform: Option<PathBuf>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// The arguments of `paasctl status` and `paasctl releases`.
+#[derive(clap::Args, Debug)]
+pub struct StatusArgs {
+    /// The service directory.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The environment (a key of the platform's `[environments]`, or one of its aliases).
+    #[arg(short = 'e', long)]
+    pub env: String,
+    /// The platform config; default $PAASCTL_PLATFORM, else the embedded default.
+    #[arg(long)]
+    pub platform: Option<PathBuf>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+/// A duration: a number and a unit (`ms`, `s`, `m`, `h`), e.g. `90s`, `10m`.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration like 90s, 10m or 1h"))?;
+    let secs = match unit {
+        "ms" => return Ok(std::time::Duration::from_millis(n)),
+        "s" | "" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(format!("`{s}`: the unit is ms, s, m or h")),
+    };
+    Ok(std::time::Duration::from_secs(secs))
+}
+
+/// The arguments of `paasctl rollback`.
+#[derive(clap::Args, Debug)]
+pub struct RollbackArgs {
+    /// The service directory.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The environment (a key of the platform's `[environments]`, or one of its aliases).
+    #[arg(short = 'e', long)]
+    pub env: String,
+    /// The version to return to (see `paasctl releases`); default the one before the current.
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<u64>,
+    /// How long each stage may take to become ready: `90s`, `10m`, `1h`.
+    #[arg(long, value_parser = parse_duration, default_value = "5m")]
+    pub timeout: std::time::Duration,
+    /// Apply every stage in order without waiting for readiness.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// The platform config; default $PAASCTL_PLATFORM, else the embedded default.
+    #[arg(long)]
+    pub platform: Option<PathBuf>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }

@@ -5,6 +5,7 @@ mod gitfs;
 mod output;
 mod platform;
 mod project;
+mod rendered;
 mod scaffold;
 
 use clap::Parser;

@@ -21,6 +21,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("brief-backend-rust", Layer::At(3)),
     ("brief-backend-export", Layer::At(3)),
     ("brief-lsp", Layer::At(3)),
+    ("brief-deploy", Layer::At(3)),
     ("paasctl", Layer::At(4)),
     ("brief-testkit", Layer::TestOnly),
     ("brief-runtime", Layer::Runtime),

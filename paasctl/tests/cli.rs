@@ -118,6 +118,10 @@ fn help_explains_each_command_with_an_example() {
             "breaking",
             "explain",
             "lsp",
+            "deploy",
+            "status",
+            "releases",
+            "rollback",
             "service",
             "completions"
         ],

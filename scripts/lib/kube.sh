@@ -3,7 +3,8 @@
 # and etcd (from go.etcd.io/etcd/server/v3) with the machine's Go, cached outside the checkout in
 # ~/.cache/brief-kube/<versions>/bin, and starts them on 127.0.0.1 with the flags Kubernetes' own
 # integration test server uses (service-account keys, a token file, RBAC, Pod Security).
-# Source it, then: kube_build; kube_start DIR (writes DIR/kubeconfig, DIR/token); kube_stop DIR.
+# Source it, then: kube_build; kube_start DIR (writes DIR/kubeconfig, DIR/token); kube_stop DIR;
+# kube_start_second DIR2 DIR for a second "cluster" on the same etcd (another --etcd-prefix).
 KUBE_VERSION="${KUBE_VERSION:-v1.35.4}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 KUBE_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/brief-kube/kubernetes-$KUBE_VERSION-etcd-$ETCD_VERSION"
@@ -62,22 +63,38 @@ kube_free_port() {
 # Starts etcd and one API server with state in DIR; writes DIR/kubeconfig and DIR/token and
 # exports KUBE_URL. The caller stops them with kube_stop DIR (or a trap).
 kube_start() {
-  local dir="$1" etcd_port peer_port api_port
+  local dir="$1" etcd_port peer_port
   mkdir -p "$dir"
   etcd_port="$(kube_free_port)"
   peer_port="$(kube_free_port)"
-  api_port="$(kube_free_port)"
   "$KUBE_CACHE/bin/etcd" --data-dir "$dir/etcd" \
     --listen-client-urls "http://127.0.0.1:$etcd_port" --advertise-client-urls "http://127.0.0.1:$etcd_port" \
     --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
     --initial-cluster "default=http://127.0.0.1:$peer_port" --log-level error >"$dir/etcd.log" 2>&1 &
   echo $! >"$dir/etcd.pid"
+  echo "http://127.0.0.1:$etcd_port" >"$dir/etcd.url"
+  kube_apiserver "$dir" "http://127.0.0.1:$etcd_port" "${KUBE_ETCD_PREFIX:-/registry}"
+}
+
+# A second "cluster": another API server with state in DIR on the etcd of FIRST (a kube_start
+# directory) under its own --etcd-prefix (default /registry-DIRNAME). kube_stop DIR stops it (the
+# etcd stays FIRST's); exports KUBE_URL and writes DIR/kubeconfig like kube_start.
+kube_start_second() {
+  local dir="$1" first="$2" prefix="${3:-/registry-$(basename "$1")}"
+  mkdir -p "$dir"
+  kube_apiserver "$dir" "$(cat "$first/etcd.url")" "$prefix"
+}
+
+# One API server with state in DIR on the etcd at URL under PREFIX; waits until it is ready.
+kube_apiserver() {
+  local dir="$1" etcd_url="$2" prefix="$3" api_port
+  api_port="$(kube_free_port)"
   openssl genrsa -out "$dir/sa.key" 2048 2>/dev/null
   openssl rsa -in "$dir/sa.key" -pubout -out "$dir/sa.pub" 2>/dev/null
   python3 -c 'import secrets; print(secrets.token_hex(16))' >"$dir/token"
   echo "$(cat "$dir/token"),admin,admin,system:masters" >"$dir/tokens.csv"
   "$KUBE_CACHE/bin/kube-apiserver" \
-    --etcd-servers "http://127.0.0.1:$etcd_port" --etcd-prefix "${KUBE_ETCD_PREFIX:-/registry}" \
+    --etcd-servers "$etcd_url" --etcd-prefix "$prefix" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
     --cert-dir "$dir/certs" --endpoint-reconciler-type none \
     --service-account-key-file "$dir/sa.pub" --service-account-signing-key-file "$dir/sa.key" \

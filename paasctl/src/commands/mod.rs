@@ -4,6 +4,7 @@ mod breaking;
 mod check;
 mod codegen;
 mod completions;
+mod deploy;
 mod explain;
 mod export;
 mod fmt;
@@ -11,7 +12,10 @@ mod ir;
 mod lint;
 mod lsp;
 mod manifests;
+mod releases;
+mod rollback;
 mod service;
+mod status;
 
 use crate::args::{Command, ManifestsArgs};
 
@@ -42,6 +46,10 @@ pub fn run(command: Command) -> i32 {
         Command::Explain { code, all } => explain::run(code.as_deref(), all),
         Command::Completions { shell } => completions::run(shell),
         Command::Service { command } => service::run(command),
+        Command::Deploy(a) => deploy::run(&a),
+        Command::Status(a) => status::run(&a),
+        Command::Releases(a) => releases::run(&a),
+        Command::Rollback(a) => rollback::run(&a),
         Command::Manifests {
             path,
             env,

@@ -1,0 +1,112 @@
+//! Applies one stage: every object by server-side apply (field manager `paasctl`, conflicts
+//! forced) in parallel, then polls until every object is ready or the stage times out.
+use crate::objects::Object;
+use crate::readiness::{self, Readiness};
+use crate::{Error, Progress, FIELD_MANAGER};
+use futures::future::join_all;
+use kube::api::{Patch, PatchParams};
+use std::time::{Duration, Instant};
+
+/// Applies the objects of a stage in parallel; every failure is reported, not only the first.
+pub(crate) async fn apply(
+    client: &kube::Client,
+    stage: &str,
+    objects: &[Object],
+    dry_run: bool,
+) -> Result<(), Error> {
+    let mut params = PatchParams::apply(FIELD_MANAGER).force();
+    if dry_run {
+        params = params.dry_run();
+    }
+    let results = join_all(objects.iter().map(|o| {
+        let params = params.clone();
+        async move {
+            o.api(client)
+                .patch(o.name(), &params, &Patch::Apply(&o.object))
+                .await
+                .map_err(|e| match Error::api(o.id(), e) {
+                    Error::Api { what, message } => format!("{what}: {message}"),
+                    other => other.to_string(),
+                })
+        }
+    }))
+    .await;
+    let failed: Vec<String> = results.into_iter().filter_map(Result::err).collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Failed {
+            stage: stage.to_owned(),
+            failed,
+        })
+    }
+}
+
+/// The readiness of each object, read from the API server in parallel.
+pub(crate) async fn check(client: &kube::Client, objects: &[Object]) -> Vec<Readiness> {
+    join_all(objects.iter().map(|o| async move {
+        match o.api(client).get_opt(o.name()).await {
+            Ok(Some(live)) => match serde_json::to_value(&live) {
+                Ok(v) => readiness::of(&v),
+                Err(e) => Readiness::InProgress(format!("unreadable: {e}")),
+            },
+            Ok(None) => Readiness::InProgress("not found".to_owned()),
+            Err(e) => Readiness::InProgress(format!("cannot read: {e}")),
+        }
+    }))
+    .await
+}
+
+/// Waits until every object of the stage is ready; a Failed object ends the wait at once, a
+/// timeout names each object that is not ready and why.
+pub(crate) async fn wait(
+    client: &kube::Client,
+    stage: &str,
+    objects: &[Object],
+    timeout: Duration,
+    poll: Duration,
+    progress: Progress<'_>,
+) -> Result<(), Error> {
+    let start = Instant::now();
+    let mut last_ready = usize::MAX;
+    loop {
+        let states = check(client, objects).await;
+        let failed: Vec<String> = objects
+            .iter()
+            .zip(&states)
+            .filter_map(|(o, s)| match s {
+                Readiness::Failed(why) => Some(format!("{}: {why}", o.id())),
+                _ => None,
+            })
+            .collect();
+        if !failed.is_empty() {
+            return Err(Error::Failed {
+                stage: stage.to_owned(),
+                failed,
+            });
+        }
+        let ready = states.iter().filter(|s| s.is_ready()).count();
+        if ready != last_ready {
+            progress(&format!("{stage}: {ready}/{} ready", objects.len()));
+            last_ready = ready;
+        }
+        if ready == objects.len() {
+            return Ok(());
+        }
+        if start.elapsed() >= timeout {
+            let not_ready = objects
+                .iter()
+                .zip(&states)
+                .filter_map(|(o, s)| match s {
+                    Readiness::InProgress(why) => Some(format!("{}: {why}", o.id())),
+                    _ => None,
+                })
+                .collect();
+            return Err(Error::Timeout {
+                stage: stage.to_owned(),
+                not_ready,
+            });
+        }
+        tokio::time::sleep(poll.min(timeout.saturating_sub(start.elapsed()))).await;
+    }
+}

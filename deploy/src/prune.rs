@@ -1,0 +1,41 @@
+//! Prune: after the last stage, deletes the objects of this service and environment that carry
+//! the driver's labels but are not in the new release.
+use crate::objects::{self, Object};
+use crate::{Error, Progress};
+use kube::api::{DeleteParams, ListParams};
+use std::collections::BTreeSet;
+
+/// Deletes every labelled object of `service`/`env` that `keep` does not have; returns their ids.
+pub(crate) async fn prune(
+    client: &kube::Client,
+    service: &str,
+    env: &str,
+    keep: &[Object],
+    progress: Progress<'_>,
+) -> Result<Vec<String>, Error> {
+    let keep: BTreeSet<String> = keep.iter().map(Object::id).collect();
+    let selector = objects::selector(service, env);
+    let mut pruned = Vec::new();
+    for kind in objects::known_kinds() {
+        // Namespaced kinds are listed across every namespace.
+        let found = kube::Api::<kube::api::DynamicObject>::all_with(client.clone(), &kind.resource)
+            .list_metadata(&ListParams::default().labels(&selector))
+            .await
+            .map_err(|e| Error::api(format!("list {}", kind.resource.plural), e))?;
+        for item in found.items {
+            let name = item.metadata.name.clone().unwrap_or_default();
+            let ns = item.metadata.namespace.clone();
+            let id = objects::id(&kind.resource.kind, ns.as_deref(), &name);
+            if keep.contains(&id) || item.metadata.deletion_timestamp.is_some() {
+                continue;
+            }
+            objects::api(client, &kind, ns.as_deref())
+                .delete(&name, &DeleteParams::background())
+                .await
+                .map_err(|e| Error::api(format!("prune {id}"), e))?;
+            progress(&format!("pruned {id}"));
+            pruned.push(id);
+        }
+    }
+    Ok(pruned)
+}

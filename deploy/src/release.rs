@@ -1,0 +1,354 @@
+//! The release record: a `Release` custom resource (CRD in crd/releases.yaml) per service,
+//! environment and version, with the rendered manifests as gzip + base64, inline or split into
+//! `ReleaseChunk`s so that no object nears the API server's 1 MiB limit; history capped.
+use crate::objects::{self, chunk_kind, release_kind};
+use crate::{Error, Plan, StageInput, ENV_LABEL, SERVICE_LABEL};
+use base64::Engine;
+use kube::api::{DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+
+/// The CRDs of the release record (Release and ReleaseChunk).
+pub(crate) const CRDS: &str = include_str!("../crd/releases.yaml");
+
+/// The most base64 text kept in one object (inline or one chunk): far below 1 MiB.
+pub(crate) const CHUNK: usize = 512 * 1024;
+
+const ENCODING: &str = "json+gzip+base64";
+const RELEASE_LABEL: &str = "paasctl.brief.dev/release";
+
+/// Where a release is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReleasePhase {
+    Pending,
+    Deployed,
+    Failed,
+    Superseded,
+}
+
+impl ReleasePhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReleasePhase::Pending => "pending",
+            ReleasePhase::Deployed => "deployed",
+            ReleasePhase::Failed => "failed",
+            ReleasePhase::Superseded => "superseded",
+        }
+    }
+
+    fn parse(s: &str) -> ReleasePhase {
+        match s {
+            "deployed" => ReleasePhase::Deployed,
+            "failed" => ReleasePhase::Failed,
+            "superseded" => ReleasePhase::Superseded,
+            _ => ReleasePhase::Pending,
+        }
+    }
+}
+
+/// One release as recorded in the cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseInfo {
+    /// The Release object's name, `<service>-<env>-v<version>`.
+    pub name: String,
+    pub service: String,
+    pub env: String,
+    pub version: u64,
+    pub image: String,
+    pub strategy: String,
+    pub who: String,
+    /// RFC 3339 time of the deploy's start.
+    pub when: String,
+    pub phase: ReleasePhase,
+    /// The stage reached.
+    pub stage: String,
+    pub message: String,
+    /// The version a rollback reapplied.
+    pub rollback_of: Option<u64>,
+    /// How many ReleaseChunks hold the manifests (0: inline).
+    pub chunks: usize,
+}
+
+fn s(v: &Value, p: &str) -> String {
+    v.pointer(p)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned()
+}
+
+fn info(o: &DynamicObject) -> ReleaseInfo {
+    let d = &o.data;
+    ReleaseInfo {
+        name: o.metadata.name.clone().unwrap_or_default(),
+        service: s(d, "/spec/service"),
+        env: s(d, "/spec/env"),
+        version: d
+            .pointer("/spec/version")
+            .and_then(Value::as_u64)
+            .unwrap_or(0),
+        image: s(d, "/spec/image"),
+        strategy: s(d, "/spec/strategy"),
+        who: s(d, "/spec/who"),
+        when: s(d, "/spec/when"),
+        phase: ReleasePhase::parse(&s(d, "/status/phase")),
+        stage: s(d, "/status/stage"),
+        message: s(d, "/status/message"),
+        rollback_of: d.pointer("/spec/rollbackOf").and_then(Value::as_u64),
+        chunks: d
+            .pointer("/spec/manifests/chunks")
+            .and_then(Value::as_u64)
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(0),
+    }
+}
+
+/// The stages as JSON, gzip, base64.
+pub(crate) fn encode(stages: &[StageInput]) -> Result<String, Error> {
+    let json = Value::Array(
+        stages
+            .iter()
+            .map(|s| json!({"name": s.name, "yaml": s.yaml}))
+            .collect(),
+    )
+    .to_string();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(json.as_bytes())
+        .and_then(|()| gz.finish())
+        .map(|bytes| base64::engine::general_purpose::STANDARD.encode(bytes))
+        .map_err(|e| Error::Input(format!("cannot compress the manifests: {e}")))
+}
+
+/// The inverse of [`encode`].
+pub(crate) fn decode(text: &str) -> Result<Vec<StageInput>, Error> {
+    let bad = |e: String| Error::Input(format!("unreadable release manifests: {e}"));
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|e| bad(e.to_string()))?;
+    let mut json = String::new();
+    flate2::read::GzDecoder::new(bytes.as_slice())
+        .read_to_string(&mut json)
+        .map_err(|e| bad(e.to_string()))?;
+    let v: Value = serde_json::from_str(&json).map_err(|e| bad(e.to_string()))?;
+    Ok(v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| StageInput {
+            name: s
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
+            yaml: s
+                .get("yaml")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
+        })
+        .collect())
+}
+
+/// Splits text into pieces of at most `size` bytes (base64 is ASCII).
+pub(crate) fn split(text: &str, size: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while rest.len() > size {
+        let (a, b) = rest.split_at(size);
+        out.push(a);
+        rest = b;
+    }
+    out.push(rest);
+    out
+}
+
+/// The releases of one service and environment, oldest first.
+pub(crate) async fn list(
+    client: &kube::Client,
+    namespace: &str,
+    service: &str,
+    env: &str,
+) -> Result<Vec<ReleaseInfo>, Error> {
+    let api = objects::api(client, &release_kind(), Some(namespace));
+    let found = match api
+        .list(&ListParams::default().labels(&objects::selector(service, env)))
+        .await
+    {
+        Ok(l) => l,
+        // No CRD yet (nothing was ever deployed) or no namespace: no releases.
+        Err(kube::Error::Api(s)) if s.code == 404 => return Ok(Vec::new()),
+        Err(e) => return Err(Error::api("list releases", e)),
+    };
+    let mut out: Vec<ReleaseInfo> = found.items.iter().map(info).collect();
+    out.sort_by_key(|r| r.version);
+    Ok(out)
+}
+
+/// Records a new release as `pending` (with its manifests, chunked when large).
+pub(crate) async fn create(
+    client: &kube::Client,
+    namespace: &str,
+    plan: &Plan,
+    version: u64,
+    when: &str,
+) -> Result<ReleaseInfo, Error> {
+    let name = format!("{}-{}-v{version}", plan.service, plan.env);
+    let data = encode(&plan.stages)?;
+    let pieces = if data.len() <= CHUNK {
+        Vec::new()
+    } else {
+        split(&data, CHUNK)
+    };
+    let labels = json!({
+        SERVICE_LABEL: plan.service,
+        ENV_LABEL: plan.env,
+        "app.kubernetes.io/managed-by": "paasctl",
+    });
+    let chunk_api = objects::api(client, &chunk_kind(), Some(namespace));
+    for (i, piece) in pieces.iter().enumerate() {
+        let chunk: DynamicObject = serde_json::from_value(json!({
+            "apiVersion": "paasctl.brief.dev/v1alpha1",
+            "kind": "ReleaseChunk",
+            "metadata": {"name": format!("{name}-c{i}"), "namespace": namespace,
+                         "labels": {RELEASE_LABEL: name}},
+            "spec": {"release": name, "index": i, "data": piece},
+        }))
+        .map_err(|e| Error::Input(e.to_string()))?;
+        chunk_api
+            .create(&PostParams::default(), &chunk)
+            .await
+            .map_err(|e| Error::api(format!("record release chunk {name}-c{i}"), e))?;
+    }
+    let manifests = if pieces.is_empty() {
+        json!({"encoding": ENCODING, "data": data})
+    } else {
+        json!({"encoding": ENCODING, "chunks": pieces.len()})
+    };
+    let release: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "paasctl.brief.dev/v1alpha1",
+        "kind": "Release",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels},
+        "spec": {
+            "service": plan.service, "env": plan.env, "version": version,
+            "image": plan.image, "strategy": plan.strategy, "who": plan.who, "when": when,
+            "manifests": manifests,
+            "rollbackOf": plan.rollback_of,
+        },
+    }))
+    .map_err(|e| Error::Input(e.to_string()))?;
+    let created = objects::api(client, &release_kind(), Some(namespace))
+        .create(&PostParams::default(), &release)
+        .await
+        .map_err(|e| Error::api(format!("record release {name}"), e))?;
+    set_status(client, namespace, &name, ReleasePhase::Pending, "", "").await?;
+    let mut out = info(&created);
+    out.phase = ReleasePhase::Pending;
+    Ok(out)
+}
+
+/// Sets a release's phase, stage reached and message.
+pub(crate) async fn set_status(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+    phase: ReleasePhase,
+    stage: &str,
+    message: &str,
+) -> Result<(), Error> {
+    let patch = json!({"status": {"phase": phase.as_str(), "stage": stage, "message": message}});
+    objects::api(client, &release_kind(), Some(namespace))
+        .patch_status(name, &PatchParams::default(), &Patch::Merge(&patch))
+        .await
+        .map(|_| ())
+        .map_err(|e| Error::api(format!("update release {name}"), e))
+}
+
+/// The stored manifests of a release (joined from its chunks when it has them).
+pub(crate) async fn manifests(
+    client: &kube::Client,
+    namespace: &str,
+    release: &ReleaseInfo,
+) -> Result<Vec<StageInput>, Error> {
+    let obj = objects::api(client, &release_kind(), Some(namespace))
+        .get(&release.name)
+        .await
+        .map_err(|e| Error::api(format!("read release {}", release.name), e))?;
+    if release.chunks == 0 {
+        return decode(&s(&obj.data, "/spec/manifests/data"));
+    }
+    let chunks = objects::api(client, &chunk_kind(), Some(namespace))
+        .list(&ListParams::default().labels(&format!("{RELEASE_LABEL}={}", release.name)))
+        .await
+        .map_err(|e| Error::api(format!("read chunks of {}", release.name), e))?;
+    let mut parts: Vec<(u64, String)> = chunks
+        .items
+        .iter()
+        .map(|c| {
+            (
+                c.data
+                    .pointer("/spec/index")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0),
+                s(&c.data, "/spec/data"),
+            )
+        })
+        .collect();
+    if parts.len() != release.chunks {
+        return Err(Error::Input(format!(
+            "release {} has {} of its {} chunks",
+            release.name,
+            parts.len(),
+            release.chunks
+        )));
+    }
+    parts.sort_by_key(|p| p.0);
+    decode(&parts.into_iter().map(|p| p.1).collect::<String>())
+}
+
+/// Deletes the oldest releases (and their chunks) beyond `keep`; returns their names.
+pub(crate) async fn cap(
+    client: &kube::Client,
+    namespace: &str,
+    releases: &[ReleaseInfo],
+    keep: usize,
+) -> Result<Vec<String>, Error> {
+    let excess = releases.len().saturating_sub(keep.max(1));
+    let mut deleted = Vec::new();
+    for r in &releases[..excess] {
+        if r.chunks > 0 {
+            objects::api(client, &chunk_kind(), Some(namespace))
+                .delete_collection(
+                    &DeleteParams::default(),
+                    &ListParams::default().labels(&format!("{RELEASE_LABEL}={}", r.name)),
+                )
+                .await
+                .map_err(|e| Error::api(format!("delete chunks of {}", r.name), e))?;
+        }
+        match objects::api(client, &release_kind(), Some(namespace))
+            .delete(&r.name, &DeleteParams::default())
+            .await
+        {
+            Ok(_) => {}
+            Err(kube::Error::Api(s)) if s.code == 404 => {}
+            Err(e) => return Err(Error::api(format!("delete release {}", r.name), e)),
+        }
+        deleted.push(r.name.clone());
+    }
+    Ok(deleted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifests_round_trip_and_split() {
+        let stages = vec![StageInput {
+            name: "init".to_owned(),
+            yaml: "apiVersion: v1\nkind: Namespace\n".repeat(50),
+        }];
+        let text = encode(&stages).unwrap_or_default();
+        assert!(matches!(decode(&text), Ok(s) if s == stages));
+        let parts = split(&text, 7);
+        assert!(parts.iter().all(|p| p.len() <= 7));
+        assert_eq!(parts.concat(), text);
+    }
+}

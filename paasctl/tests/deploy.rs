@@ -1,0 +1,714 @@
+//! The deploy driver against a real kube-apiserver (scripts/test.d/70-deploy.sh starts one and
+//! sets KUBECONFIG; these tests are `#[ignore]`d otherwise). No kubelet or controllers run there:
+//! where a test needs workloads to become ready, the test itself acts as the Deployment and Job
+//! controllers by patching `/status` (deploy/controller.rs), and the test names say so.
+//! Each test deploys its own copy of a golden case (the service renamed) so that they can run
+//! in parallel.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#[path = "deploy/controller.rs"]
+mod controller;
+
+use brief_deploy::{Error, Options, Plan, ReleasePhase, StageInput, Target};
+use brief_testkit::corpus::CASES;
+use compiler::{Compiler, OsFs};
+use controller::FakeControllers;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::coordination::v1::Lease;
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
+use kube::Api;
+use std::time::Duration;
+
+const IMAGE: &str = "registry.paas.internal/services/app:1.4.2";
+
+/// The rendered stages of a golden case in `env`, with the service's name replaced by `name`.
+fn render(case: &str, env: &str, name: Option<&str>, image: &str) -> Option<Plan> {
+    let out = Compiler::new().check_project(&OsFs, &brief_testkit::case_path(CASES, case));
+    let ir = out.ir.as_ref()?;
+    let service = ir.app.as_ref()?.name.clone();
+    let mut sources = out.sources.clone();
+    let pf = backend_k8s::platform::load_default(&mut sources).unwrap();
+    let m = backend_k8s::generate(
+        ir,
+        backend_k8s::Request {
+            platform: &pf,
+            app_toml: out.app.as_ref().map(|a| &a.locations),
+            env,
+            image: Some(image),
+        },
+    )
+    .ok()?;
+    let rename = |s: &str| match name {
+        Some(n) => s.replace(&service, n),
+        None => s.to_owned(),
+    };
+    Some(Plan {
+        service: rename(&service),
+        env: m.env.clone(),
+        image: image.to_owned(),
+        strategy: "simple".to_owned(),
+        rollback_of: None,
+        who: "test".to_owned(),
+        stages: m
+            .files
+            .iter()
+            .map(|f| StageInput {
+                name: f.stage.name().to_owned(),
+                yaml: rename(&f.yaml),
+            })
+            .collect(),
+    })
+}
+
+fn summer(name: &str) -> Plan {
+    render("summer", "dev", Some(name), IMAGE).unwrap()
+}
+
+fn options() -> Options {
+    Options {
+        timeout: Duration::from_secs(30),
+        poll: Duration::from_millis(200),
+        ..Options::default()
+    }
+}
+
+fn target() -> Target {
+    Target::default()
+}
+
+fn quiet(_: &str) {}
+
+fn deploy(plan: &Plan, options: &Options) -> Result<brief_deploy::DeployOutcome, Error> {
+    brief_deploy::deploy(&target(), plan, options, &quiet)
+}
+
+fn releases(plan: &Plan) -> Vec<brief_deploy::ReleaseInfo> {
+    brief_deploy::releases(&target(), &plan.service, &plan.env, &options()).unwrap()
+}
+
+/// Runs a future against the test cluster.
+fn kube<T>(f: impl AsyncFnOnce(kube::Client) -> T) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let client = kube::Client::try_default().await.unwrap();
+            f(client).await
+        })
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn every_golden_case_deploys_and_is_admitted_with_the_test_acting_as_controllers() {
+    let mut deployed = 0;
+    for (case, _) in brief_testkit::cases(CASES) {
+        // summer is deployed by the CLI test, in parallel with this one.
+        if case == "summer" {
+            continue;
+        }
+        let Some(plan) = render(&case, "dev", None, IMAGE) else {
+            continue;
+        };
+        let _controllers = FakeControllers::start(&plan.service);
+        let outcome =
+            deploy(&plan, &options()).unwrap_or_else(|e| panic!("golden case {case}: {e}"));
+        let rel = outcome.release.unwrap();
+        assert_eq!(rel.phase, ReleasePhase::Deployed, "{case}");
+        let report =
+            brief_deploy::status(&target(), &plan.service, &plan.env, &[], &options()).unwrap();
+        for s in &report.stages {
+            for o in &s.objects {
+                assert!(o.ready, "{case}: {} not ready: {}", o.id, o.why);
+            }
+        }
+        deployed += 1;
+    }
+    assert!(deployed >= 5, "only {deployed} golden cases have manifests");
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn namespace_is_labelled_restricted_and_a_pod_without_a_security_context_is_refused() {
+    let plan = summer("summer-psa");
+    deploy(
+        &plan,
+        &Options {
+            no_wait: true,
+            ..options()
+        },
+    )
+    .unwrap();
+    let labels = kube(async |c| {
+        Api::<Namespace>::all(c)
+            .get("summer-psa")
+            .await
+            .unwrap()
+            .metadata
+            .labels
+            .unwrap()
+    });
+    assert_eq!(
+        labels
+            .get("pod-security.kubernetes.io/enforce")
+            .map(String::as_str),
+        Some("restricted")
+    );
+    // The namespace refuses what the restricted profile forbids (a pod that may run as root,
+    // escalate, keep its capabilities): the admission is real.
+    let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "root", "namespace": "summer-psa"},
+        "spec": {"containers": [{"name": "c", "image": "x:1"}]}});
+    let refused = kube(async |c| {
+        let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(pod).unwrap();
+        Api::namespaced(c, "summer-psa")
+            .create(&kube::api::PostParams::default(), &pod)
+            .await
+            .unwrap_err()
+            .to_string()
+    });
+    assert!(refused.contains("violates PodSecurity"), "{refused}");
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn without_controllers_the_timeout_names_the_deployment_and_why() {
+    let plan = summer("summer-timeout");
+    let e = deploy(
+        &plan,
+        &Options {
+            timeout: Duration::from_secs(3),
+            ..options()
+        },
+    )
+    .unwrap_err();
+    let Error::Timeout { stage, not_ready } = &e else {
+        panic!("{e}");
+    };
+    assert_eq!(stage, "app");
+    assert_eq!(
+        not_ready,
+        &["Deployment/summer-timeout/summer-timeout: no status yet (the controller has not seen it)"]
+    );
+    let text = e.to_string();
+    assert!(text.contains("stage `app` timed out"), "{text}");
+    let rel = releases(&plan).pop().unwrap();
+    assert_eq!(
+        (rel.phase, rel.stage.as_str()),
+        (ReleasePhase::Failed, "app")
+    );
+    assert!(rel
+        .message
+        .contains("Deployment/summer-timeout/summer-timeout"));
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn a_removed_object_is_pruned_with_the_test_acting_as_controllers() {
+    let plan = summer("summer-prune");
+    let _controllers = FakeControllers::start(&plan.service);
+    let mut with_extra = plan.clone();
+    with_extra.stages[0].yaml.push_str(
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: summer-prune\ndata:\n  a: b\n",
+    );
+    let first = deploy(&with_extra, &options()).unwrap();
+    assert!(first.pruned.is_empty(), "{:?}", first.pruned);
+    let get = || {
+        kube(async |c| {
+            Api::<ConfigMap>::namespaced(c, "summer-prune")
+                .get_opt("extra")
+                .await
+                .unwrap()
+        })
+    };
+    assert!(get().is_some());
+    let second = deploy(&plan, &options()).unwrap();
+    assert_eq!(second.pruned, ["ConfigMap/summer-prune/extra"]);
+    assert!(get().is_none());
+    // Objects of the service that carry no driver label are never touched.
+    kube(async |c| {
+        let cm: ConfigMap = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "hand-made", "namespace": "summer-prune"}}))
+        .unwrap();
+        Api::<ConfigMap>::namespaced(c, "summer-prune")
+            .create(&kube::api::PostParams::default(), &cm)
+            .await
+            .unwrap();
+    });
+    assert!(deploy(&plan, &options()).unwrap().pruned.is_empty());
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn release_history_is_recorded_superseded_and_capped() {
+    let plan = summer("summer-history");
+    let opts = Options {
+        no_wait: true,
+        history: 3,
+        ..options()
+    };
+    for i in 1..=5 {
+        let mut p = plan.clone();
+        p.image = format!("registry.paas.internal/services/app:1.0.{i}");
+        deploy(&p, &opts).unwrap();
+    }
+    let list = releases(&plan);
+    let seen: Vec<(u64, ReleasePhase, &str)> = list
+        .iter()
+        .map(|r| (r.version, r.phase, r.image.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                3,
+                ReleasePhase::Superseded,
+                "registry.paas.internal/services/app:1.0.3"
+            ),
+            (
+                4,
+                ReleasePhase::Superseded,
+                "registry.paas.internal/services/app:1.0.4"
+            ),
+            (
+                5,
+                ReleasePhase::Deployed,
+                "registry.paas.internal/services/app:1.0.5"
+            ),
+        ]
+    );
+    assert_eq!(list[2].who, "test");
+    assert_eq!(list[2].strategy, "simple");
+    assert!(list[2].when.ends_with('Z'), "{}", list[2].when);
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn large_manifests_are_stored_in_chunks_and_read_back() {
+    let mut plan = summer("summer-chunks");
+    // About 1.5 MB of incompressible text in a YAML comment: kept in the record, not applied.
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut noise = String::from("\n# ");
+    for _ in 0..200_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        noise.push_str(&format!("{:02x}", x & 0xff));
+        noise.push_str(&format!("{:x}", (x >> 8) & 0xffff));
+    }
+    noise.push('\n');
+    plan.stages[0].yaml.push_str(&noise);
+    let outcome = deploy(
+        &plan,
+        &Options {
+            no_wait: true,
+            ..options()
+        },
+    )
+    .unwrap();
+    let rel = outcome.release.unwrap();
+    assert!(rel.chunks >= 2, "{} chunks", rel.chunks);
+    // status reads the stored manifests back (joining the chunks) and checks each object.
+    let report =
+        brief_deploy::status(&target(), &plan.service, &plan.env, &[], &options()).unwrap();
+    let ids: Vec<&str> = report
+        .stages
+        .iter()
+        .flat_map(|s| &s.objects)
+        .map(|o| o.id.as_str())
+        .collect();
+    assert!(ids.contains(&"Namespace/summer-chunks"), "{ids:?}");
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn a_second_concurrent_deploy_is_refused_naming_the_holder() {
+    let plan = summer("summer-lock");
+    let first = {
+        let plan = plan.clone();
+        std::thread::spawn(move || brief_deploy::deploy(&target(), &plan, &options(), &quiet))
+    };
+    // Wait until the first deploy holds the lease (it then waits for its Deployment).
+    let held = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        kube(async |c| {
+            Api::<Lease>::namespaced(c, "paasctl-system")
+                .get_opt("deploy-summer-lock-dev")
+                .await
+                .unwrap()
+                .is_some()
+        })
+    });
+    assert!(held, "the first deploy never took the lease");
+    let e = deploy(&plan, &options()).unwrap_err();
+    let Error::Locked { holder, lease } = &e else {
+        panic!("{e}");
+    };
+    assert_eq!(lease, "paasctl-system/deploy-summer-lock-dev");
+    assert!(holder.starts_with("test (pid "), "{holder}");
+    assert!(e.to_string().contains("held by test (pid"), "{e}");
+    // Now act as the controllers: the first deploy finishes and frees the lease.
+    let _controllers = FakeControllers::start(&plan.service);
+    first.join().unwrap().unwrap();
+    deploy(&plan, &options()).unwrap();
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn a_crashed_deploys_stale_lease_is_taken_over_and_its_pending_release_marked_failed() {
+    let plan = summer("summer-stale");
+    let opts = Options {
+        no_wait: true,
+        ..options()
+    };
+    deploy(&plan, &opts).unwrap();
+    // A crash: the lease of a deploy that stopped renewing long ago, its release left pending.
+    kube(async |c| {
+        let ten_minutes_ago =
+            k8s_openapi::jiff::Timestamp::now() - k8s_openapi::jiff::SignedDuration::from_secs(600);
+        let t = k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(ten_minutes_ago);
+        let lease: Lease = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "deploy-summer-stale-dev", "namespace": "paasctl-system"},
+            "spec": {"holderIdentity": "crashed (pid 1)", "leaseDurationSeconds": 60,
+                     "acquireTime": t, "renewTime": t}}))
+        .unwrap();
+        Api::<Lease>::namespaced(c.clone(), "paasctl-system")
+            .create(&kube::api::PostParams::default(), &lease)
+            .await
+            .unwrap();
+        let ar = kube::api::ApiResource {
+            group: "paasctl.brief.dev".into(),
+            version: "v1alpha1".into(),
+            api_version: "paasctl.brief.dev/v1alpha1".into(),
+            kind: "Release".into(),
+            plural: "releases".into(),
+        };
+        let api: Api<kube::api::DynamicObject> = Api::namespaced_with(c, "paasctl-system", &ar);
+        let mut r = api.get("summer-stale-dev-v1").await.unwrap();
+        r.metadata.name = Some("summer-stale-dev-v2".into());
+        r.metadata.resource_version = None;
+        r.metadata.uid = None;
+        r.metadata.creation_timestamp = None;
+        r.metadata.managed_fields = None;
+        r.data["spec"]["version"] = 2.into();
+        r.data.as_object_mut().unwrap().remove("status");
+        api.create(&kube::api::PostParams::default(), &r)
+            .await
+            .unwrap();
+        let pending = serde_json::json!({"status": {"phase": "pending", "stage": "app"}});
+        api.patch_status(
+            "summer-stale-dev-v2",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(&pending),
+        )
+        .await
+        .unwrap();
+    });
+    deploy(&plan, &opts).unwrap();
+    let phases: Vec<(u64, ReleasePhase)> = releases(&plan)
+        .iter()
+        .map(|r| (r.version, r.phase))
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            (1, ReleasePhase::Superseded),
+            (2, ReleasePhase::Failed),
+            (3, ReleasePhase::Deployed)
+        ]
+    );
+    let v2 = &releases(&plan)[1];
+    assert!(v2.message.contains("interrupted"), "{}", v2.message);
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn no_wait_applies_every_stage_without_controllers() {
+    let plan = summer("summer-nowait");
+    let outcome = deploy(
+        &plan,
+        &Options {
+            no_wait: true,
+            timeout: Duration::from_secs(1),
+            ..options()
+        },
+    )
+    .unwrap();
+    let rel = outcome.release.unwrap();
+    assert_eq!(rel.phase, ReleasePhase::Deployed);
+    assert_eq!(rel.message, "applied without waiting for readiness");
+    let d = kube(async |c| {
+        Api::<Deployment>::namespaced(c, "summer-nowait")
+            .get_opt("summer-nowait")
+            .await
+            .unwrap()
+    });
+    assert!(d.is_some(), "the app stage was applied");
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn dry_run_changes_nothing() {
+    let plan = summer("summer-dry");
+    let dry = Options {
+        dry_run: true,
+        ..options()
+    };
+    // A service never deployed: the API server checks what it can; nothing is created.
+    let outcome = deploy(&plan, &dry).unwrap();
+    assert!(outcome.release.is_none());
+    assert!(outcome
+        .skipped
+        .iter()
+        .any(|id| id == "Deployment/summer-dry/summer-dry"));
+    let ns = kube(async |c| {
+        Api::<Namespace>::all(c)
+            .get_opt("summer-dry")
+            .await
+            .unwrap()
+    });
+    assert!(ns.is_none());
+    assert!(releases(&plan).is_empty());
+    // Deployed once, then a dry run of another image: the Deployment keeps its image.
+    deploy(
+        &plan,
+        &Options {
+            no_wait: true,
+            ..options()
+        },
+    )
+    .unwrap();
+    let mut next = plan.clone();
+    next.image = "registry.paas.internal/services/app:9.9.9".to_owned();
+    for s in &mut next.stages {
+        s.yaml = s.yaml.replace(IMAGE, &next.image);
+    }
+    let outcome = deploy(&next, &dry).unwrap();
+    assert!(outcome.skipped.is_empty(), "{:?}", outcome.skipped);
+    let image = kube(async |c| {
+        Api::<Deployment>::namespaced(c, "summer-dry")
+            .get("summer-dry")
+            .await
+            .unwrap()
+            .spec
+            .unwrap()
+            .template
+            .spec
+            .unwrap()
+            .containers[0]
+            .image
+            .clone()
+            .unwrap()
+    });
+    assert_eq!(image, IMAGE);
+    assert_eq!(releases(&plan).len(), 1);
+}
+
+/// `paasctl deploy`, `status` and `releases` as users run them, on golden/cases/summer.
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn cli_deploys_summer_with_the_test_acting_as_controllers() {
+    let _controllers = FakeControllers::start("summer");
+    let run = |args: &[&str]| brief_testkit::paasctl!().run(args);
+    let r = run(&[
+        "deploy",
+        "golden/cases/summer",
+        "-e",
+        "dev",
+        "--image",
+        IMAGE,
+        "--timeout",
+        "30s",
+    ]);
+    let err = brief_testkit::text(&r.stderr);
+    assert_eq!(r.status.code(), Some(0), "{err}");
+    assert!(err.contains("app: 2/2 ready"), "{err}");
+    assert!(err.contains("deployed summer to dev: release v"), "{err}");
+    let r = run(&["status", "golden/cases/summer", "-e", "dev"]);
+    let out = brief_testkit::text(&r.stdout);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{out}{}",
+        brief_testkit::text(&r.stderr)
+    );
+    assert!(out.contains("ready      Deployment/summer/summer"), "{out}");
+    let r = run(&[
+        "releases",
+        "golden/cases/summer",
+        "-e",
+        "dev",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    let last = v.as_array().unwrap().last().unwrap();
+    assert_eq!(last["status"], "deployed");
+    assert_eq!(last["image"], IMAGE);
+    assert_eq!(last["strategy"], "simple");
+    let r = run(&[
+        "deploy",
+        "golden/cases/summer",
+        "-e",
+        "dev",
+        "--image",
+        "registry.paas.internal/services/app:9.9.9",
+        "--dry-run",
+    ]);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        brief_testkit::text(&r.stderr)
+    );
+    assert!(brief_testkit::text(&r.stderr).contains("dry run: nothing was changed"));
+    // A second release, then `rollback` returns to the first one's stored manifests.
+    let next = "registry.paas.internal/services/app:1.4.3";
+    let r = run(&[
+        "deploy",
+        "golden/cases/summer",
+        "-e",
+        "dev",
+        "--image",
+        next,
+    ]);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        brief_testkit::text(&r.stderr)
+    );
+    let r = run(&["rollback", "golden/cases/summer", "-e", "dev"]);
+    let err = brief_testkit::text(&r.stderr);
+    assert_eq!(r.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(&format!("rolling back summer in dev to v1 ({IMAGE})")),
+        "{err}"
+    );
+    assert!(
+        err.contains("rolled back summer in dev: release v3"),
+        "{err}"
+    );
+    let r = run(&["releases", "golden/cases/summer", "-e", "dev"]);
+    let out = brief_testkit::text(&r.stdout);
+    assert!(out.contains("rollback v1"), "{out}");
+    let r = run(&[
+        "deploy",
+        "golden/cases/summer",
+        "-e",
+        "dev",
+        "--image",
+        IMAGE,
+        "--kubeconfig",
+        "/nonexistent/kubeconfig",
+    ]);
+    assert_eq!(
+        r.status.code(),
+        Some(2),
+        "{}",
+        brief_testkit::text(&r.stderr)
+    );
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn a_failed_migration_job_fails_the_deploy_at_once_with_the_test_acting_as_controllers() {
+    let plan = render("full-app", "dev", Some("shop-fail"), IMAGE).unwrap();
+    assert!(
+        plan.stages.iter().any(|s| s.name == "db"),
+        "full-app has a migration"
+    );
+    let _controllers = FakeControllers::failing_jobs(&plan.service);
+    let start = std::time::Instant::now();
+    let e = deploy(&plan, &options()).unwrap_err();
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "it waited for the timeout"
+    );
+    let Error::Failed { stage, failed } = &e else {
+        panic!("{e}");
+    };
+    assert_eq!(stage, "db");
+    assert!(
+        failed[0].starts_with("Job/shop-fail/shop-fail-migrate-"),
+        "{failed:?}"
+    );
+    assert!(
+        failed[0].ends_with(
+            "condition Failed=True (BackoffLimitExceeded): Job has reached the specified backoff limit"
+        ),
+        "{failed:?}"
+    );
+    let rel = releases(&plan).pop().unwrap();
+    assert_eq!(
+        (rel.phase, rel.stage.as_str()),
+        (ReleasePhase::Failed, "db")
+    );
+    // The app stage was never applied.
+    let d = kube(async |c| {
+        Api::<Deployment>::namespaced(c, "shop-fail")
+            .get_opt("shop-fail")
+            .await
+            .unwrap()
+    });
+    assert!(d.is_none());
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn rollback_reapplies_a_stored_release_as_a_new_one() {
+    let plan = summer("summer-rollback");
+    let opts = Options {
+        no_wait: true,
+        ..options()
+    };
+    let image = |v: &str| format!("registry.paas.internal/services/app:{v}");
+    for v in ["1.0.1", "1.0.2"] {
+        let p = render("summer", "dev", Some("summer-rollback"), &image(v)).unwrap();
+        deploy(&p, &opts).unwrap();
+    }
+    let live_image = || {
+        kube(async |c| {
+            Api::<Deployment>::namespaced(c, "summer-rollback")
+                .get("summer-rollback")
+                .await
+                .unwrap()
+                .spec
+                .unwrap()
+                .template
+                .spec
+                .unwrap()
+                .containers[0]
+                .image
+                .clone()
+                .unwrap()
+        })
+    };
+    assert_eq!(live_image(), image("1.0.2"));
+    let rollback = |to: Option<u64>| {
+        brief_deploy::rollback_plan(&target(), &plan.service, &plan.env, to, "test", &opts)
+    };
+    let back = rollback(None).unwrap();
+    assert_eq!(back.rollback_of, Some(1));
+    assert_eq!(back.image, image("1.0.1"));
+    let rel = deploy(&back, &opts).unwrap().release.unwrap();
+    assert_eq!((rel.version, rel.strategy.as_str()), (3, "rollback"));
+    assert_eq!(live_image(), image("1.0.1"));
+    deploy(&rollback(Some(2)).unwrap(), &opts).unwrap();
+    assert_eq!(live_image(), image("1.0.2"));
+    let seen: Vec<(u64, ReleasePhase, Option<u64>)> = releases(&plan)
+        .iter()
+        .map(|r| (r.version, r.phase, r.rollback_of))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (1, ReleasePhase::Superseded, None),
+            (2, ReleasePhase::Superseded, None),
+            (3, ReleasePhase::Superseded, Some(1)),
+            (4, ReleasePhase::Deployed, Some(2)),
+        ]
+    );
+    let e = rollback(Some(9)).unwrap_err();
+    assert!(e.to_string().contains("has no release v9"), "{e}");
+}

@@ -1,0 +1,120 @@
+//! The test acting as the controllers: no kubelet or kube-controller-manager runs beside the
+//! test API server, so this patches `/status` of one service's Deployments (observedGeneration,
+//! replicas, updatedReplicas, availableReplicas, Available) and Jobs (Complete) until stopped.
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::batch::v1::Job;
+use kube::api::{ListParams, Patch, PatchParams};
+use kube::Api;
+use serde_json::json;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Runs until dropped.
+pub struct FakeControllers {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl FakeControllers {
+    /// Marks every Deployment and Job of `service` ready, again whenever its generation changes.
+    pub fn start(service: &str) -> FakeControllers {
+        FakeControllers::run(service, false)
+    }
+
+    /// The same, except that every Job fails (its backoff limit reached).
+    pub fn failing_jobs(service: &str) -> FakeControllers {
+        FakeControllers::run(service, true)
+    }
+
+    fn run(service: &str, fail_jobs: bool) -> FakeControllers {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let selector = format!("{}={service}", brief_deploy::SERVICE_LABEL);
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let client = kube::Client::try_default().await.unwrap();
+                while !flag.load(Ordering::SeqCst) {
+                    if let Err(e) = tick(&client, &selector, fail_jobs).await {
+                        eprintln!("fake controllers: {e}");
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            });
+        });
+        FakeControllers {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for FakeControllers {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+async fn tick(client: &kube::Client, selector: &str, fail_jobs: bool) -> Result<(), kube::Error> {
+    let lp = ListParams::default().labels(selector);
+    let now = k8s_openapi::jiff::Timestamp::now().to_string();
+    for d in Api::<Deployment>::all(client.clone()).list(&lp).await? {
+        let generation = d.metadata.generation.unwrap_or(0);
+        if d.status.as_ref().and_then(|s| s.observed_generation) == Some(generation) {
+            continue;
+        }
+        let replicas = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+        let status = json!({"status": {
+            "observedGeneration": generation, "replicas": replicas, "updatedReplicas": replicas,
+            "readyReplicas": replicas, "availableReplicas": replicas,
+            "conditions": [{"type": "Available", "status": "True",
+                "reason": "MinimumReplicasAvailable", "message": "faked by the test",
+                "lastUpdateTime": now, "lastTransitionTime": now}],
+        }});
+        let ns = d.metadata.namespace.clone().unwrap_or_default();
+        let name = d.metadata.name.clone().unwrap_or_default();
+        Api::<Deployment>::namespaced(client.clone(), &ns)
+            .patch_status(&name, &PatchParams::default(), &Patch::Merge(&status))
+            .await?;
+    }
+    for j in Api::<Job>::all(client.clone()).list(&lp).await? {
+        let conditions = j.status.as_ref().and_then(|s| s.conditions.as_ref());
+        if conditions.is_some_and(|c| !c.is_empty()) {
+            continue;
+        }
+        let status = if fail_jobs {
+            json!({"status": {
+                "startTime": now, "failed": 3, "active": 0,
+                "conditions": [
+                    {"type": "FailureTarget", "status": "True", "reason": "BackoffLimitExceeded",
+                     "message": "Job has reached the specified backoff limit",
+                     "lastProbeTime": now, "lastTransitionTime": now},
+                    {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+                     "message": "Job has reached the specified backoff limit",
+                     "lastProbeTime": now, "lastTransitionTime": now}],
+            }})
+        } else {
+            json!({"status": {
+                "startTime": now, "completionTime": now, "succeeded": 1, "active": 0,
+                "conditions": [
+                    {"type": "SuccessCriteriaMet", "status": "True", "reason": "CompletionsReached",
+                     "message": "faked by the test", "lastProbeTime": now, "lastTransitionTime": now},
+                    {"type": "Complete", "status": "True", "reason": "CompletionsReached",
+                     "message": "faked by the test", "lastProbeTime": now, "lastTransitionTime": now}],
+            }})
+        };
+        let ns = j.metadata.namespace.clone().unwrap_or_default();
+        let name = j.metadata.name.clone().unwrap_or_default();
+        Api::<Job>::namespaced(client.clone(), &ns)
+            .patch_status(&name, &PatchParams::default(), &Patch::Merge(&status))
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Stage: the deploy driver (deploy/, paasctl deploy|status|releases) against a real kube-apiserver
+# and etcd (scripts/lib/kube.sh builds them once into ~/.cache/brief-kube, then starts them on
+# 127.0.0.1 in about 3 s). No kubelet or controllers run: the tests act as the Deployment and Job
+# controllers by patching /status where they need workloads ready (paasctl/tests/deploy.rs).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export PATH="$HOME/.cargo/bin:/usr/local/go/bin:$HOME/go/bin:$PATH"
+export INSTA_UPDATE=no CARGO_TERM_COLOR=never GOTOOLCHAIN=local
+# shellcheck source=../lib/kube.sh
+. scripts/lib/kube.sh
+
+kube_build
+STATE="$(mktemp -d)"
+trap 'kube_stop "$STATE"; rm -rf "$STATE"' EXIT
+kube_start "$STATE"
+export KUBECONFIG="$STATE/kubeconfig"
+echo "kube-apiserver $KUBE_VERSION at $KUBE_URL"
+cargo test -p paasctl --test deploy -- --ignored --test-threads 4
