@@ -51,14 +51,20 @@ fn check(ty: &str, pattern: &str, keys: bool, inexpressible: &[&str]) {
     }
     assert!(ok.len() >= 3 && bad.len() >= 3, "{ty}: too few vectors");
     for s in &ok {
-        assert!(re.is_match(s), "{ty}: the wire accepts {s:?}, the pattern does not");
+        assert!(
+            re.is_match(s),
+            "{ty}: the wire accepts {s:?}, the pattern does not"
+        );
     }
     let passing: Vec<&str> = bad
         .iter()
         .map(String::as_str)
         .filter(|s| re.is_match(s))
         .collect();
-    assert_eq!(passing, inexpressible, "{ty}: rejected by the wire, matched by the pattern");
+    assert_eq!(
+        passing, inexpressible,
+        "{ty}: rejected by the wire, matched by the pattern"
+    );
 }
 
 #[test]
@@ -85,5 +91,10 @@ fn time_pattern_leaves_only_the_calendar_and_the_utc_range() {
 
 #[test]
 fn int_key_pattern_leaves_only_the_int64_range() {
-    check("map[int]string", INT_KEY_PATTERN, true, &["9223372036854775808"]);
+    check(
+        "map[int]string",
+        INT_KEY_PATTERN,
+        true,
+        &["9223372036854775808"],
+    );
 }
