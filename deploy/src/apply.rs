@@ -2,12 +2,13 @@
 //! forced) in parallel, then polls until every object is ready or the stage times out.
 use crate::objects::Object;
 use crate::readiness::{self, Readiness};
-use crate::{Error, Progress, FIELD_MANAGER};
+use crate::{Error, FIELD_MANAGER};
 use futures::future::join_all;
 use kube::api::{Patch, PatchParams};
 use std::time::{Duration, Instant};
 
-/// Applies the objects of a stage in parallel; every failure is reported, not only the first.
+/// Applies the objects of a stage in parallel, cluster-scoped ones (a Namespace, a CRD) first so
+/// that the namespaced ones find their namespace; every failure is reported, not only the first.
 pub(crate) async fn apply(
     client: &kube::Client,
     stage: &str,
@@ -18,24 +19,33 @@ pub(crate) async fn apply(
     if dry_run {
         params = params.dry_run();
     }
-    let results = join_all(objects.iter().map(|o| {
-        let params = params.clone();
-        async move {
-            o.api(client)
-                .patch(o.name(), &params, &Patch::Apply(&o.object))
-                .await
-                .map_err(|e| match Error::api(o.id(), e) {
-                    Error::Api { what, message } => format!("{what}: {message}"),
-                    other => other.to_string(),
-                })
+    let (first, then): (Vec<&Object>, Vec<&Object>) =
+        objects.iter().partition(|o| !o.kind.namespaced);
+    let mut failed = Vec::new();
+    for group in [first, then] {
+        let results = join_all(group.into_iter().map(|o| {
+            let params = params.clone();
+            async move {
+                o.api(client)
+                    .patch(o.name(), &params, &Patch::Apply(&o.object))
+                    .await
+                    .map_err(|e| match Error::api(o.id(), e) {
+                        Error::Api { what, message } => format!("{what}: {message}"),
+                        other => other.to_string(),
+                    })
+            }
+        }))
+        .await;
+        failed.extend(results.into_iter().filter_map(Result::err));
+        if !failed.is_empty() {
+            break;
         }
-    }))
-    .await;
-    let failed: Vec<String> = results.into_iter().filter_map(Result::err).collect();
+    }
     if failed.is_empty() {
         Ok(())
     } else {
         Err(Error::Failed {
+            cluster: String::new(),
             stage: stage.to_owned(),
             failed,
         })
@@ -65,7 +75,7 @@ pub(crate) async fn wait(
     objects: &[Object],
     timeout: Duration,
     poll: Duration,
-    progress: Progress<'_>,
+    progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<(), Error> {
     let start = Instant::now();
     let mut last_ready = usize::MAX;
@@ -81,13 +91,14 @@ pub(crate) async fn wait(
             .collect();
         if !failed.is_empty() {
             return Err(Error::Failed {
+                cluster: String::new(),
                 stage: stage.to_owned(),
                 failed,
             });
         }
         let ready = states.iter().filter(|s| s.is_ready()).count();
         if ready != last_ready {
-            progress(&format!("{stage}: {ready}/{} ready", objects.len()));
+            progress(ready, objects.len());
             last_ready = ready;
         }
         if ready == objects.len() {
@@ -103,6 +114,7 @@ pub(crate) async fn wait(
                 })
                 .collect();
             return Err(Error::Timeout {
+                cluster: String::new(),
                 stage: stage.to_owned(),
                 not_ready,
             });

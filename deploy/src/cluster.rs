@@ -4,19 +4,30 @@ use crate::Error;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use std::path::PathBuf;
 
-/// One cluster: a kubeconfig file and a context in it (each defaulted as kubectl does).
+/// One cluster: its name (platform.toml's, as recorded in the releases and named in messages),
+/// a kubeconfig file and a context in it (each defaulted as kubectl does).
 #[derive(Debug, Clone, Default)]
 pub struct Target {
+    pub name: String,
     pub kubeconfig: Option<PathBuf>,
     pub context: Option<String>,
 }
 
 impl Target {
-    /// A short name for messages: the context, else `the current context`.
-    pub fn name(&self) -> String {
-        match &self.context {
-            Some(c) => format!("context `{c}`"),
-            None => "the current context".to_owned(),
+    /// A cluster reached through the default kubeconfig and its current context.
+    pub fn named(name: &str) -> Target {
+        Target {
+            name: name.to_owned(),
+            ..Target::default()
+        }
+    }
+
+    /// A short name for messages: `cluster `name``, else the context, else the current context.
+    pub fn label(&self) -> String {
+        match (&self.name, &self.context) {
+            (n, _) if !n.is_empty() => format!("cluster `{n}`"),
+            (_, Some(c)) => format!("context `{c}`"),
+            _ => "the current context".to_owned(),
         }
     }
 
@@ -34,8 +45,8 @@ impl Target {
             }
             None => kube::Config::from_kubeconfig(&options).await,
         }
-        .map_err(|e| Error::Cluster(format!("{}: {e}", self.name())))?;
-        kube::Client::try_from(config).map_err(|e| Error::Cluster(format!("{}: {e}", self.name())))
+        .map_err(|e| Error::Cluster(format!("{}: {e}", self.label())))?;
+        kube::Client::try_from(config).map_err(|e| Error::Cluster(format!("{}: {e}", self.label())))
     }
 }
 

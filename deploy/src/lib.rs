@@ -8,6 +8,7 @@
 mod apply;
 mod cluster;
 mod error;
+mod event;
 mod lock;
 mod objects;
 mod prune;
@@ -17,9 +18,11 @@ mod run;
 
 pub use cluster::Target;
 pub use error::Error;
+pub use event::Event;
 pub use release::{ReleaseInfo, ReleasePhase};
 pub use run::{
-    deploy, releases, rollback_plan, status, DeployOutcome, ObjectStatus, StageStatus, StatusReport,
+    deploy, releases, rollback_plan, status, ClusterReleases, ClusterStatus, DeployOutcome,
+    ObjectStatus, StageStatus, StatusReport,
 };
 
 use std::time::Duration;
@@ -38,7 +41,17 @@ pub struct StageInput {
     pub yaml: String,
 }
 
-/// What to deploy: one service in one environment, its image and its stages in apply order.
+/// The rendered stages of one cluster (by its name), in apply order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterStages {
+    pub cluster: String,
+    pub stages: Vec<StageInput>,
+}
+
+/// What to deploy: one service in one environment, its image and, per cluster of the
+/// environment, its stages in apply order. Every cluster's record keeps all of `manifests`, also
+/// those of clusters this deploy does not reach (`--context`), so any cluster can be rebuilt from
+/// any other.
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub service: String,
@@ -50,7 +63,17 @@ pub struct Plan {
     pub rollback_of: Option<u64>,
     /// Who deploys (recorded in the release and the lock), e.g. `$USER`.
     pub who: String,
-    pub stages: Vec<StageInput>,
+    pub manifests: Vec<ClusterStages>,
+}
+
+impl Plan {
+    /// The stages of one cluster.
+    pub fn stages(&self, cluster: &str) -> Option<&[StageInput]> {
+        self.manifests
+            .iter()
+            .find(|c| c.cluster == cluster)
+            .map(|c| c.stages.as_slice())
+    }
 }
 
 /// How to deploy.
@@ -86,5 +109,5 @@ impl Default for Options {
     }
 }
 
-/// Receives progress lines (the CLI prints them on stderr).
-pub type Progress<'a> = &'a (dyn Fn(&str) + Sync);
+/// Receives the driver's events (the CLI prints them on stderr, or as JSON lines).
+pub type Progress<'a> = &'a (dyn Fn(&Event) + Sync);

@@ -64,6 +64,7 @@ pub(crate) async fn acquire(
         ..LeaseSpec::default()
     };
     let refused = |holder: String| Error::Locked {
+        cluster: String::new(),
         holder,
         lease: format!("{namespace}/{name}"),
     };

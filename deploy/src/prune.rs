@@ -1,7 +1,7 @@
 //! Prune: after the last stage, deletes the objects of this service and environment that carry
 //! the driver's labels but are not in the new release.
 use crate::objects::{self, Object};
-use crate::{Error, Progress};
+use crate::{Error, Event, Progress};
 use kube::api::{DeleteParams, ListParams};
 use std::collections::BTreeSet;
 
@@ -11,6 +11,7 @@ pub(crate) async fn prune(
     service: &str,
     env: &str,
     keep: &[Object],
+    cluster: &str,
     progress: Progress<'_>,
 ) -> Result<Vec<String>, Error> {
     let keep: BTreeSet<String> = keep.iter().map(Object::id).collect();
@@ -33,7 +34,10 @@ pub(crate) async fn prune(
                 .delete(&name, &DeleteParams::background())
                 .await
                 .map_err(|e| Error::api(format!("prune {id}"), e))?;
-            progress(&format!("pruned {id}"));
+            progress(&Event::Pruned {
+                cluster: cluster.to_owned(),
+                object: id.clone(),
+            });
             pruned.push(id);
         }
     }

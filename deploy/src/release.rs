@@ -2,7 +2,7 @@
 //! environment and version, with the rendered manifests as gzip + base64, inline or split into
 //! `ReleaseChunk`s so that no object nears the API server's 1 MiB limit; history capped.
 use crate::objects::{self, chunk_kind, release_kind};
-use crate::{Error, Plan, StageInput, ENV_LABEL, SERVICE_LABEL};
+use crate::{ClusterStages, Error, Plan, StageInput, ENV_LABEL, SERVICE_LABEL};
 use base64::Engine;
 use kube::api::{DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{json, Value};
@@ -24,6 +24,8 @@ pub enum ReleasePhase {
     Deployed,
     Failed,
     Superseded,
+    /// Failed, then undone by an automatic rollback to an earlier release.
+    RolledBack,
 }
 
 impl ReleasePhase {
@@ -33,6 +35,7 @@ impl ReleasePhase {
             ReleasePhase::Deployed => "deployed",
             ReleasePhase::Failed => "failed",
             ReleasePhase::Superseded => "superseded",
+            ReleasePhase::RolledBack => "rolled-back",
         }
     }
 
@@ -41,6 +44,7 @@ impl ReleasePhase {
             "deployed" => ReleasePhase::Deployed,
             "failed" => ReleasePhase::Failed,
             "superseded" => ReleasePhase::Superseded,
+            "rolled-back" => ReleasePhase::RolledBack,
             _ => ReleasePhase::Pending,
         }
     }
@@ -53,6 +57,8 @@ pub struct ReleaseInfo {
     pub name: String,
     pub service: String,
     pub env: String,
+    /// The cluster this record is in (platform.toml's name).
+    pub cluster: String,
     pub version: u64,
     pub image: String,
     pub strategy: String,
@@ -82,6 +88,7 @@ fn info(o: &DynamicObject) -> ReleaseInfo {
         name: o.metadata.name.clone().unwrap_or_default(),
         service: s(d, "/spec/service"),
         env: s(d, "/spec/env"),
+        cluster: s(d, "/spec/cluster"),
         version: d
             .pointer("/spec/version")
             .and_then(Value::as_u64)
@@ -102,14 +109,32 @@ fn info(o: &DynamicObject) -> ReleaseInfo {
     }
 }
 
-/// The stages as JSON, gzip, base64.
-pub(crate) fn encode(stages: &[StageInput]) -> Result<String, Error> {
-    let json = Value::Array(
+fn stages_json(stages: &[StageInput]) -> Value {
+    Value::Array(
         stages
             .iter()
             .map(|s| json!({"name": s.name, "yaml": s.yaml}))
             .collect(),
     )
+}
+
+fn stages_of(v: &Value) -> Vec<StageInput> {
+    let text = |s: &Value, k: &str| s.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|s| StageInput {
+            name: text(s, "name"),
+            yaml: text(s, "yaml"),
+        })
+        .collect()
+}
+
+/// Every cluster's stages as JSON (`{"clusters": [{"cluster", "stages"}]}`), gzip, base64.
+pub(crate) fn encode(manifests: &[ClusterStages]) -> Result<String, Error> {
+    let json = json!({"clusters": manifests.iter().map(|c| json!({
+        "cluster": c.cluster, "stages": stages_json(&c.stages),
+    })).collect::<Vec<_>>()})
     .to_string();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gz.write_all(json.as_bytes())
@@ -118,8 +143,9 @@ pub(crate) fn encode(stages: &[StageInput]) -> Result<String, Error> {
         .map_err(|e| Error::Input(format!("cannot compress the manifests: {e}")))
 }
 
-/// The inverse of [`encode`].
-pub(crate) fn decode(text: &str) -> Result<Vec<StageInput>, Error> {
+/// The inverse of [`encode`]; a record of one cluster's stages alone (the first format) is read
+/// as `cluster`'s.
+pub(crate) fn decode(text: &str, cluster: &str) -> Result<Vec<ClusterStages>, Error> {
     let bad = |e: String| Error::Input(format!("unreadable release manifests: {e}"));
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text)
@@ -129,20 +155,23 @@ pub(crate) fn decode(text: &str) -> Result<Vec<StageInput>, Error> {
         .read_to_string(&mut json)
         .map_err(|e| bad(e.to_string()))?;
     let v: Value = serde_json::from_str(&json).map_err(|e| bad(e.to_string()))?;
-    Ok(v.as_array()
+    if v.is_array() {
+        return Ok(vec![ClusterStages {
+            cluster: cluster.to_owned(),
+            stages: stages_of(&v),
+        }]);
+    }
+    Ok(v.get("clusters")
+        .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .map(|s| StageInput {
-            name: s
-                .get("name")
+        .map(|c| ClusterStages {
+            cluster: c
+                .get("cluster")
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_owned(),
-            yaml: s
-                .get("yaml")
-                .and_then(Value::as_str)
-                .unwrap_or("")
-                .to_owned(),
+            stages: c.get("stages").map(stages_of).unwrap_or_default(),
         })
         .collect())
 }
@@ -182,16 +211,23 @@ pub(crate) async fn list(
     Ok(out)
 }
 
-/// Records a new release as `pending` (with its manifests, chunked when large).
+/// A release's object name.
+pub(crate) fn name(service: &str, env: &str, version: u64) -> String {
+    format!("{service}-{env}-v{version}")
+}
+
+/// Records a new release in `cluster` as `pending` (with every cluster's manifests, chunked when
+/// large).
 pub(crate) async fn create(
     client: &kube::Client,
     namespace: &str,
     plan: &Plan,
+    cluster: &str,
     version: u64,
     when: &str,
 ) -> Result<ReleaseInfo, Error> {
-    let name = format!("{}-{}-v{version}", plan.service, plan.env);
-    let data = encode(&plan.stages)?;
+    let name = name(&plan.service, &plan.env, version);
+    let data = encode(&plan.manifests)?;
     let pieces = if data.len() <= CHUNK {
         Vec::new()
     } else {
@@ -227,7 +263,7 @@ pub(crate) async fn create(
         "kind": "Release",
         "metadata": {"name": name, "namespace": namespace, "labels": labels},
         "spec": {
-            "service": plan.service, "env": plan.env, "version": version,
+            "service": plan.service, "env": plan.env, "cluster": cluster, "version": version,
             "image": plan.image, "strategy": plan.strategy, "who": plan.who, "when": when,
             "manifests": manifests,
             "rollbackOf": plan.rollback_of,
@@ -261,18 +297,18 @@ pub(crate) async fn set_status(
         .map_err(|e| Error::api(format!("update release {name}"), e))
 }
 
-/// The stored manifests of a release (joined from its chunks when it has them).
+/// The stored manifests of a release, every cluster's (joined from its chunks when it has them).
 pub(crate) async fn manifests(
     client: &kube::Client,
     namespace: &str,
     release: &ReleaseInfo,
-) -> Result<Vec<StageInput>, Error> {
+) -> Result<Vec<ClusterStages>, Error> {
     let obj = objects::api(client, &release_kind(), Some(namespace))
         .get(&release.name)
         .await
         .map_err(|e| Error::api(format!("read release {}", release.name), e))?;
     if release.chunks == 0 {
-        return decode(&s(&obj.data, "/spec/manifests/data"));
+        return decode(&s(&obj.data, "/spec/manifests/data"), &release.cluster);
     }
     let chunks = objects::api(client, &chunk_kind(), Some(namespace))
         .list(&ListParams::default().labels(&format!("{RELEASE_LABEL}={}", release.name)))
@@ -300,7 +336,10 @@ pub(crate) async fn manifests(
         )));
     }
     parts.sort_by_key(|p| p.0);
-    decode(&parts.into_iter().map(|p| p.1).collect::<String>())
+    decode(
+        &parts.into_iter().map(|p| p.1).collect::<String>(),
+        &release.cluster,
+    )
 }
 
 /// Deletes the oldest releases (and their chunks) beyond `keep`; returns their names.
@@ -313,6 +352,19 @@ pub(crate) async fn cap(
     let excess = releases.len().saturating_sub(keep.max(1));
     let mut deleted = Vec::new();
     for r in &releases[..excess] {
+        remove(client, namespace, r).await?;
+        deleted.push(r.name.clone());
+    }
+    Ok(deleted)
+}
+
+/// Deletes one release record and its chunks.
+pub(crate) async fn remove(
+    client: &kube::Client,
+    namespace: &str,
+    r: &ReleaseInfo,
+) -> Result<(), Error> {
+    {
         if r.chunks > 0 {
             objects::api(client, &chunk_kind(), Some(namespace))
                 .delete_collection(
@@ -330,9 +382,8 @@ pub(crate) async fn cap(
             Err(kube::Error::Api(s)) if s.code == 404 => {}
             Err(e) => return Err(Error::api(format!("delete release {}", r.name), e)),
         }
-        deleted.push(r.name.clone());
     }
-    Ok(deleted)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -341,12 +392,15 @@ mod tests {
 
     #[test]
     fn manifests_round_trip_and_split() {
-        let stages = vec![StageInput {
-            name: "init".to_owned(),
-            yaml: "apiVersion: v1\nkind: Namespace\n".repeat(50),
+        let stages = vec![ClusterStages {
+            cluster: "eu1".to_owned(),
+            stages: vec![StageInput {
+                name: "init".to_owned(),
+                yaml: "apiVersion: v1\nkind: Namespace\n".repeat(50),
+            }],
         }];
         let text = encode(&stages).unwrap_or_default();
-        assert!(matches!(decode(&text), Ok(s) if s == stages));
+        assert!(matches!(decode(&text, "other"), Ok(s) if s == stages));
         let parts = split(&text, 7);
         assert!(parts.iter().all(|p| p.len() <= 7));
         assert_eq!(parts.concat(), text);

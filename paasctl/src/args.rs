@@ -251,9 +251,11 @@ nvim --cmd 'lua vim.lsp.start({name = \"brief\", cmd = {\"paasctl\", \"lsp\"}})'
     /// Deploy a service to a cluster, stage by stage (docs/deploy.md).
     #[command(
         after_help = "Renders the manifests of ENV (as `paasctl manifests` does) and applies them with \
-server-side apply, stage by stage (init, db, app, balancing), waiting for each stage to be ready. \
+server-side apply in every cluster of ENV at once (platform.toml; --kubeconfig/--context for one), \
+stage by stage (init, db, app, balancing), the next stage only once every cluster has the last ready. \
 Objects of the service that the new release no longer has are pruned; a Release record keeps the \
-history; a Lease refuses a second deploy of the same service and environment. Progress on stderr.\n\n\
+history; a Lease refuses a second deploy of the same service and environment. Progress on stderr, \
+or with --format json as a JSON event stream on stdout.\n\n\
 Examples:\n  paasctl deploy -e staging --image registry.example/shop:1.4.2\n  \
 paasctl deploy services/shop -e prod --image registry.example/shop@sha256:... --timeout 10m\n  \
 paasctl deploy -e staging --image registry.example/shop:1.4.2 --dry-run   # server-side dry run\n  \
@@ -389,10 +391,12 @@ pub struct ManifestsArgs {
 /// The cluster flags of the deploy commands.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ClusterArgs {
-    /// The kubeconfig file; default $KUBECONFIG, else ~/.kube/config.
+    /// One cluster through this kubeconfig file instead of the environment's clusters
+    /// (platform.toml); default $KUBECONFIG, else ~/.kube/config.
     #[arg(long, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
-    /// The kubeconfig context; default its current context.
+    /// One cluster instead of the environment's clusters: the one whose kubeconfig context or
+    /// name this is, else this context for the environment's only cluster.
     #[arg(long, value_name = "NAME")]
     pub context: Option<String>,
 }

@@ -1,17 +1,23 @@
 //! The rendered manifests of one environment for the deploy commands (`deploy`, `status`,
-//! `releases`): the project checked and rendered by the k8s backend, its stages handed to the
-//! deploy driver as YAML; diagnostics printed as `paasctl manifests` prints them.
-use crate::args::{ClusterArgs, OutputArgs};
+//! `releases`, `rollback`): the project checked and rendered by the k8s backend once per cluster
+//! of the environment, its stages handed to the deploy driver as YAML; diagnostics printed as
+//! `paasctl manifests` prints them. Also which clusters a command talks to (platform.toml's, or
+//! the one of `--kubeconfig`/`--context`) and how the driver's events are printed.
+use crate::args::{ClusterArgs, FormatArg, OutputArgs};
 use crate::output::{emit, path_prefix, usage_error, EXIT_INPUT};
 use crate::project;
-use std::path::Path;
+use backend_k8s::platform::ClusterRef;
+use std::path::{Path, PathBuf};
 
-/// A service's stages in one environment.
+/// A service's stages in one environment, per cluster.
 pub struct Rendered {
     pub service: String,
     /// The environment's own name (an alias resolved).
     pub env: String,
-    pub stages: Vec<brief_deploy::StageInput>,
+    /// The environment's clusters (platform.toml).
+    pub clusters: Vec<ClusterRef>,
+    /// Each cluster's stages.
+    pub manifests: Vec<brief_deploy::ClusterStages>,
 }
 
 /// Renders the project at `path` for `env`; on errors prints them and returns the exit code.
@@ -46,15 +52,27 @@ pub fn render(
     let locator = output.app.as_ref().map(|a| &a.locations);
     let result = loaded.and_then(|pf| {
         let ir = output.ir.as_ref().ok_or_else(Vec::new)?;
-        backend_k8s::generate(
-            ir,
-            backend_k8s::Request {
-                platform: &pf,
-                app_toml: locator,
-                env,
-                image,
-            },
-        )
+        let req = backend_k8s::Request {
+            platform: &pf,
+            app_toml: locator,
+            env,
+            image,
+        };
+        let first = backend_k8s::generate(ir, req)?;
+        let clusters = pf
+            .platform
+            .environment(&first.env)
+            .map(|(_, e)| e.clusters())
+            .unwrap_or_default();
+        let mut manifests = Vec::new();
+        for c in &clusters {
+            let m = backend_k8s::generate_for_cluster(ir, req, &c.name)?;
+            manifests.push(brief_deploy::ClusterStages {
+                cluster: c.name.clone(),
+                stages: stages(&m),
+            });
+        }
+        Ok((first.env, clusters, manifests))
     });
     let service = output
         .ir
@@ -62,21 +80,15 @@ pub fn render(
         .and_then(|ir| ir.app.as_ref())
         .map(|a| a.name.clone());
     match (result, service) {
-        (Ok(m), Some(service)) => {
+        (Ok((env, clusters, manifests)), Some(service)) => {
             if !output.diagnostics.is_empty() {
                 show(&output);
             }
             Ok(Rendered {
                 service,
-                env: m.env.clone(),
-                stages: m
-                    .files
-                    .iter()
-                    .map(|f| brief_deploy::StageInput {
-                        name: f.stage.name().to_owned(),
-                        yaml: f.yaml.clone(),
-                    })
-                    .collect(),
+                env,
+                clusters,
+                manifests,
             })
         }
         (Ok(_), None) => Err(usage_error("the project has no app.toml")),
@@ -88,10 +100,94 @@ pub fn render(
     }
 }
 
-/// The cluster of the `--kubeconfig`/`--context` flags.
-pub fn target(c: &ClusterArgs) -> brief_deploy::Target {
-    brief_deploy::Target {
-        kubeconfig: c.kubeconfig.clone(),
-        context: c.context.clone(),
+fn stages(m: &backend_k8s::Manifests) -> Vec<brief_deploy::StageInput> {
+    m.files
+        .iter()
+        .map(|f| brief_deploy::StageInput {
+            name: f.stage.name().to_owned(),
+            yaml: f.yaml.clone(),
+        })
+        .collect()
+}
+
+/// The clusters a command talks to: every cluster of the environment (each through its
+/// kubeconfig context), or, with `--kubeconfig` or `--context`, the one cluster they reach: the
+/// environment's cluster whose context or name `--context` is, else its only cluster. Prints a
+/// usage error (and returns its exit code) when that is ambiguous.
+pub fn targets(r: &Rendered, c: &ClusterArgs) -> Result<Vec<brief_deploy::Target>, i32> {
+    if c.kubeconfig.is_none() && c.context.is_none() {
+        return Ok(r
+            .clusters
+            .iter()
+            .map(|cl| brief_deploy::Target {
+                name: cl.name.clone(),
+                kubeconfig: cl.kubeconfig.as_ref().map(PathBuf::from),
+                context: Some(cl.context.clone()),
+            })
+            .collect());
+    }
+    let by_context = c.context.as_ref().and_then(|ctx| {
+        r.clusters
+            .iter()
+            .find(|cl| &cl.context == ctx)
+            .or_else(|| r.clusters.iter().find(|cl| &cl.name == ctx))
+    });
+    let (cluster, matched) = match (by_context, r.clusters.as_slice()) {
+        (Some(cl), _) => (cl, true),
+        (None, [only]) => (only, false),
+        (None, all) => {
+            let names: Vec<String> = all
+                .iter()
+                .map(|cl| format!("`{}` (context `{}`)", cl.name, cl.context))
+                .collect();
+            return Err(usage_error(&format!(
+                "environment `{}` has several clusters, {}: name one with --context",
+                r.env,
+                names.join(", ")
+            )));
+        }
+    };
+    // A cluster named by --context is reached as platform.toml says, unless --kubeconfig says
+    // otherwise; an unnamed one through the flags as given.
+    Ok(vec![brief_deploy::Target {
+        name: cluster.name.clone(),
+        kubeconfig: c
+            .kubeconfig
+            .clone()
+            .or_else(|| matched.then(|| cluster.kubeconfig.as_ref().map(PathBuf::from))?),
+        context: if matched {
+            Some(cluster.context.clone())
+        } else {
+            c.context.clone()
+        },
+    }])
+}
+
+/// Who deploys: `$USER`, else `$LOGNAME`.
+pub fn who() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+/// Prints the driver's events: human lines on stderr, or with `--format json` one JSON object
+/// per line on stdout (the event stream for CI).
+pub fn print_event(format: FormatArg, event: &brief_deploy::Event) {
+    if format == FormatArg::Json {
+        match serde_json::to_string(event) {
+            Ok(line) => println!("{line}"),
+            Err(e) => eprintln!("error: cannot print an event: {e}"),
+        }
+    } else {
+        eprintln!("{event}");
+    }
+}
+
+/// The exit code of a driver error: 2 when a cluster cannot be reached or configured, else 1.
+pub fn exit_code(e: &brief_deploy::Error) -> i32 {
+    if e.is_cluster() {
+        crate::output::EXIT_USAGE
+    } else {
+        EXIT_INPUT
     }
 }

@@ -8,7 +8,7 @@
 #[path = "deploy/controller.rs"]
 mod controller;
 
-use brief_deploy::{Error, Options, Plan, ReleasePhase, StageInput, Target};
+use brief_deploy::{ClusterStages, Error, Event, Options, Plan, ReleasePhase, StageInput, Target};
 use brief_testkit::corpus::CASES;
 use compiler::{Compiler, OsFs};
 use controller::FakeControllers;
@@ -20,23 +20,32 @@ use std::time::Duration;
 
 const IMAGE: &str = "registry.paas.internal/services/app:1.4.2";
 
-/// The rendered stages of a golden case in `env`, with the service's name replaced by `name`.
+/// The rendered stages of a golden case in `env` for the test cluster `one`, with the service's
+/// name replaced by `name`.
 fn render(case: &str, env: &str, name: Option<&str>, image: &str) -> Option<Plan> {
+    render_for(case, env, name, image, &["one"])
+}
+
+/// The same for several clusters (their namespaces' cluster labels differ).
+fn render_for(
+    case: &str,
+    env: &str,
+    name: Option<&str>,
+    image: &str,
+    clusters: &[&str],
+) -> Option<Plan> {
     let out = Compiler::new().check_project(&OsFs, &brief_testkit::case_path(CASES, case));
     let ir = out.ir.as_ref()?;
     let service = ir.app.as_ref()?.name.clone();
     let mut sources = out.sources.clone();
     let pf = backend_k8s::platform::load_default(&mut sources).unwrap();
-    let m = backend_k8s::generate(
-        ir,
-        backend_k8s::Request {
-            platform: &pf,
-            app_toml: out.app.as_ref().map(|a| &a.locations),
-            env,
-            image: Some(image),
-        },
-    )
-    .ok()?;
+    let req = backend_k8s::Request {
+        platform: &pf,
+        app_toml: out.app.as_ref().map(|a| &a.locations),
+        env,
+        image: Some(image),
+    };
+    let m = backend_k8s::generate(ir, req).ok()?;
     let rename = |s: &str| match name {
         Some(n) => s.replace(&service, n),
         None => s.to_owned(),
@@ -48,12 +57,19 @@ fn render(case: &str, env: &str, name: Option<&str>, image: &str) -> Option<Plan
         strategy: "simple".to_owned(),
         rollback_of: None,
         who: "test".to_owned(),
-        stages: m
-            .files
+        manifests: clusters
             .iter()
-            .map(|f| StageInput {
-                name: f.stage.name().to_owned(),
-                yaml: rename(&f.yaml),
+            .map(|c| ClusterStages {
+                cluster: (*c).to_owned(),
+                stages: backend_k8s::generate_for_cluster(ir, req, c)
+                    .unwrap()
+                    .files
+                    .iter()
+                    .map(|f| StageInput {
+                        name: f.stage.name().to_owned(),
+                        yaml: rename(&f.yaml),
+                    })
+                    .collect(),
             })
             .collect(),
     })
@@ -71,18 +87,53 @@ fn options() -> Options {
     }
 }
 
+/// The first test cluster (`$KUBECONFIG`, its current context).
 fn target() -> Target {
-    Target::default()
+    Target::named("one")
 }
 
-fn quiet(_: &str) {}
+/// The second test cluster (`$KUBECONFIG_TWO`: another API server on the same etcd, under its
+/// own prefix).
+fn target_two() -> Target {
+    Target {
+        name: "two".to_owned(),
+        kubeconfig: Some(kubeconfig_two()),
+        context: None,
+    }
+}
+
+fn kubeconfig_two() -> std::path::PathBuf {
+    std::env::var_os("KUBECONFIG_TWO")
+        .expect("KUBECONFIG_TWO: the second API server (scripts/test.d/70-deploy.sh)")
+        .into()
+}
+
+fn quiet(_: &Event) {}
 
 fn deploy(plan: &Plan, options: &Options) -> Result<brief_deploy::DeployOutcome, Error> {
-    brief_deploy::deploy(&target(), plan, options, &quiet)
+    brief_deploy::deploy(&[target()], plan, options, &quiet)
+}
+
+fn releases_in(t: Target, plan: &Plan) -> Vec<brief_deploy::ReleaseInfo> {
+    brief_deploy::releases(&[t], &plan.service, &plan.env, &options())
+        .unwrap()
+        .pop()
+        .unwrap()
+        .releases
+        .unwrap()
 }
 
 fn releases(plan: &Plan) -> Vec<brief_deploy::ReleaseInfo> {
-    brief_deploy::releases(&target(), &plan.service, &plan.env, &options()).unwrap()
+    releases_in(target(), plan)
+}
+
+fn status_in(t: Target, plan: &Plan) -> brief_deploy::StatusReport {
+    brief_deploy::status(&[t], &plan.service, &plan.env, &[], &options())
+        .unwrap()
+        .pop()
+        .unwrap()
+        .report
+        .unwrap()
 }
 
 /// Runs a future against the test cluster.
@@ -114,8 +165,7 @@ fn every_golden_case_deploys_and_is_admitted_with_the_test_acting_as_controllers
             deploy(&plan, &options()).unwrap_or_else(|e| panic!("golden case {case}: {e}"));
         let rel = outcome.release.unwrap();
         assert_eq!(rel.phase, ReleasePhase::Deployed, "{case}");
-        let report =
-            brief_deploy::status(&target(), &plan.service, &plan.env, &[], &options()).unwrap();
+        let report = status_in(target(), &plan);
         for s in &report.stages {
             for o in &s.objects {
                 assert!(o.ready, "{case}: {} not ready: {}", o.id, o.why);
@@ -181,7 +231,10 @@ fn without_controllers_the_timeout_names_the_deployment_and_why() {
         },
     )
     .unwrap_err();
-    let Error::Timeout { stage, not_ready } = &e else {
+    let Error::Timeout {
+        stage, not_ready, ..
+    } = &e
+    else {
         panic!("{e}");
     };
     assert_eq!(stage, "app");
@@ -207,7 +260,7 @@ fn a_removed_object_is_pruned_with_the_test_acting_as_controllers() {
     let plan = summer("summer-prune");
     let _controllers = FakeControllers::start(&plan.service);
     let mut with_extra = plan.clone();
-    with_extra.stages[0].yaml.push_str(
+    with_extra.manifests[0].stages[0].yaml.push_str(
         "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: summer-prune\ndata:\n  a: b\n",
     );
     let first = deploy(&with_extra, &options()).unwrap();
@@ -222,7 +275,10 @@ fn a_removed_object_is_pruned_with_the_test_acting_as_controllers() {
     };
     assert!(get().is_some());
     let second = deploy(&plan, &options()).unwrap();
-    assert_eq!(second.pruned, ["ConfigMap/summer-prune/extra"]);
+    assert_eq!(
+        second.pruned,
+        [("one".to_owned(), "ConfigMap/summer-prune/extra".to_owned())]
+    );
     assert!(get().is_none());
     // Objects of the service that carry no driver label are never touched.
     kube(async |c| {
@@ -296,7 +352,7 @@ fn large_manifests_are_stored_in_chunks_and_read_back() {
         noise.push_str(&format!("{:x}", (x >> 8) & 0xffff));
     }
     noise.push('\n');
-    plan.stages[0].yaml.push_str(&noise);
+    plan.manifests[0].stages[0].yaml.push_str(&noise);
     let outcome = deploy(
         &plan,
         &Options {
@@ -308,8 +364,7 @@ fn large_manifests_are_stored_in_chunks_and_read_back() {
     let rel = outcome.release.unwrap();
     assert!(rel.chunks >= 2, "{} chunks", rel.chunks);
     // status reads the stored manifests back (joining the chunks) and checks each object.
-    let report =
-        brief_deploy::status(&target(), &plan.service, &plan.env, &[], &options()).unwrap();
+    let report = status_in(target(), &plan);
     let ids: Vec<&str> = report
         .stages
         .iter()
@@ -325,7 +380,7 @@ fn a_second_concurrent_deploy_is_refused_naming_the_holder() {
     let plan = summer("summer-lock");
     let first = {
         let plan = plan.clone();
-        std::thread::spawn(move || brief_deploy::deploy(&target(), &plan, &options(), &quiet))
+        std::thread::spawn(move || brief_deploy::deploy(&[target()], &plan, &options(), &quiet))
     };
     // Wait until the first deploy holds the lease (it then waits for its Deployment).
     let held = (0..100).any(|_| {
@@ -340,7 +395,7 @@ fn a_second_concurrent_deploy_is_refused_naming_the_holder() {
     });
     assert!(held, "the first deploy never took the lease");
     let e = deploy(&plan, &options()).unwrap_err();
-    let Error::Locked { holder, lease } = &e else {
+    let Error::Locked { holder, lease, .. } = &e else {
         panic!("{e}");
     };
     assert_eq!(lease, "paasctl-system/deploy-summer-lock-dev");
@@ -459,7 +514,7 @@ fn dry_run_changes_nothing() {
     assert!(outcome
         .skipped
         .iter()
-        .any(|id| id == "Deployment/summer-dry/summer-dry"));
+        .any(|(_, id)| id == "Deployment/summer-dry/summer-dry"));
     let ns = kube(async |c| {
         Api::<Namespace>::all(c)
             .get_opt("summer-dry")
@@ -479,7 +534,7 @@ fn dry_run_changes_nothing() {
     .unwrap();
     let mut next = plan.clone();
     next.image = "registry.paas.internal/services/app:9.9.9".to_owned();
-    for s in &mut next.stages {
+    for s in &mut next.manifests[0].stages {
         s.yaml = s.yaml.replace(IMAGE, &next.image);
     }
     let outcome = deploy(&next, &dry).unwrap();
@@ -508,7 +563,13 @@ fn dry_run_changes_nothing() {
 #[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
 fn cli_deploys_summer_with_the_test_acting_as_controllers() {
     let _controllers = FakeControllers::start("summer");
-    let run = |args: &[&str]| brief_testkit::paasctl!().run(args);
+    // The embedded platform's dev runs on cluster `dev-eu1`; the test kubeconfig's context is
+    // `local`: `--context` points the one cluster there.
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--context", "local"]);
+        brief_testkit::paasctl!().run(&all)
+    };
     let r = run(&[
         "deploy",
         "golden/cases/summer",
@@ -615,7 +676,7 @@ fn cli_deploys_summer_with_the_test_acting_as_controllers() {
 fn a_failed_migration_job_fails_the_deploy_at_once_with_the_test_acting_as_controllers() {
     let plan = render("full-app", "dev", Some("shop-fail"), IMAGE).unwrap();
     assert!(
-        plan.stages.iter().any(|s| s.name == "db"),
+        plan.manifests[0].stages.iter().any(|s| s.name == "db"),
         "full-app has a migration"
     );
     let _controllers = FakeControllers::failing_jobs(&plan.service);
@@ -625,7 +686,7 @@ fn a_failed_migration_job_fails_the_deploy_at_once_with_the_test_acting_as_contr
         start.elapsed() < Duration::from_secs(20),
         "it waited for the timeout"
     );
-    let Error::Failed { stage, failed } = &e else {
+    let Error::Failed { stage, failed, .. } = &e else {
         panic!("{e}");
     };
     assert_eq!(stage, "db");
@@ -686,7 +747,7 @@ fn rollback_reapplies_a_stored_release_as_a_new_one() {
     };
     assert_eq!(live_image(), image("1.0.2"));
     let rollback = |to: Option<u64>| {
-        brief_deploy::rollback_plan(&target(), &plan.service, &plan.env, to, "test", &opts)
+        brief_deploy::rollback_plan(&[target()], &plan.service, &plan.env, to, "test", &opts)
     };
     let back = rollback(None).unwrap();
     assert_eq!(back.rollback_of, Some(1));
@@ -711,4 +772,302 @@ fn rollback_reapplies_a_stored_release_as_a_new_one() {
     );
     let e = rollback(Some(9)).unwrap_err();
     assert!(e.to_string().contains("has no release v9"), "{e}");
+}
+
+/// Runs a future against the second test cluster.
+fn kube_two<T>(f: impl AsyncFnOnce(kube::Client) -> T) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let client = controller::client(Some(&kubeconfig_two())).await;
+            f(client).await
+        })
+}
+
+/// Collects a run's events.
+#[derive(Default)]
+struct Recorder(std::sync::Mutex<Vec<Event>>);
+
+impl Recorder {
+    fn events(&self) -> Vec<Event> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+fn cluster_label(ns: Namespace) -> String {
+    ns.metadata.labels.unwrap()["paas.brief.dev/cluster"].clone()
+}
+
+#[test]
+#[ignore = "needs two kube-apiservers (scripts/test.d/70-deploy.sh)"]
+fn two_clusters_get_each_stage_at_once_and_the_next_only_when_both_are_ready_with_the_test_acting_as_controllers(
+) {
+    let plan = render_for("summer", "dev", Some("summer-two"), IMAGE, &["one", "two"]).unwrap();
+    let _one = FakeControllers::start(&plan.service);
+    let _two = FakeControllers::start_in(kubeconfig_two(), &plan.service);
+    let rec = Recorder::default();
+    let progress = |e: &Event| rec.0.lock().unwrap().push(e.clone());
+    let outcome =
+        brief_deploy::deploy(&[target(), target_two()], &plan, &options(), &progress).unwrap();
+    assert_eq!(outcome.release.unwrap().version, 1);
+    // Every stage is applied in both clusters before either is done, and no cluster starts a
+    // stage before the previous one is done in every cluster.
+    let events = rec.events();
+    let mut done: Vec<String> = Vec::new();
+    let mut applying_in = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for e in &events {
+        match e {
+            Event::StageApplying { cluster, stage, .. } => {
+                let order = ["init", "db", "app", "balancing"];
+                let i = order.iter().position(|s| s == stage).unwrap();
+                for earlier in &order[..i] {
+                    let had = plan.manifests[0].stages.iter().any(|s| s.name == *earlier);
+                    assert!(
+                        !had || done.iter().any(|d| d == earlier),
+                        "{cluster} started {stage} before {earlier} was done everywhere: {events:?}"
+                    );
+                }
+                applying_in
+                    .entry(stage.clone())
+                    .or_default()
+                    .push(cluster.clone());
+            }
+            Event::StageDone { stage } => {
+                let mut got = applying_in.get(stage).cloned().unwrap_or_default();
+                got.sort();
+                assert_eq!(got, ["one", "two"], "{stage}: {events:?}");
+                done.push(stage.clone());
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(done, ["init", "app", "balancing"], "{events:?}");
+    assert!(events.contains(&Event::StageProgress {
+        cluster: "two".into(),
+        stage: "app".into(),
+        ready: 2,
+        total: 2
+    }));
+    // Each cluster has its own record of v1, and its own manifests (the cluster label).
+    let one = releases_in(target(), &plan);
+    let two = releases_in(target_two(), &plan);
+    assert_eq!((one.len(), two.len()), (1, 1));
+    assert_eq!(
+        (one[0].cluster.as_str(), two[0].cluster.as_str()),
+        ("one", "two")
+    );
+    assert_eq!(two[0].phase, ReleasePhase::Deployed);
+    let ns =
+        |c: kube::Client| async move { Api::<Namespace>::all(c).get("summer-two").await.unwrap() };
+    assert_eq!(cluster_label(kube(ns)), "one");
+    assert_eq!(cluster_label(kube_two(ns)), "two");
+    // The record in cluster two alone can rebuild cluster one: it keeps both clusters' manifests.
+    let back = brief_deploy::rollback_plan(
+        &[target_two()],
+        &plan.service,
+        &plan.env,
+        Some(1),
+        "test",
+        &options(),
+    )
+    .unwrap();
+    assert_eq!(back.manifests, plan.manifests);
+    for c in brief_deploy::status(
+        &[target(), target_two()],
+        &plan.service,
+        &plan.env,
+        &[],
+        &options(),
+    )
+    .unwrap()
+    {
+        let report = c.report.unwrap();
+        assert!(
+            report
+                .stages
+                .iter()
+                .all(|s| s.objects.iter().all(|o| o.ready)),
+            "{}: {report:?}",
+            c.cluster
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs two kube-apiservers (scripts/test.d/70-deploy.sh)"]
+fn a_timeout_in_one_of_two_clusters_names_that_cluster_the_object_and_why() {
+    let plan = render_for("summer", "dev", Some("summer-half"), IMAGE, &["one", "two"]).unwrap();
+    // Controllers only in cluster one: cluster two's Deployment never gets a status.
+    let _one = FakeControllers::start(&plan.service);
+    let e = brief_deploy::deploy(
+        &[target(), target_two()],
+        &plan,
+        &Options {
+            timeout: Duration::from_secs(3),
+            ..options()
+        },
+        &quiet,
+    )
+    .unwrap_err();
+    let Error::Timeout {
+        cluster,
+        stage,
+        not_ready,
+    } = &e
+    else {
+        panic!("{e}");
+    };
+    assert_eq!((cluster.as_str(), stage.as_str()), ("two", "app"));
+    assert_eq!(
+        not_ready,
+        &["Deployment/summer-half/summer-half: no status yet (the controller has not seen it)"]
+    );
+    assert!(
+        e.to_string()
+            .starts_with("cluster `two`: stage `app` timed out; not ready:"),
+        "{e}"
+    );
+    // The release failed in both clusters (the balancing stage never started anywhere).
+    for t in [target(), target_two()] {
+        let rel = releases_in(t, &plan).pop().unwrap();
+        assert_eq!(
+            (rel.phase, rel.stage.as_str()),
+            (ReleasePhase::Failed, "app")
+        );
+        assert!(rel.message.contains("cluster `two`"), "{}", rel.message);
+    }
+    let svc = kube(async |c| {
+        Api::<k8s_openapi::api::core::v1::Service>::namespaced(c, "summer-half")
+            .get_opt("summer-half")
+            .await
+            .unwrap()
+    });
+    assert!(svc.is_none(), "cluster one did not go on to balancing");
+}
+
+/// A platform.toml whose `dev` has the two test clusters (each a kubeconfig and its context).
+fn two_cluster_platform(dir: &std::path::Path) -> std::path::PathBuf {
+    let one = std::env::var("KUBECONFIG").expect("KUBECONFIG");
+    let two = kubeconfig_two();
+    let text = backend_k8s::DEFAULT_PLATFORM.replacen(
+        "cluster = \"dev-eu1\"",
+        &format!(
+            "clusters = {{ one = {{ context = \"local\", kubeconfig = \"{one}\" }}, \
+             two = {{ context = \"local\", kubeconfig = \"{}\" }} }}",
+            two.display()
+        ),
+        1,
+    );
+    let path = dir.join("platform.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `paasctl deploy`, `releases` and `status` on an environment with two clusters.
+#[test]
+#[ignore = "needs two kube-apiservers (scripts/test.d/70-deploy.sh)"]
+fn cli_deploys_to_every_cluster_of_the_environment_with_the_test_acting_as_controllers() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = two_cluster_platform(dir.path());
+    let platform = platform.to_str().unwrap();
+    // A copy of summer under another name, so that it does not meet the single-cluster CLI test.
+    let case = dir.path().join("summer-cli2");
+    copy_dir(&brief_testkit::case_path(CASES, "summer"), &case);
+    let app = case.join("app.toml");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(
+        &app,
+        text.replacen("name = \"summer\"", "name = \"summer-cli2\"", 1),
+    )
+    .unwrap();
+    let brief = case.join("service.brief");
+    let text = std::fs::read_to_string(&brief).unwrap();
+    std::fs::write(
+        &brief,
+        text.replacen("service \"summer\"", "service \"summer-cli2\"", 1),
+    )
+    .unwrap();
+    let case = case.to_str().unwrap();
+    let _one = FakeControllers::start("summer-cli2");
+    let _two = FakeControllers::start_in(kubeconfig_two(), "summer-cli2");
+    let run = |args: &[&str]| brief_testkit::paasctl!().run(args);
+    let r = run(&[
+        "deploy",
+        case,
+        "-e",
+        "dev",
+        "--image",
+        IMAGE,
+        "--timeout",
+        "30s",
+        "--platform",
+        platform,
+    ]);
+    let err = brief_testkit::text(&r.stderr);
+    assert_eq!(r.status.code(), Some(0), "{err}");
+    assert!(err.contains("one: app: 2/2 ready"), "{err}");
+    assert!(err.contains("two: app: 2/2 ready"), "{err}");
+    assert!(err.contains("release v1 in one, two"), "{err}");
+    let r = run(&["releases", case, "-e", "dev", "--platform", platform]);
+    let out = brief_testkit::text(&r.stdout);
+    assert_eq!(r.status.code(), Some(0), "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("CLUSTER"), "{out}");
+    assert!(lines[1].starts_with("one     v1       deployed"), "{out}");
+    assert!(lines[2].starts_with("two     v1       deployed"), "{out}");
+    let r = run(&[
+        "status",
+        case,
+        "-e",
+        "dev",
+        "--platform",
+        platform,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        brief_testkit::text(&r.stdout)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    let clusters: Vec<&str> = v["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["cluster"].as_str().unwrap())
+        .collect();
+    assert_eq!(clusters, ["one", "two"]);
+    // One cluster of the two, by its name (both contexts are `local`).
+    let r = run(&[
+        "releases",
+        case,
+        "-e",
+        "dev",
+        "--platform",
+        platform,
+        "--context",
+        "two",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(v[0]["cluster"], "two");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
 }

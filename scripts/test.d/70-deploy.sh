@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Stage: the deploy driver (deploy/, paasctl deploy|status|releases) against a real kube-apiserver
-# and etcd (scripts/lib/kube.sh builds them once into ~/.cache/brief-kube, then starts them on
-# 127.0.0.1 in about 3 s). No kubelet or controllers run: the tests act as the Deployment and Job
-# controllers by patching /status where they need workloads ready (paasctl/tests/deploy.rs).
+# Stage: the deploy driver (deploy/, paasctl deploy|status|releases|rollback) against real
+# kube-apiservers and etcd (scripts/lib/kube.sh builds them once into ~/.cache/brief-kube, then
+# starts them on 127.0.0.1 in about 3 s each): cluster `one` ($KUBECONFIG) and cluster `two`
+# ($KUBECONFIG_TWO), a second API server on the same etcd under its own --etcd-prefix. No kubelet
+# or controllers run: the tests act as the Deployment and Job controllers by patching /status
+# where they need workloads ready (paasctl/tests/deploy.rs).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:/usr/local/go/bin:$HOME/go/bin:$PATH"
@@ -12,8 +14,11 @@ export INSTA_UPDATE=no CARGO_TERM_COLOR=never GOTOOLCHAIN=local
 
 kube_build
 STATE="$(mktemp -d)"
-trap 'kube_stop "$STATE"; rm -rf "$STATE"' EXIT
-kube_start "$STATE"
-export KUBECONFIG="$STATE/kubeconfig"
-echo "kube-apiserver $KUBE_VERSION at $KUBE_URL"
+trap 'kube_stop "$STATE/two"; kube_stop "$STATE/one"; rm -rf "$STATE"' EXIT
+kube_start "$STATE/one"
+export KUBECONFIG="$STATE/one/kubeconfig"
+echo "cluster one: kube-apiserver $KUBE_VERSION at $KUBE_URL"
+kube_start_second "$STATE/two" "$STATE/one"
+export KUBECONFIG_TWO="$STATE/two/kubeconfig"
+echo "cluster two: kube-apiserver $KUBE_VERSION at $KUBE_URL (same etcd, prefix /registry-two)"
 cargo test -p paasctl --test deploy -- --ignored --test-threads 4

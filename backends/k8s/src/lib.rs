@@ -127,7 +127,8 @@ pub struct Request<'a> {
 pub(crate) struct Resolved<'a> {
     pub app: EffectiveConfig,
     pub platform: &'a Platform,
-    pub env: &'a platform::Environment,
+    /// The cluster the manifests are for (the namespace's `paas.brief.dev/cluster` label).
+    pub cluster: String,
     pub image: image::ImageRef,
     /// `SERVICE_<DEP>_URL` and the like: the non-secret settings of the ConfigMap.
     pub settings: BTreeMap<String, String>,
@@ -204,8 +205,21 @@ fn unresolvable(pf: &PlatformFile, env_name: &str, domain: &str, name: &str) -> 
 }
 
 /// Builds the manifests of one environment, or every problem that prevents it.
+/// They are for the environment's first cluster; [`generate_for_cluster`] names another.
 pub fn generate(ir: &Ir, req: Request<'_>) -> Result<Manifests, Vec<Diagnostic>> {
     let resolved = resolve(ir, req)?;
+    Ok(objects::build(&resolved))
+}
+
+/// The manifests of one environment for one of its clusters (by its platform.toml name, see
+/// `platform::Environment::clusters`): they differ only in the namespace's cluster label.
+pub fn generate_for_cluster(
+    ir: &Ir,
+    req: Request<'_>,
+    cluster: &str,
+) -> Result<Manifests, Vec<Diagnostic>> {
+    let mut resolved = resolve(ir, req)?;
+    cluster.clone_into(&mut resolved.cluster);
     Ok(objects::build(&resolved))
 }
 
@@ -351,7 +365,7 @@ fn resolve<'a>(ir: &Ir, req: Request<'a>) -> Result<Resolved<'a>, Vec<Diagnostic
         (true, Some(image)) => Ok(Resolved {
             app: cfg,
             platform,
-            env,
+            cluster: env.primary_cluster(),
             image,
             settings,
         }),

@@ -77,8 +77,15 @@ pub struct Environment {
     /// app.toml's `[envs.<name>]`; every object carries the environment's own name.
     #[serde(default)]
     pub aliases: Vec<String>,
-    /// The cluster the environment runs on (a label on every namespace).
-    pub cluster: String,
+    /// The one cluster the environment runs on (a label on every namespace), reached through the
+    /// kubeconfig context of the same name; or `clusters` for several. [`Environment::clusters`]
+    /// is the rule.
+    #[serde(default)]
+    pub cluster: Option<String>,
+    /// Several clusters by name (the environment is deployed to each); each is reached through
+    /// its `context` (default: its name) in its `kubeconfig` (default: the user's).
+    #[serde(default)]
+    pub clusters: BTreeMap<String, ClusterConfig>,
     /// The environment's DNS domain: every URL a service of this environment is given ends with it.
     pub domain: String,
     /// Public hosts of this environment must end with it (when set).
@@ -93,7 +100,63 @@ pub struct Environment {
     pub services: BTreeMap<String, String>,
 }
 
+/// How one cluster of `[environments.<env>.clusters.<name>]` is reached.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterConfig {
+    /// The kubeconfig context; default the cluster's name.
+    #[serde(default)]
+    pub context: Option<String>,
+    /// The kubeconfig file; default `$KUBECONFIG`, else `~/.kube/config`.
+    #[serde(default)]
+    pub kubeconfig: Option<String>,
+}
+
+/// One cluster an environment is deployed to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterRef {
+    /// Its name in platform.toml (the namespace label `paas.brief.dev/cluster`).
+    pub name: String,
+    /// The kubeconfig context.
+    pub context: String,
+    /// The kubeconfig file, when platform.toml names one.
+    pub kubeconfig: Option<String>,
+}
+
 impl Environment {
+    /// The clusters the environment is deployed to, in name order: the one of `cluster` (its
+    /// kubeconfig context of the same name), else every entry of `clusters`. The only place this
+    /// rule lives; an environment with neither or both is refused when platform.toml is loaded.
+    pub fn clusters(&self) -> Vec<ClusterRef> {
+        if self.clusters.is_empty() {
+            return self
+                .cluster
+                .iter()
+                .map(|c| ClusterRef {
+                    name: c.clone(),
+                    context: c.clone(),
+                    kubeconfig: None,
+                })
+                .collect();
+        }
+        self.clusters
+            .iter()
+            .map(|(name, c)| ClusterRef {
+                name: name.clone(),
+                context: c.context.clone().unwrap_or_else(|| name.clone()),
+                kubeconfig: c.kubeconfig.clone(),
+            })
+            .collect()
+    }
+
+    /// The first cluster's name (manifests rendered without naming a cluster carry it).
+    pub fn primary_cluster(&self) -> String {
+        self.clusters()
+            .into_iter()
+            .next()
+            .map(|c| c.name)
+            .unwrap_or_default()
+    }
+
     /// Where service `name` is found in this environment (named `env_name`): its URL, and the
     /// platform.toml key that gives it (an entry of `services`, else `url_template`).
     pub fn service_url(&self, env_name: &str, name: &str) -> Option<(String, String)> {
@@ -317,6 +380,31 @@ fn validate(pf: &PlatformFile, diags: &mut Vec<Diagnostic>) {
                     pf,
                     &format!("{base}.aliases"),
                     format!("`{alias}` names more than one environment"),
+                ));
+            }
+        }
+        match (&env.cluster, env.clusters.is_empty()) {
+            (None, true) => diags.push(
+                Diagnostic::new(
+                    codes::E0604,
+                    format!("environment `{name}` names no cluster"),
+                )
+                .primary(pf.span(&base), "in this table")
+                .hint("add `cluster = \"<kubeconfig context>\"`, or one `[environments.<env>.clusters.<name>]` per cluster"),
+            ),
+            (Some(_), false) => diags.push(invalid(
+                pf,
+                &format!("{base}.cluster"),
+                format!("environment `{name}` has both `cluster` and `clusters`: keep one"),
+            )),
+            _ => {}
+        }
+        for cluster in env.clusters.keys() {
+            if let Err(e) = check_dns_label(cluster) {
+                diags.push(invalid(
+                    pf,
+                    &format!("{base}.clusters.{cluster}"),
+                    format!("cluster name `{cluster}` {e}"),
                 ));
             }
         }
@@ -579,6 +667,57 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn an_environment_has_one_cluster_or_several_never_none_or_both() {
+        let pf = load(DEFAULT_PLATFORM).unwrap();
+        let dev = &pf.platform.environments["dev"];
+        assert_eq!(
+            dev.clusters(),
+            [ClusterRef {
+                name: "dev-eu1".into(),
+                context: "dev-eu1".into(),
+                kubeconfig: None
+            }]
+        );
+        let two = DEFAULT_PLATFORM.replacen(
+            "cluster = \"dev-eu1\"",
+            "clusters = { eu1 = { context = \"ctx-eu1\" }, us1 = { kubeconfig = \"/k/us1\" } }",
+            1,
+        );
+        let pf = load(&two).unwrap();
+        let got = pf.platform.environments["dev"].clusters();
+        assert_eq!(
+            got,
+            [
+                ClusterRef {
+                    name: "eu1".into(),
+                    context: "ctx-eu1".into(),
+                    kubeconfig: None
+                },
+                ClusterRef {
+                    name: "us1".into(),
+                    context: "us1".into(),
+                    kubeconfig: Some("/k/us1".into())
+                }
+            ]
+        );
+        assert_eq!(pf.platform.environments["dev"].primary_cluster(), "eu1");
+        let none = DEFAULT_PLATFORM.replacen("cluster = \"dev-eu1\"\n", "", 1);
+        let d = &load(&none).unwrap_err()[0];
+        assert_eq!(
+            (d.code, d.message.as_str()),
+            ("E0604", "environment `dev` names no cluster")
+        );
+        let both = DEFAULT_PLATFORM.replacen(
+            "cluster = \"dev-eu1\"",
+            "cluster = \"dev-eu1\"\nclusters = { eu1 = {} }",
+            1,
+        );
+        let d = &load(&both).unwrap_err()[0];
+        assert_eq!(d.code, "E0603");
+        assert!(d.message.contains("both `cluster` and `clusters`"), "{d:?}");
     }
 
     #[test]

@@ -1,8 +1,10 @@
-//! `paasctl deploy`: renders one environment and hands its stages to the deploy driver
-//! (docs/deploy.md); progress on stderr.
+//! `paasctl deploy`: renders one environment for each of its clusters and hands the stages to the
+//! deploy driver (docs/deploy.md); progress on stderr, or a JSON event stream with
+//! `--format json`.
 use crate::args::DeployArgs;
-use crate::output::{EXIT_INPUT, EXIT_OK, EXIT_USAGE};
-use crate::rendered::{render, target};
+use crate::output::EXIT_OK;
+use crate::rendered::{exit_code, print_event, render, targets, who};
+use brief_deploy::Event;
 
 /// Deploys; returns the exit code.
 pub fn run(a: &DeployArgs) -> i32 {
@@ -16,16 +18,18 @@ pub fn run(a: &DeployArgs) -> i32 {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let clusters = match targets(&r, &a.cluster) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
     let plan = brief_deploy::Plan {
         service: r.service,
         env: r.env,
         image: a.image.clone(),
         strategy: "simple".to_owned(),
         rollback_of: None,
-        who: std::env::var("USER")
-            .or_else(|_| std::env::var("LOGNAME"))
-            .unwrap_or_else(|_| "unknown".to_owned()),
-        stages: r.stages,
+        who: who(),
+        manifests: r.manifests,
     };
     let options = brief_deploy::Options {
         timeout: a.timeout,
@@ -34,23 +38,30 @@ pub fn run(a: &DeployArgs) -> i32 {
         history: a.history,
         ..brief_deploy::Options::default()
     };
-    let progress = |line: &str| eprintln!("{line}");
-    match brief_deploy::deploy(&target(&a.cluster), &plan, &options, &progress) {
+    let format = a.out.format;
+    let progress = |e: &Event| print_event(format, e);
+    match brief_deploy::deploy(&clusters, &plan, &options, &progress) {
         Ok(outcome) => {
-            if let Some(rel) = &outcome.release {
-                eprintln!(
-                    "deployed {} to {}: release v{} ({} pruned)",
+            let message = match &outcome.release {
+                Some(rel) => format!(
+                    "deployed {} to {}: release v{} in {} ({} pruned)",
                     plan.service,
                     plan.env,
                     rel.version,
+                    names(&clusters),
                     outcome.pruned.len()
-                );
-            } else {
-                eprintln!("dry run: nothing was changed");
-                for id in &outcome.skipped {
-                    eprintln!("  not checked (its namespace does not exist yet): {id}");
+                ),
+                None => {
+                    let mut m = "dry run: nothing was changed".to_owned();
+                    for (cluster, id) in &outcome.skipped {
+                        m.push_str(&format!(
+                            "\n  {cluster}: not checked (its namespace does not exist yet): {id}"
+                        ));
+                    }
+                    m
                 }
-            }
+            };
+            progress(&Event::Note { message });
             EXIT_OK
         }
         Err(e) => {
@@ -60,10 +71,10 @@ pub fn run(a: &DeployArgs) -> i32 {
     }
 }
 
-/// 2 when the cluster cannot be reached or configured, 1 when the deploy itself failed.
-fn exit_code(e: &brief_deploy::Error) -> i32 {
-    match e {
-        brief_deploy::Error::Cluster(_) => EXIT_USAGE,
-        _ => EXIT_INPUT,
-    }
+fn names(clusters: &[brief_deploy::Target]) -> String {
+    clusters
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

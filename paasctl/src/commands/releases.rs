@@ -1,52 +1,68 @@
-//! `paasctl releases`: the release history of a service in an environment, oldest first
-//! (docs/deploy.md).
+//! `paasctl releases`: the release history of a service in an environment, per cluster, oldest
+//! first (docs/deploy.md).
 use crate::args::{FormatArg, StatusArgs};
-use crate::output::{EXIT_INPUT, EXIT_OK, EXIT_USAGE};
-use crate::rendered::{render, target};
+use crate::output::{EXIT_INPUT, EXIT_OK};
+use crate::rendered::{exit_code, render, targets};
 use serde_json::json;
 
-/// Prints the releases; returns the exit code.
+/// Prints the releases; returns the exit code (1 when a cluster's history cannot be read).
 pub fn run(a: &StatusArgs) -> i32 {
     let r = match render(&a.path, &a.env, None, a.platform.as_deref(), &a.out) {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let clusters = match targets(&r, &a.cluster) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
     let options = brief_deploy::Options::default();
-    let list = match brief_deploy::releases(&target(&a.cluster), &r.service, &r.env, &options) {
+    let all = match brief_deploy::releases(&clusters, &r.service, &r.env, &options) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: {e}");
-            return match e {
-                brief_deploy::Error::Cluster(_) => EXIT_USAGE,
-                _ => EXIT_INPUT,
-            };
+            return exit_code(&e);
         }
     };
+    let mut code = EXIT_OK;
+    for c in &all {
+        if let Err(e) = &c.releases {
+            eprintln!("error: {e}");
+            code = EXIT_INPUT;
+        }
+    }
+    let rows: Vec<(&str, &brief_deploy::ReleaseInfo)> = all
+        .iter()
+        .filter_map(|c| c.releases.as_ref().ok().map(|l| (c.cluster.as_str(), l)))
+        .flat_map(|(cluster, l)| l.iter().map(move |rel| (cluster, rel)))
+        .collect();
     if a.out.format == FormatArg::Json {
-        let v: Vec<_> = list
+        let v: Vec<_> = rows
             .iter()
-            .map(|rel| {
+            .map(|(cluster, rel)| {
                 json!({
-                    "version": rel.version, "who": rel.who, "strategy": rel.strategy,
-                    "image": rel.image, "time": rel.when, "status": rel.phase.as_str(),
-                    "stage": rel.stage, "message": rel.message, "rollback_of": rel.rollback_of,
+                    "cluster": cluster, "version": rel.version, "who": rel.who,
+                    "strategy": rel.strategy, "image": rel.image, "time": rel.when,
+                    "status": rel.phase.as_str(), "stage": rel.stage, "message": rel.message,
+                    "rollback_of": rel.rollback_of,
                 })
             })
             .collect();
         println!("{:#}", serde_json::Value::Array(v));
-        return EXIT_OK;
+        return code;
     }
-    if list.is_empty() {
+    if rows.is_empty() {
         println!("{} in {}: no releases", r.service, r.env);
-        return EXIT_OK;
+        return code;
     }
+    let width = rows.iter().map(|(c, _)| c.len()).max().unwrap_or(0).max(7);
     println!(
-        "{:<8} {:<11} {:<21} {:<12} {:<12} IMAGE",
-        "VERSION", "STATUS", "TIME", "STRATEGY", "WHO"
+        "{:<width$} {:<8} {:<11} {:<21} {:<12} {:<12} IMAGE",
+        "CLUSTER", "VERSION", "STATUS", "TIME", "STRATEGY", "WHO"
     );
-    for rel in &list {
+    for (cluster, rel) in &rows {
         println!(
-            "{:<8} {:<11} {:<21} {:<12} {:<12} {}",
+            "{:<width$} {:<8} {:<11} {:<21} {:<12} {:<12} {}",
+            cluster,
             format!("v{}", rel.version),
             rel.phase.as_str(),
             rel.when,
@@ -58,5 +74,5 @@ pub fn run(a: &StatusArgs) -> i32 {
             rel.image
         );
     }
-    EXIT_OK
+    code
 }

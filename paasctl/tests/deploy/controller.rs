@@ -6,9 +6,24 @@ use k8s_openapi::api::batch::v1::Job;
 use kube::api::{ListParams, Patch, PatchParams};
 use kube::Api;
 use serde_json::json;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+/// A client for a kubeconfig file's current context (default `$KUBECONFIG`).
+pub async fn client(kubeconfig: Option<&Path>) -> kube::Client {
+    match kubeconfig {
+        None => kube::Client::try_default().await.unwrap(),
+        Some(path) => {
+            let kc = kube::config::Kubeconfig::read_from(path).unwrap();
+            let config = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+                .await
+                .unwrap();
+            kube::Client::try_from(config).unwrap()
+        }
+    }
+}
 
 /// Runs until dropped.
 pub struct FakeControllers {
@@ -19,15 +34,20 @@ pub struct FakeControllers {
 impl FakeControllers {
     /// Marks every Deployment and Job of `service` ready, again whenever its generation changes.
     pub fn start(service: &str) -> FakeControllers {
-        FakeControllers::run(service, false)
+        FakeControllers::run(None, service, false)
+    }
+
+    /// The same in the cluster of another kubeconfig (its current context).
+    pub fn start_in(kubeconfig: PathBuf, service: &str) -> FakeControllers {
+        FakeControllers::run(Some(kubeconfig), service, false)
     }
 
     /// The same, except that every Job fails (its backoff limit reached).
     pub fn failing_jobs(service: &str) -> FakeControllers {
-        FakeControllers::run(service, true)
+        FakeControllers::run(None, service, true)
     }
 
-    fn run(service: &str, fail_jobs: bool) -> FakeControllers {
+    fn run(kubeconfig: Option<PathBuf>, service: &str, fail_jobs: bool) -> FakeControllers {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let selector = format!("{}={service}", brief_deploy::SERVICE_LABEL);
@@ -37,7 +57,7 @@ impl FakeControllers {
                 .build()
                 .unwrap();
             rt.block_on(async move {
-                let client = kube::Client::try_default().await.unwrap();
+                let client = client(kubeconfig.as_deref()).await;
                 while !flag.load(Ordering::SeqCst) {
                     if let Err(e) = tick(&client, &selector, fail_jobs).await {
                         eprintln!("fake controllers: {e}");

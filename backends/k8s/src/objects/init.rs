@@ -31,7 +31,7 @@ fn namespace(ctx: &Ctx<'_>) -> Namespace {
         );
     }
     ns_labels.insert("paas.brief.dev/env".into(), app.env_name.clone());
-    ns_labels.insert("paas.brief.dev/cluster".into(), label_value(&r.env.cluster));
+    ns_labels.insert("paas.brief.dev/cluster".into(), label_value(&r.cluster));
     for d in &app.dependencies {
         ns_labels.insert(calls_label(&d.name), "true".into());
     }
