@@ -52,6 +52,12 @@ pub(crate) async fn apply(
     }
 }
 
+/// How an object that could not be read for want of an API server begins its reason.
+const UNREACHABLE: &str = "unreachable: ";
+
+/// How long a stage waits for an API server that stopped answering before it fails.
+const UNREACHABLE_FOR: Duration = Duration::from_secs(10);
+
 /// The readiness of each object, read from the API server in parallel.
 pub(crate) async fn check(client: &kube::Client, objects: &[Object]) -> Vec<Readiness> {
     join_all(objects.iter().map(|o| async move {
@@ -61,7 +67,10 @@ pub(crate) async fn check(client: &kube::Client, objects: &[Object]) -> Vec<Read
                 Err(e) => Readiness::InProgress(format!("unreadable: {e}")),
             },
             Ok(None) => Readiness::InProgress("not found".to_owned()),
-            Err(e) => Readiness::InProgress(format!("cannot read: {e}")),
+            Err(kube::Error::Api(s)) => {
+                Readiness::InProgress(format!("cannot read: {}", s.message))
+            }
+            Err(e) => Readiness::InProgress(format!("{UNREACHABLE}{e}")),
         }
     }))
     .await
@@ -79,8 +88,28 @@ pub(crate) async fn wait(
 ) -> Result<(), Error> {
     let start = Instant::now();
     let mut last_ready = usize::MAX;
+    let mut unreachable_since: Option<Instant> = None;
     loop {
         let states = check(client, objects).await;
+        let lost: Vec<&str> = states
+            .iter()
+            .filter_map(|s| match s {
+                Readiness::InProgress(w) if w.starts_with(UNREACHABLE) => Some(w.as_str()),
+                _ => None,
+            })
+            .collect();
+        match lost.first() {
+            Some(why) if lost.len() == states.len() => {
+                let since = *unreachable_since.get_or_insert_with(Instant::now);
+                if since.elapsed() >= UNREACHABLE_FOR.min(timeout) {
+                    return Err(Error::Cluster(format!(
+                        "the API server stopped answering during stage `{stage}` ({})",
+                        &why[UNREACHABLE.len()..]
+                    )));
+                }
+            }
+            _ => unreachable_since = None,
+        }
         let failed: Vec<String> = objects
             .iter()
             .zip(&states)

@@ -34,6 +34,13 @@ pub enum Error {
     },
     /// Several clusters failed at once: each one's error.
     Several(Vec<Error>),
+    /// The release failed and was rolled back automatically to `to` (`rollback`: why the
+    /// rollback failed too, if it did).
+    RolledBack {
+        error: Box<Error>,
+        to: u64,
+        rollback: Option<Box<Error>>,
+    },
 }
 
 impl Error {
@@ -114,6 +121,7 @@ fn prefix(f: &mut fmt::Formatter<'_>, cluster: &str) -> fmt::Result {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Error::Cluster(m) if m.starts_with("cluster `") => write!(f, "{m}"),
             Error::Cluster(m) => write!(f, "cluster: {m}"),
             Error::Input(m) => write!(f, "manifests: {m}"),
             Error::NoRelease(m) => write!(f, "{m}"),
@@ -152,6 +160,17 @@ impl fmt::Display for Error {
                     write!(f, "\n  {o}")?;
                 }
                 Ok(())
+            }
+            Error::RolledBack {
+                error,
+                to,
+                rollback,
+            } => {
+                write!(f, "{error}")?;
+                match rollback {
+                    None => write!(f, "\nrolled back automatically to v{to}"),
+                    Some(e) => write!(f, "\nthe automatic rollback to v{to} failed too: {e}"),
+                }
             }
             Error::Several(all) => {
                 for (i, e) in all.iter().enumerate() {

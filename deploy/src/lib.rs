@@ -15,6 +15,7 @@ mod prune;
 pub mod readiness;
 mod release;
 mod run;
+mod sync;
 
 pub use cluster::Target;
 pub use error::Error;
@@ -24,6 +25,7 @@ pub use run::{
     deploy, releases, rollback_plan, status, ClusterReleases, ClusterStatus, DeployOutcome,
     ObjectStatus, StageStatus, StatusReport,
 };
+pub use sync::{sync, SyncOutcome};
 
 use std::time::Duration;
 
@@ -85,6 +87,8 @@ pub struct Options {
     pub no_wait: bool,
     /// Server-side dry run: nothing is changed (no release record, no lock, no prune).
     pub dry_run: bool,
+    /// Leave a failed release failed instead of rolling back to the last deployed one.
+    pub no_auto_rollback: bool,
     /// How many releases of a service and environment are kept.
     pub history: usize,
     /// The namespace of the release records and locks.
@@ -101,6 +105,7 @@ impl Default for Options {
             timeout: Duration::from_secs(300),
             no_wait: false,
             dry_run: false,
+            no_auto_rollback: false,
             history: 10,
             system_namespace: "paasctl-system".to_owned(),
             lease_duration: Duration::from_secs(60),

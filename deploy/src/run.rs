@@ -69,7 +69,10 @@ pub struct ClusterReleases {
 
 type Stages = Vec<(String, Vec<Object>)>;
 
-fn parse_stages(stages: &[StageInput], labels: Option<(&str, &str)>) -> Result<Stages, Error> {
+pub(crate) fn parse_stages(
+    stages: &[StageInput],
+    labels: Option<(&str, &str)>,
+) -> Result<Stages, Error> {
     stages
         .iter()
         .map(|s| Ok((s.name.clone(), objects::parse(&s.yaml, labels)?)))
@@ -177,7 +180,7 @@ pub(crate) async fn connect(
     }
 }
 
-fn now_rfc3339() -> String {
+pub(crate) fn now_rfc3339() -> String {
     Timestamp::from_second(Timestamp::now().as_second())
         .unwrap_or_else(|_| Timestamp::now())
         .to_string()
@@ -282,7 +285,7 @@ async fn install(conn: &Conn, options: &Options, progress: Progress<'_>) -> Resu
 }
 
 /// A cluster's history, with the releases a crashed deploy left pending marked failed.
-async fn recover(
+pub(crate) async fn recover(
     conn: &Conn,
     ns: &str,
     plan: &Plan,
@@ -326,7 +329,8 @@ fn stage_names(conns: &[Conn]) -> Vec<String> {
 }
 
 /// The deploy proper, under the locks: a new version recorded in every cluster, each stage
-/// applied in every cluster at once and waited for in all before the next, prune, history.
+/// applied in every cluster at once and waited for in all before the next, prune, history. A
+/// failed release is rolled back to the last deployed one unless `options.no_auto_rollback`.
 async fn locked(
     conns: &[Conn],
     plan: &Plan,
@@ -335,16 +339,145 @@ async fn locked(
 ) -> Result<DeployOutcome, Error> {
     let ns = options.system_namespace.as_str();
     let histories = each(conns, |c| recover(c, ns, plan, progress)).await?;
-    let version = histories
+    let version = next_version(&histories);
+    let when = now_rfc3339();
+    let error =
+        match record_and_apply(conns, plan, version, &when, &histories, options, progress).await {
+            Ok(outcome) => return Ok(outcome),
+            Err(e) => e,
+        };
+    let previous = histories
+        .iter()
+        .flatten()
+        .filter(|r| r.phase == ReleasePhase::Deployed)
+        .max_by_key(|r| r.version)
+        .cloned();
+    let Some(previous) = previous.filter(|_| !options.no_auto_rollback) else {
+        return Err(error);
+    };
+    progress(&Event::AutoRollback {
+        failed: version,
+        to: previous.version,
+    });
+    let result = auto_rollback(conns, plan, &previous, options, progress).await;
+    if result.is_ok() {
+        let name = release::name(&plan.service, &plan.env, version);
+        let message = format!("rolled back to v{}: {error}", previous.version);
+        join_all(conns.iter().map(|c| {
+            let (name, message) = (&name, &message);
+            async move {
+                let stage = release::list(&c.client, ns, &plan.service, &plan.env)
+                    .await
+                    .ok()
+                    .and_then(|l| l.into_iter().find(|r| &r.name == name))
+                    .map(|r| r.stage)
+                    .unwrap_or_default();
+                let _ = release::set_status(
+                    &c.client,
+                    ns,
+                    name,
+                    ReleasePhase::RolledBack,
+                    &stage,
+                    message,
+                )
+                .await;
+            }
+        }))
+        .await;
+    }
+    Err(Error::RolledBack {
+        error: Box::new(error),
+        to: previous.version,
+        rollback: result.err().map(Box::new),
+    })
+}
+
+/// One more than the highest version of any cluster.
+fn next_version(histories: &[Vec<ReleaseInfo>]) -> u64 {
+    histories
         .iter()
         .flatten()
         .map(|r| r.version)
         .max()
         .unwrap_or(0)
-        + 1;
-    let when = now_rfc3339();
+        + 1
+}
+
+/// Reapplies `previous`'s stored manifests in every cluster as a new release (strategy
+/// `rollback`), still under the deploy's locks.
+async fn auto_rollback(
+    conns: &[Conn],
+    plan: &Plan,
+    previous: &ReleaseInfo,
+    options: &Options,
+    progress: Progress<'_>,
+) -> Result<DeployOutcome, Error> {
+    let ns = options.system_namespace.as_str();
+    let mut stored = None;
+    for c in conns {
+        if let Ok(m) = release::manifests(&c.client, ns, previous).await {
+            stored = Some(m);
+            break;
+        }
+    }
+    let manifests = stored.ok_or_else(|| {
+        Error::NoRelease(format!(
+            "no cluster has the manifests of v{} any more",
+            previous.version
+        ))
+    })?;
+    let back = Plan {
+        service: plan.service.clone(),
+        env: plan.env.clone(),
+        image: previous.image.clone(),
+        strategy: "rollback".to_owned(),
+        rollback_of: Some(previous.version),
+        who: plan.who.clone(),
+        manifests,
+    };
+    let mut again = Vec::new();
+    for c in conns {
+        let stages = stages_for(&back.manifests, &c.name).ok_or_else(|| {
+            Error::Input(format!(
+                "release v{} has no manifests for cluster `{}`",
+                previous.version, c.name
+            ))
+        })?;
+        again.push(Conn {
+            name: c.name.clone(),
+            client: c.client.clone(),
+            stages: parse_stages(&stages, Some((&plan.service, &plan.env)))?,
+        });
+    }
+    let histories = each(&again, |c| recover(c, ns, &back, progress)).await?;
+    let version = next_version(&histories);
+    record_and_apply(
+        &again,
+        &back,
+        version,
+        &now_rfc3339(),
+        &histories,
+        options,
+        progress,
+    )
+    .await
+}
+
+/// Records `version` of `plan` in every cluster, applies its stages, and finishes (prune, the
+/// release deployed, the earlier superseded, the history capped); a failure marks the release
+/// failed in every cluster.
+pub(crate) async fn record_and_apply(
+    conns: &[Conn],
+    plan: &Plan,
+    version: u64,
+    when: &str,
+    histories: &[Vec<ReleaseInfo>],
+    options: &Options,
+    progress: Progress<'_>,
+) -> Result<DeployOutcome, Error> {
+    let ns = options.system_namespace.as_str();
     let records = each(conns, |c| {
-        release::create(&c.client, ns, plan, &c.name, version, &when)
+        release::create(&c.client, ns, plan, &c.name, version, when)
     })
     .await?;
     progress(&Event::Release {
@@ -354,32 +487,28 @@ async fn locked(
         strategy: plan.strategy.clone(),
         clusters: conns.iter().map(|c| c.name.clone()).collect(),
     });
-    match apply_stages(conns, &records, options, progress).await {
-        Ok(()) => {}
-        Err((stage, e)) => {
-            let message = e.to_string();
-            join_all(conns.iter().zip(&records).map(|(c, r)| {
-                let stage = stage.clone();
-                let message = message.clone();
-                async move {
-                    let _ = release::set_status(
-                        &c.client,
-                        ns,
-                        &r.name,
-                        ReleasePhase::Failed,
-                        &stage,
-                        &message,
-                    )
-                    .await;
-                }
-            }))
-            .await;
-            progress(&Event::Failed {
-                version,
-                error: message,
-            });
-            return Err(e);
-        }
+    if let Err((stage, e)) = apply_stages(conns, &records, options, progress).await {
+        let message = e.to_string();
+        join_all(conns.iter().zip(&records).map(|(c, r)| {
+            let (stage, message) = (&stage, &message);
+            async move {
+                let _ = release::set_status(
+                    &c.client,
+                    ns,
+                    &r.name,
+                    ReleasePhase::Failed,
+                    stage,
+                    message,
+                )
+                .await;
+            }
+        }))
+        .await;
+        progress(&Event::Failed {
+            version,
+            error: message,
+        });
+        return Err(e);
     }
     let message = if options.no_wait {
         "applied without waiting for readiness"

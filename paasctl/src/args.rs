@@ -281,6 +281,17 @@ today's toolchain is not done yet (docs/deploy.md).\n\n\
 Examples:\n  paasctl rollback -e prod\n  paasctl rollback services/shop -e prod --to 7 --timeout 10m"
     )]
     Rollback(RollbackArgs),
+    /// Bring every cluster of an environment to the release of record.
+    #[command(
+        after_help = "The release of record is the newest release deployed in any cluster of ENV. A \
+cluster whose own newest deployed release is older (it was down during a deploy, or a deploy went \
+to another cluster alone with --context) or that has no release at all (its state was lost) gets \
+that release's manifests for it, from the record of a cluster that has them, with everything \
+`deploy` does: lock, stages, readiness, prune. Clusters already at the release are left alone.\n\n\
+Examples:\n  paasctl sync -e prod\n  \
+paasctl sync services/shop -e prod --timeout 10m --format json   # the event stream for CI"
+    )]
+    Sync(SyncArgs),
     /// Create new service projects (docs/service-create.md).
     Service {
         #[command(subcommand)]
@@ -425,6 +436,12 @@ pub struct DeployArgs {
     /// How many releases of the service in ENV are kept.
     #[arg(long, default_value_t = 10)]
     pub history: usize,
+    /// Leave a failed deploy failed instead of rolling back to the last deployed release.
+    #[arg(long)]
+    pub no_auto_rollback: bool,
+    /// How long the deploy lock lives without renewal (tests shorten it).
+    #[arg(long, value_parser = parse_duration, default_value = "60s", hide = true)]
+    pub lease: std::time::Duration,
     /// The platform config; default $PAASCTL_PLATFORM, else the embedded default.
     #[arg(long)]
     pub platform: Option<PathBuf>,
@@ -467,6 +484,30 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         _ => return Err(format!("`{s}`: the unit is ms, s, m or h")),
     };
     Ok(std::time::Duration::from_secs(secs))
+}
+
+/// The arguments of `paasctl sync`.
+#[derive(clap::Args, Debug)]
+pub struct SyncArgs {
+    /// The service directory.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// The environment (a key of the platform's `[environments]`, or one of its aliases).
+    #[arg(short = 'e', long)]
+    pub env: String,
+    /// How long each stage may take to become ready: `90s`, `10m`, `1h`.
+    #[arg(long, value_parser = parse_duration, default_value = "5m")]
+    pub timeout: std::time::Duration,
+    /// Apply every stage in order without waiting for readiness.
+    #[arg(long)]
+    pub no_wait: bool,
+    /// The platform config; default $PAASCTL_PLATFORM, else the embedded default.
+    #[arg(long)]
+    pub platform: Option<PathBuf>,
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
 }
 
 /// The arguments of `paasctl rollback`.

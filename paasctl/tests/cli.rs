@@ -122,6 +122,7 @@ fn help_explains_each_command_with_an_example() {
             "status",
             "releases",
             "rollback",
+            "sync",
             "service",
             "completions"
         ],

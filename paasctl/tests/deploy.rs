@@ -1071,3 +1071,415 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+fn live_image_in(client: kube::Client, ns: &str) -> impl std::future::Future<Output = String> {
+    let ns = ns.to_owned();
+    async move {
+        Api::<Deployment>::namespaced(client, &ns)
+            .get(&ns)
+            .await
+            .unwrap()
+            .spec
+            .unwrap()
+            .template
+            .spec
+            .unwrap()
+            .containers[0]
+            .image
+            .clone()
+            .unwrap()
+    }
+}
+
+fn with_image(plan: &Plan, image: &str) -> Plan {
+    let mut p = plan.clone();
+    for m in &mut p.manifests {
+        for s in &mut m.stages {
+            s.yaml = s.yaml.replace(&plan.image, image);
+        }
+    }
+    p.image = image.to_owned();
+    p
+}
+
+#[test]
+#[ignore = "needs two kube-apiservers (scripts/test.d/70-deploy.sh)"]
+fn sync_brings_a_cluster_left_at_an_old_release_to_the_release_of_record_with_the_test_acting_as_controllers(
+) {
+    let plan = render_for("summer", "dev", Some("summer-sync"), IMAGE, &["one", "two"]).unwrap();
+    let _one = FakeControllers::start(&plan.service);
+    let _two = FakeControllers::start_in(kubeconfig_two(), &plan.service);
+    let both = [target(), target_two()];
+    brief_deploy::deploy(&both, &plan, &options(), &quiet).unwrap();
+    // v2 goes to cluster one alone (as `--context` does): cluster two stays at v1.
+    let next = with_image(&plan, "registry.paas.internal/services/app:2.0.0");
+    brief_deploy::deploy(&[target()], &next, &options(), &quiet).unwrap();
+    assert_eq!(kube_two(|c| live_image_in(c, "summer-sync")), IMAGE);
+    let rec = Recorder::default();
+    let progress = |e: &Event| rec.0.lock().unwrap().push(e.clone());
+    let out = brief_deploy::sync(
+        &both,
+        &plan.service,
+        &plan.env,
+        "test",
+        &options(),
+        &progress,
+    )
+    .unwrap();
+    assert_eq!(
+        (out.version, out.synced.as_slice()),
+        (2, &["two".to_owned()][..])
+    );
+    let events = rec.events();
+    assert!(events.contains(&Event::InSync {
+        cluster: "one".into(),
+        version: 2
+    }));
+    assert!(events.contains(&Event::Syncing {
+        cluster: "two".into(),
+        version: 2,
+        from: Some(1)
+    }));
+    assert_eq!(
+        kube_two(|c| live_image_in(c, "summer-sync")),
+        "registry.paas.internal/services/app:2.0.0"
+    );
+    let phases: Vec<(u64, ReleasePhase)> = releases_in(target_two(), &plan)
+        .iter()
+        .map(|r| (r.version, r.phase))
+        .collect();
+    assert_eq!(
+        phases,
+        [(1, ReleasePhase::Superseded), (2, ReleasePhase::Deployed)]
+    );
+    // Nothing left to do.
+    let again =
+        brief_deploy::sync(&both, &plan.service, &plan.env, "test", &options(), &quiet).unwrap();
+    assert!(again.synced.is_empty());
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn a_failed_deploy_rolls_back_to_the_last_deployed_release_unless_told_not_to_with_the_test_acting_as_controllers(
+) {
+    let plan = summer("summer-auto");
+    let _controllers = FakeControllers::start(&plan.service);
+    deploy(&plan, &options()).unwrap();
+    // An image that never starts: the fake controllers fail its rollout.
+    let bad = with_image(&plan, "registry.paas.internal/services/app:bad");
+    let e = deploy(&bad, &options()).unwrap_err();
+    let Error::RolledBack {
+        error,
+        to,
+        rollback,
+    } = &e
+    else {
+        panic!("{e}");
+    };
+    assert_eq!(*to, 1);
+    assert!(rollback.is_none(), "{e}");
+    assert!(
+        matches!(error.as_ref(), Error::Failed { stage, .. } if stage == "app"),
+        "{e}"
+    );
+    assert!(
+        e.to_string().ends_with("rolled back automatically to v1"),
+        "{e}"
+    );
+    assert_eq!(kube(|c| live_image_in(c, "summer-auto")), IMAGE);
+    let seen: Vec<(u64, ReleasePhase, Option<u64>)> = releases(&plan)
+        .iter()
+        .map(|r| (r.version, r.phase, r.rollback_of))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (1, ReleasePhase::Superseded, None),
+            (2, ReleasePhase::RolledBack, None),
+            (3, ReleasePhase::Deployed, Some(1)),
+        ]
+    );
+    assert!(
+        releases(&plan)[1]
+            .message
+            .starts_with("rolled back to v1: "),
+        "{:?}",
+        releases(&plan)[1]
+    );
+    // --no-auto-rollback: the failed release stays failed, the cluster keeps what was applied.
+    let e = deploy(
+        &bad,
+        &Options {
+            no_auto_rollback: true,
+            ..options()
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(e, Error::Failed { .. }), "{e}");
+    let last = releases(&plan).pop().unwrap();
+    assert_eq!((last.version, last.phase), (4, ReleasePhase::Failed));
+    assert_eq!(
+        kube(|c| live_image_in(c, "summer-auto")),
+        "registry.paas.internal/services/app:bad"
+    );
+}
+
+fn three_dir() -> std::path::PathBuf {
+    std::env::var_os("KUBE_THREE")
+        .expect("KUBE_THREE: the third API server's directory (scripts/test.d/70-deploy.sh)")
+        .into()
+}
+
+fn target_three() -> Target {
+    Target {
+        name: "three".to_owned(),
+        kubeconfig: Some(three_dir().join("kubeconfig")),
+        context: None,
+    }
+}
+
+fn kube_three<T>(f: impl AsyncFnOnce(kube::Client) -> T) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let client = controller::client(Some(&three_dir().join("kubeconfig"))).await;
+            f(client).await
+        })
+}
+
+fn stop_three() {
+    let pid = std::fs::read_to_string(three_dir().join("apiserver.pid")).unwrap();
+    let status = std::process::Command::new("kill")
+        .arg(pid.trim())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::thread::sleep(Duration::from_millis(500));
+}
+
+fn restart_three() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let status = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            ". scripts/lib/kube.sh && kube_restart '{}'",
+            three_dir().display()
+        ))
+        .current_dir(root)
+        .status()
+        .unwrap();
+    assert!(status.success(), "cluster three did not come back");
+}
+
+/// Deletes every key of cluster three in the shared etcd (its `--etcd-prefix`), through etcd's
+/// gRPC gateway: the cluster loses all its state.
+fn wipe_three() {
+    let etcd = std::env::var("KUBE_ETCD").expect("KUBE_ETCD");
+    let prefix = std::fs::read_to_string(three_dir().join("etcd.prefix")).unwrap();
+    let script = r#"k=$(printf '%s/' "$2" | base64 -w0); e=$(printf '%s0' "$2" | base64 -w0)
+curl -sf -X POST "$1/v3/kv/deleterange" -d "{\"key\": \"$k\", \"range_end\": \"$e\"}""#;
+    let out = std::process::Command::new("bash")
+        .args(["-c", script, "wipe", &etcd, prefix.trim()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn no_release_pending(t: Target, plan: &Plan) {
+    let pending: Vec<u64> = releases_in(t, plan)
+        .iter()
+        .filter(|r| r.phase == ReleasePhase::Pending)
+        .map(|r| r.version)
+        .collect();
+    assert!(pending.is_empty(), "left pending: {pending:?}");
+}
+
+/// Cluster three goes through what clusters go through: its state lost, its API server stopped in
+/// the middle of a stage, the driver killed in the middle of a stage; `sync` and the next deploy
+/// recover each time and no release stays pending.
+#[test]
+#[ignore = "needs three kube-apiservers (scripts/test.d/70-deploy.sh)"]
+fn outages_of_cluster_three_are_recovered_by_sync_and_the_next_deploy_with_the_test_acting_as_controllers(
+) {
+    let plan = render_for(
+        "summer",
+        "dev",
+        Some("summer-out"),
+        IMAGE,
+        &["one", "three"],
+    )
+    .unwrap();
+    let both = [target(), target_three()];
+    let opts = Options {
+        lease_duration: Duration::from_secs(3),
+        ..options()
+    };
+    {
+        let _one = FakeControllers::start(&plan.service);
+        let _three = FakeControllers::start_in(three_dir().join("kubeconfig"), &plan.service);
+        brief_deploy::deploy(&both, &plan, &opts, &quiet).unwrap();
+    }
+    // 1. Cluster three loses all its state (stopped, its etcd prefix deleted, started again on
+    //    the empty prefix); sync rebuilds it from the record in cluster one.
+    stop_three();
+    wipe_three();
+    restart_three();
+    let gone = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        kube_three(async |c| {
+            Api::<Namespace>::all(c)
+                .get_opt("summer-out")
+                .await
+                .map(|n| n.is_none())
+                .unwrap_or(false)
+        })
+    });
+    assert!(gone, "cluster three still has the namespace");
+    assert!(releases_in(target_three(), &plan).is_empty());
+    {
+        let _one = FakeControllers::start(&plan.service);
+        let _three = FakeControllers::start_in(three_dir().join("kubeconfig"), &plan.service);
+        let rec = Recorder::default();
+        let progress = |e: &Event| rec.0.lock().unwrap().push(e.clone());
+        let out =
+            brief_deploy::sync(&both, &plan.service, &plan.env, "test", &opts, &progress).unwrap();
+        assert_eq!(out.synced, ["three"]);
+        assert!(rec.events().contains(&Event::Syncing {
+            cluster: "three".into(),
+            version: 1,
+            from: None
+        }));
+    }
+    assert_eq!(kube_three(|c| live_image_in(c, "summer-out")), IMAGE);
+    let r = releases_in(target_three(), &plan);
+    assert_eq!(
+        (r.len(), r[0].version, r[0].phase),
+        (1, 1, ReleasePhase::Deployed)
+    );
+    // 2. The API server of cluster three stops in the middle of the app stage (no controller
+    //    there, so the stage waits): the error names the cluster.
+    let v2 = with_image(&plan, "registry.paas.internal/services/app:2.0.0");
+    let stopper = std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_secs(2));
+        stop_three();
+    });
+    let e = {
+        let _one = FakeControllers::start(&plan.service);
+        brief_deploy::deploy(
+            &both,
+            &v2,
+            &Options {
+                no_auto_rollback: true,
+                timeout: Duration::from_secs(60),
+                ..opts.clone()
+            },
+            &quiet,
+        )
+        .unwrap_err()
+    };
+    stopper.join().unwrap();
+    let text = e.to_string();
+    assert!(
+        text.starts_with("cluster `three`: the API server stopped answering during stage `app`"),
+        "{text}"
+    );
+    assert_eq!(releases(&plan).pop().unwrap().phase, ReleasePhase::Failed);
+    restart_three();
+    // Its record was left pending (it could not be told); the next deploy marks it failed.
+    assert_eq!(
+        releases_in(target_three(), &plan).pop().unwrap().phase,
+        ReleasePhase::Pending
+    );
+    std::thread::sleep(Duration::from_secs(3)); // the lease in cluster three expires
+    {
+        let _one = FakeControllers::start(&plan.service);
+        let _three = FakeControllers::start_in(three_dir().join("kubeconfig"), &plan.service);
+        let rel = brief_deploy::deploy(&both, &v2, &opts, &quiet)
+            .unwrap()
+            .release
+            .unwrap();
+        assert_eq!(rel.version, 3);
+    }
+    for t in [target(), target_three()] {
+        no_release_pending(t, &plan);
+    }
+    // 3. The driver (the CLI) is killed in the middle of the app stage; the next deploy recovers.
+    let dir = tempfile::tempdir().unwrap();
+    let one = std::env::var("KUBECONFIG").unwrap();
+    let platform = dir.path().join("platform.toml");
+    std::fs::write(
+        &platform,
+        backend_k8s::DEFAULT_PLATFORM.replacen(
+            "cluster = \"dev-eu1\"",
+            &format!(
+                "clusters = {{ one = {{ context = \"local\", kubeconfig = \"{one}\" }}, \
+                 three = {{ context = \"local\", kubeconfig = \"{}\" }} }}",
+                three_dir().join("kubeconfig").display()
+            ),
+            1,
+        ),
+    )
+    .unwrap();
+    let case = dir.path().join("summer-out");
+    copy_dir(&brief_testkit::case_path(CASES, "summer"), &case);
+    for (file, from, to) in [
+        ("app.toml", "name = \"summer\"", "name = \"summer-out\""),
+        (
+            "service.brief",
+            "service \"summer\"",
+            "service \"summer-out\"",
+        ),
+    ] {
+        let p = case.join(file);
+        let text = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_paasctl"))
+        .args(["deploy", case.to_str().unwrap(), "-e", "dev", "--image"])
+        .arg("registry.paas.internal/services/app:4.0.0")
+        .args(["--platform", platform.to_str().unwrap(), "--lease", "3s"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mid_stage = (0..200).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        releases(&plan)
+            .last()
+            .is_some_and(|r| r.version == 4 && r.phase == ReleasePhase::Pending && r.stage == "app")
+    });
+    assert!(mid_stage, "the CLI never reached the app stage");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::thread::sleep(Duration::from_secs(3)); // its leases expire
+    {
+        let _one = FakeControllers::start(&plan.service);
+        let _three = FakeControllers::start_in(three_dir().join("kubeconfig"), &plan.service);
+        let rec = Recorder::default();
+        let progress = |e: &Event| rec.0.lock().unwrap().push(e.clone());
+        let rel = brief_deploy::deploy(&both, &v2, &opts, &progress)
+            .unwrap()
+            .release
+            .unwrap();
+        assert_eq!(rel.version, 5);
+        assert!(rec.events().contains(&Event::Recovered {
+            cluster: "three".into(),
+            version: 4
+        }));
+    }
+    for t in [target(), target_three()] {
+        no_release_pending(t.clone(), &plan);
+        let v4 = releases_in(t, &plan)
+            .into_iter()
+            .find(|r| r.version == 4)
+            .unwrap();
+        assert_eq!(v4.phase, ReleasePhase::Failed);
+        assert!(v4.message.contains("interrupted"), "{}", v4.message);
+    }
+}

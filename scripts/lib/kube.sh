@@ -4,7 +4,8 @@
 # ~/.cache/brief-kube/<versions>/bin, and starts them on 127.0.0.1 with the flags Kubernetes' own
 # integration test server uses (service-account keys, a token file, RBAC, Pod Security).
 # Source it, then: kube_build; kube_start DIR (writes DIR/kubeconfig, DIR/token); kube_stop DIR;
-# kube_start_second DIR2 DIR for a second "cluster" on the same etcd (another --etcd-prefix).
+# kube_start_second DIR2 DIR for a second "cluster" on the same etcd (another --etcd-prefix);
+# kube_restart DIR starts a stopped API server again (same port, keys, token and prefix).
 KUBE_VERSION="${KUBE_VERSION:-v1.35.4}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 KUBE_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/brief-kube/kubernetes-$KUBE_VERSION-etcd-$ETCD_VERSION"
@@ -86,13 +87,21 @@ kube_start_second() {
 }
 
 # One API server with state in DIR on the etcd at URL under PREFIX; waits until it is ready.
+# Started again in the same DIR, it keeps its port, keys and token (kube_restart).
 kube_apiserver() {
   local dir="$1" etcd_url="$2" prefix="$3" api_port
-  api_port="$(kube_free_port)"
-  openssl genrsa -out "$dir/sa.key" 2048 2>/dev/null
-  openssl rsa -in "$dir/sa.key" -pubout -out "$dir/sa.pub" 2>/dev/null
-  python3 -c 'import secrets; print(secrets.token_hex(16))' >"$dir/token"
-  echo "$(cat "$dir/token"),admin,admin,system:masters" >"$dir/tokens.csv"
+  if [ -f "$dir/port" ]; then
+    api_port="$(cat "$dir/port")"
+  else
+    api_port="$(kube_free_port)"
+    echo "$api_port" >"$dir/port"
+    echo "$etcd_url" >"$dir/etcd.server"
+    echo "$prefix" >"$dir/etcd.prefix"
+    openssl genrsa -out "$dir/sa.key" 2048 2>/dev/null
+    openssl rsa -in "$dir/sa.key" -pubout -out "$dir/sa.pub" 2>/dev/null
+    python3 -c 'import secrets; print(secrets.token_hex(16))' >"$dir/token"
+    echo "$(cat "$dir/token"),admin,admin,system:masters" >"$dir/tokens.csv"
+  fi
   "$KUBE_CACHE/bin/kube-apiserver" \
     --etcd-servers "$etcd_url" --etcd-prefix "$prefix" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
@@ -135,6 +144,12 @@ contexts:
     user: admin
 current-context: local
 KC
+}
+
+# Starts the API server of DIR again after it was stopped (kill of DIR/apiserver.pid).
+kube_restart() {
+  local dir="$1"
+  kube_apiserver "$dir" "$(cat "$dir/etcd.server")" "$(cat "$dir/etcd.prefix")"
 }
 
 kube_stop() {

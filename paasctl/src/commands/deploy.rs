@@ -36,6 +36,8 @@ pub fn run(a: &DeployArgs) -> i32 {
         no_wait: a.no_wait,
         dry_run: a.dry_run,
         history: a.history,
+        no_auto_rollback: a.no_auto_rollback,
+        lease_duration: a.lease,
         ..brief_deploy::Options::default()
     };
     let format = a.out.format;

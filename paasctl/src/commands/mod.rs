@@ -16,6 +16,7 @@ mod releases;
 mod rollback;
 mod service;
 mod status;
+mod sync;
 
 use crate::args::{Command, ManifestsArgs};
 
@@ -50,6 +51,7 @@ pub fn run(command: Command) -> i32 {
         Command::Status(a) => status::run(&a),
         Command::Releases(a) => releases::run(&a),
         Command::Rollback(a) => rollback::run(&a),
+        Command::Sync(a) => sync::run(&a),
         Command::Manifests {
             path,
             env,

@@ -25,7 +25,8 @@ pub async fn client(kubeconfig: Option<&Path>) -> kube::Client {
     }
 }
 
-/// Runs until dropped.
+/// Runs until dropped. A Deployment whose image ends in `:bad` is failed instead (its progress
+/// deadline exceeded), as a rollout of an image that never starts is.
 pub struct FakeControllers {
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -91,13 +92,34 @@ async fn tick(client: &kube::Client, selector: &str, fail_jobs: bool) -> Result<
             continue;
         }
         let replicas = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-        let status = json!({"status": {
+        let bad = d
+            .spec
+            .as_ref()
+            .and_then(|s| s.template.spec.as_ref())
+            .is_some_and(|p| {
+                p.containers
+                    .iter()
+                    .any(|c| c.image.as_deref().is_some_and(|i| i.ends_with(":bad")))
+            });
+        let status = if bad {
+            // An image that never starts: the rollout passes its progress deadline.
+            json!({"status": {
+                "observedGeneration": generation, "replicas": replicas, "updatedReplicas": 0,
+                "availableReplicas": 0, "unavailableReplicas": replicas,
+                "conditions": [{"type": "Progressing", "status": "False",
+                    "reason": "ProgressDeadlineExceeded",
+                    "message": "ReplicaSet has timed out progressing (faked by the test)",
+                    "lastUpdateTime": now, "lastTransitionTime": now}],
+            }})
+        } else {
+            json!({"status": {
             "observedGeneration": generation, "replicas": replicas, "updatedReplicas": replicas,
             "readyReplicas": replicas, "availableReplicas": replicas,
             "conditions": [{"type": "Available", "status": "True",
                 "reason": "MinimumReplicasAvailable", "message": "faked by the test",
                 "lastUpdateTime": now, "lastTransitionTime": now}],
-        }});
+            }})
+        };
         let ns = d.metadata.namespace.clone().unwrap_or_default();
         let name = d.metadata.name.clone().unwrap_or_default();
         Api::<Deployment>::namespaced(client.clone(), &ns)
