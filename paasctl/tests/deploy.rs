@@ -1483,3 +1483,71 @@ fn outages_of_cluster_three_are_recovered_by_sync_and_the_next_deploy_with_the_t
         assert!(v4.message.contains("interrupted"), "{}", v4.message);
     }
 }
+
+/// The benchmark of scripts/bench-deploy.sh (skipped by the test stage): wall time of a deploy of
+/// summer to two clusters against one, each cluster with the fake controllers, the median of
+/// `BENCH_RUNS` (default 5) runs of each, interleaved, after one warm-up deploy of each (the CRDs
+/// installed). The driver polls readiness every `BENCH_POLL_MS` (default 50) ms. Prints the
+/// figures and the ratio.
+#[test]
+#[ignore = "a benchmark: scripts/bench-deploy.sh"]
+fn bench_a_deploy_to_two_clusters_against_one() {
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let poll = std::env::var("BENCH_POLL_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    let opts = Options {
+        poll: Duration::from_millis(poll),
+        ..options()
+    };
+    let (mut one, mut two) = (Vec::new(), Vec::new());
+    for i in 0..=runs {
+        for clusters in [1, 2] {
+            let name = format!("summer-bench{clusters}-{i}");
+            let names: &[&str] = if clusters == 1 {
+                &["one"]
+            } else {
+                &["one", "two"]
+            };
+            let plan = render_for("summer", "dev", Some(&name), IMAGE, names).unwrap();
+            let _c1 = FakeControllers::start(&plan.service);
+            let _c2 = FakeControllers::start_in(kubeconfig_two(), &plan.service);
+            let targets: Vec<Target> = if clusters == 1 {
+                vec![target()]
+            } else {
+                vec![target(), target_two()]
+            };
+            let start = std::time::Instant::now();
+            brief_deploy::deploy(&targets, &plan, &opts, &quiet).unwrap();
+            let took = start.elapsed();
+            if i == 0 {
+                continue; // the warm-up
+            }
+            if clusters == 1 {
+                one.push(took);
+            } else {
+                two.push(took);
+            }
+        }
+    }
+    let (m1, m2) = (median(one.clone()), median(two.clone()));
+    let every = std::env::var("FAKE_CONTROLLERS_MS").unwrap_or_else(|_| "200".to_owned());
+    println!(
+        "deploy of summer, median of {runs} runs each (driver poll {poll} ms, fake controllers \
+         every {every} ms):"
+    );
+    println!("  one cluster:  {:>6} ms  {one:?}", m1.as_millis());
+    println!("  two clusters: {:>6} ms  {two:?}", m2.as_millis());
+    println!(
+        "  ratio two/one: {:.2} (target <= 1.10)",
+        m2.as_secs_f64() / m1.as_secs_f64()
+    );
+}

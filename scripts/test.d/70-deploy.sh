@@ -26,4 +26,4 @@ echo "cluster two: kube-apiserver $KUBE_VERSION at $KUBE_URL (same etcd, prefix 
 kube_start_second "$STATE/three" "$STATE/one"
 export KUBE_THREE="$STATE/three" KUBE_ETCD="$(cat "$STATE/one/etcd.url")"
 echo "cluster three: kube-apiserver $KUBE_VERSION at $KUBE_URL (same etcd, prefix /registry-three)"
-cargo test -p paasctl --test deploy -- --ignored --test-threads 4
+cargo test -p paasctl --test deploy -- --ignored --test-threads 4 --skip bench_
