@@ -2,6 +2,7 @@
 //! the driver's labels but are not in the new release.
 use crate::objects::{self, Object};
 use crate::{Error, Event, Progress};
+use futures::future::join_all;
 use kube::api::{DeleteParams, ListParams};
 use std::collections::BTreeSet;
 
@@ -16,21 +17,28 @@ pub(crate) async fn prune(
 ) -> Result<Vec<String>, Error> {
     let keep: BTreeSet<String> = keep.iter().map(Object::id).collect();
     let selector = objects::selector(service, env);
+    let kinds = objects::known_kinds();
+    // Every kind listed at once (namespaced kinds across every namespace), deleted in prune order.
+    let listed = join_all(kinds.iter().map(|kind| {
+        let selector = &selector;
+        async move {
+            kube::Api::<kube::api::DynamicObject>::all_with(client.clone(), &kind.resource)
+                .list_metadata(&ListParams::default().labels(selector))
+                .await
+                .map_err(|e| Error::api(format!("list {}", kind.resource.plural), e))
+        }
+    }))
+    .await;
     let mut pruned = Vec::new();
-    for kind in objects::known_kinds() {
-        // Namespaced kinds are listed across every namespace.
-        let found = kube::Api::<kube::api::DynamicObject>::all_with(client.clone(), &kind.resource)
-            .list_metadata(&ListParams::default().labels(&selector))
-            .await
-            .map_err(|e| Error::api(format!("list {}", kind.resource.plural), e))?;
-        for item in found.items {
+    for (kind, found) in kinds.iter().zip(listed) {
+        for item in found?.items {
             let name = item.metadata.name.clone().unwrap_or_default();
             let ns = item.metadata.namespace.clone();
             let id = objects::id(&kind.resource.kind, ns.as_deref(), &name);
             if keep.contains(&id) || item.metadata.deletion_timestamp.is_some() {
                 continue;
             }
-            objects::api(client, &kind, ns.as_deref())
+            objects::api(client, kind, ns.as_deref())
                 .delete(&name, &DeleteParams::background())
                 .await
                 .map_err(|e| Error::api(format!("prune {id}"), e))?;

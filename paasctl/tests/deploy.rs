@@ -1057,6 +1057,69 @@ fn cli_deploys_to_every_cluster_of_the_environment_with_the_test_acting_as_contr
     let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 1, "{v}");
     assert_eq!(v[0]["cluster"], "two");
+    // The event stream: one JSON object per line on stdout, tagged by `event`.
+    let events = |out: &[u8]| -> Vec<serde_json::Value> {
+        brief_testkit::text(out)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    };
+    let r = run(&[
+        "deploy",
+        case,
+        "-e",
+        "dev",
+        "--image",
+        "registry.paas.internal/services/app:1.4.3",
+        "--timeout",
+        "30s",
+        "--platform",
+        platform,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        brief_testkit::text(&r.stderr)
+    );
+    let got = events(&r.stdout);
+    let kinds: Vec<&str> = got.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"stage-progress"), "{kinds:?}");
+    assert_eq!(&kinds[kinds.len() - 2..], ["deployed", "note"], "{kinds:?}");
+    assert_eq!(got[kinds.len() - 2]["version"], 2);
+    assert!(got
+        .iter()
+        .any(|e| e["event"] == "stage-done" && e["stage"] == "app"));
+    // `sync` as users run it: both clusters already run v2.
+    let r = run(&[
+        "sync",
+        case,
+        "-e",
+        "dev",
+        "--platform",
+        platform,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        brief_testkit::text(&r.stderr)
+    );
+    let got = events(&r.stdout);
+    let in_sync: Vec<&str> = got
+        .iter()
+        .filter(|e| e["event"] == "in-sync")
+        .map(|e| e["cluster"].as_str().unwrap())
+        .collect();
+    assert_eq!(in_sync, ["one", "two"], "{got:?}");
+    assert_eq!(
+        got.last().unwrap()["message"],
+        "summer-cli2 in dev: every cluster runs release v2"
+    );
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
@@ -1526,7 +1589,13 @@ fn bench_a_deploy_to_two_clusters_against_one() {
                 vec![target(), target_two()]
             };
             let start = std::time::Instant::now();
-            brief_deploy::deploy(&targets, &plan, &opts, &quiet).unwrap();
+            let trace = std::env::var_os("BENCH_TRACE").is_some() && i == runs;
+            let progress = |e: &Event| {
+                if trace {
+                    println!("  {clusters} {:>5} ms  {e}", start.elapsed().as_millis());
+                }
+            };
+            brief_deploy::deploy(&targets, &plan, &opts, &progress).unwrap();
             let took = start.elapsed();
             if i == 0 {
                 continue; // the warm-up
