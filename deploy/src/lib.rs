@@ -6,6 +6,7 @@
 //! This crate knows nothing of the manifests backend: the caller renders the stages and passes
 //! their YAML in. The entry points are synchronous; each runs its own Tokio runtime.
 mod apply;
+mod canary;
 mod cluster;
 mod error;
 mod event;
@@ -17,6 +18,7 @@ mod release;
 mod run;
 mod sync;
 
+pub use canary::{abort as canary_abort, canary_replicas, promote_plan, TRACK_LABEL};
 pub use cluster::Target;
 pub use error::Error;
 pub use event::Event;
@@ -59,7 +61,9 @@ pub struct Plan {
     pub service: String,
     pub env: String,
     pub image: String,
-    /// `simple`, or `rollback` for a release that reapplies an earlier one (canary comes later).
+    /// `simple`; `canary` (a canary beside the stable release, [`Options::canary_percent`] of the
+    /// traffic by replica ratio); `rollback` for a release that reapplies an earlier one;
+    /// `canary-promote` for a promoted canary.
     pub strategy: String,
     /// The version a rollback reapplies.
     pub rollback_of: Option<u64>,
@@ -89,6 +93,8 @@ pub struct Options {
     pub dry_run: bool,
     /// Leave a failed release failed instead of rolling back to the last deployed one.
     pub no_auto_rollback: bool,
+    /// The canary's share of the traffic in percent (1 to 99), for the `canary` strategy.
+    pub canary_percent: u32,
     /// How many releases of a service and environment are kept.
     pub history: usize,
     /// The namespace of the release records and locks.
@@ -106,6 +112,7 @@ impl Default for Options {
             no_wait: false,
             dry_run: false,
             no_auto_rollback: false,
+            canary_percent: 10,
             history: 10,
             system_namespace: "paasctl-system".to_owned(),
             lease_duration: Duration::from_secs(60),

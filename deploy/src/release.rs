@@ -24,8 +24,10 @@ pub enum ReleasePhase {
     Deployed,
     Failed,
     Superseded,
-    /// Failed, then undone by an automatic rollback to an earlier release.
+    /// Failed, then undone by an automatic rollback to an earlier release (or a canary aborted).
     RolledBack,
+    /// A canary running beside the deployed (stable) release.
+    Canary,
 }
 
 impl ReleasePhase {
@@ -36,6 +38,7 @@ impl ReleasePhase {
             ReleasePhase::Failed => "failed",
             ReleasePhase::Superseded => "superseded",
             ReleasePhase::RolledBack => "rolled-back",
+            ReleasePhase::Canary => "canary",
         }
     }
 
@@ -45,6 +48,7 @@ impl ReleasePhase {
             "failed" => ReleasePhase::Failed,
             "superseded" => ReleasePhase::Superseded,
             "rolled-back" => ReleasePhase::RolledBack,
+            "canary" => ReleasePhase::Canary,
             _ => ReleasePhase::Pending,
         }
     }

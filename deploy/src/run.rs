@@ -194,7 +194,12 @@ pub fn deploy(
     progress: Progress<'_>,
 ) -> Result<DeployOutcome, Error> {
     cluster::runtime()?.block_on(async {
-        let conns = connect(targets, &plan.manifests, Some((&plan.service, &plan.env))).await?;
+        let mut conns = connect(targets, &plan.manifests, Some((&plan.service, &plan.env))).await?;
+        if plan.strategy == "canary" {
+            for c in &mut conns {
+                c.stages = crate::canary::canary_stages(&c.stages, options.canary_percent)?;
+            }
+        }
         if options.dry_run {
             return dry_run(&conns, progress).await;
         }
@@ -533,7 +538,11 @@ pub(crate) async fn record_and_apply(
     }
     let mut record = records.into_iter().next();
     if let Some(r) = record.as_mut() {
-        r.phase = ReleasePhase::Deployed;
+        r.phase = if plan.strategy == "canary" {
+            ReleasePhase::Canary
+        } else {
+            ReleasePhase::Deployed
+        };
         message.clone_into(&mut r.message);
         r.stage = conns
             .first()
@@ -630,6 +639,11 @@ async fn finish(
     let ns = options.system_namespace.as_str();
     let all: Vec<Object> = c.stages.iter().flat_map(|s| s.1.iter().cloned()).collect();
     let last = c.last_stage();
+    if plan.strategy == "canary" {
+        // Beside the stable release: nothing pruned, nothing superseded.
+        release::set_status(&c.client, ns, name, ReleasePhase::Canary, last, message).await?;
+        return Ok((Vec::new(), Vec::new()));
+    }
     let pruned = match prune(&c.client, &plan.service, &plan.env, &all, &c.name, progress).await {
         Ok(p) => p,
         Err(e) => {
@@ -646,7 +660,10 @@ async fn finish(
         }
     };
     release::set_status(&c.client, ns, name, ReleasePhase::Deployed, last, message).await?;
-    for r in history.iter().filter(|r| r.phase == ReleasePhase::Deployed) {
+    for r in history
+        .iter()
+        .filter(|r| matches!(r.phase, ReleasePhase::Deployed | ReleasePhase::Canary))
+    {
         release::set_status(
             &c.client,
             ns,

@@ -259,7 +259,8 @@ or with --format json as a JSON event stream on stdout.\n\n\
 Examples:\n  paasctl deploy -e staging --image registry.example/shop:1.4.2\n  \
 paasctl deploy services/shop -e prod --image registry.example/shop@sha256:... --timeout 10m\n  \
 paasctl deploy -e staging --image registry.example/shop:1.4.2 --dry-run   # server-side dry run\n  \
-paasctl deploy -e dev --image registry.example/shop:1.4.2 --no-wait --kubeconfig ~/.kube/dev --context dev"
+paasctl deploy -e dev --image registry.example/shop:1.4.2 --no-wait --kubeconfig ~/.kube/dev --context dev\n  \
+paasctl deploy -e prod --image registry.example/shop:1.5.0 --strategy canary --canary-percent 5"
     )]
     Deploy(DeployArgs),
     /// Show what is deployed: per stage and object, ready or why not.
@@ -292,6 +293,11 @@ Examples:\n  paasctl sync -e prod\n  \
 paasctl sync services/shop -e prod --timeout 10m --format json   # the event stream for CI"
     )]
     Sync(SyncArgs),
+    /// Promote or abort the canary of a service (`deploy --strategy canary`).
+    Canary {
+        #[command(subcommand)]
+        command: CanaryCommand,
+    },
     /// Create new service projects (docs/service-create.md).
     Service {
         #[command(subcommand)]
@@ -308,6 +314,36 @@ paasctl completions fish > ~/.config/fish/completions/paasctl.fish"
         #[arg(value_enum)]
         shell: ShellArg,
     },
+}
+
+/// `paasctl canary ...`.
+#[derive(Subcommand, Debug)]
+pub enum CanaryCommand {
+    /// Make the running canary the new stable release in every cluster.
+    #[command(
+        after_help = "Deploys the canary's release (its stored manifests, every stage, the migrations \
+included) as the new stable release, with everything `deploy` does; the canary Deployment is \
+pruned, the stable one runs the new version.\n\n\
+Examples:\n  paasctl canary promote -e prod\n  paasctl canary promote services/shop -e prod --timeout 10m"
+    )]
+    Promote(SyncArgs),
+    /// Remove the running canary: all traffic back to the stable release.
+    #[command(
+        after_help = "Deletes the canary Deployment (and what only the canary brought, such as its \
+ConfigMap) in every cluster; the stable release keeps running untouched; the canary's release \
+becomes `rolled-back`.\n\n\
+Examples:\n  paasctl canary abort -e prod\n  paasctl canary abort services/shop -e prod --format json"
+    )]
+    Abort(SyncArgs),
+}
+
+/// Deploy strategies.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrategyArg {
+    /// Every stage applied, the stable Deployment replaced.
+    Simple,
+    /// A second Deployment beside the stable one; traffic split by replica ratio.
+    Canary,
 }
 
 /// `paasctl service ...`.
@@ -439,6 +475,13 @@ pub struct DeployArgs {
     /// Leave a failed deploy failed instead of rolling back to the last deployed release.
     #[arg(long)]
     pub no_auto_rollback: bool,
+    /// `simple` replaces the release; `canary` runs the new version beside it (see
+    /// `paasctl canary`).
+    #[arg(long, value_enum, default_value_t = StrategyArg::Simple)]
+    pub strategy: StrategyArg,
+    /// The canary's share of the traffic, 1 to 99 (by replica ratio).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=99))]
+    pub canary_percent: u32,
     /// How long the deploy lock lives without renewal (tests shorten it).
     #[arg(long, value_parser = parse_duration, default_value = "60s", hide = true)]
     pub lease: std::time::Duration,
@@ -486,7 +529,7 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     Ok(std::time::Duration::from_secs(secs))
 }
 
-/// The arguments of `paasctl sync`.
+/// The arguments of `paasctl sync` and `paasctl canary promote|abort`.
 #[derive(clap::Args, Debug)]
 pub struct SyncArgs {
     /// The service directory.

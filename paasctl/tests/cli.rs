@@ -123,6 +123,7 @@ fn help_explains_each_command_with_an_example() {
             "releases",
             "rollback",
             "sync",
+            "canary",
             "service",
             "completions"
         ],
@@ -132,6 +133,7 @@ fn help_explains_each_command_with_an_example() {
         // A command group shows its examples on each subcommand.
         let args: &[&str] = match cmd.as_str() {
             "service" => &["service", "create", "--help"],
+            "canary" => &["canary", "promote", "--help"],
             c => &[c, "--help"],
         };
         let out = paasctl(args);

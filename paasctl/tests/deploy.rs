@@ -1120,6 +1120,95 @@ fn cli_deploys_to_every_cluster_of_the_environment_with_the_test_acting_as_contr
         got.last().unwrap()["message"],
         "summer-cli2 in dev: every cluster runs release v2"
     );
+    // A canary in both clusters, aborted; another, promoted.
+    let ok = |args: &[&str]| {
+        let r = run(args);
+        let err = brief_testkit::text(&r.stderr);
+        assert_eq!(r.status.code(), Some(0), "{args:?}: {err}");
+        err
+    };
+    let canary = |image: &str| {
+        ok(&[
+            "deploy",
+            case,
+            "-e",
+            "dev",
+            "--image",
+            image,
+            "--timeout",
+            "30s",
+            "--platform",
+            platform,
+            "--strategy",
+            "canary",
+            "--canary-percent",
+            "50",
+        ])
+    };
+    let err = canary("registry.paas.internal/services/app:1.5.0");
+    assert!(
+        err.contains(
+            "canary of summer-cli2 in dev: release v3 beside the stable release in one, two"
+        ),
+        "{err}"
+    );
+    let err = ok(&["canary", "abort", case, "-e", "dev", "--platform", platform]);
+    assert!(
+        err.contains("aborted the canary v3 of summer-cli2 in dev"),
+        "{err}"
+    );
+    canary("registry.paas.internal/services/app:1.6.0");
+    let err = ok(&[
+        "canary",
+        "promote",
+        case,
+        "-e",
+        "dev",
+        "--platform",
+        platform,
+        "--timeout",
+        "30s",
+    ]);
+    assert!(
+        err.contains("promoted the canary v4 of summer-cli2 in dev: release v5"),
+        "{err}"
+    );
+    let r = run(&[
+        "releases",
+        case,
+        "-e",
+        "dev",
+        "--platform",
+        platform,
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    let seen: Vec<(&str, u64, &str, &str)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["version"].as_u64().unwrap() >= 3)
+        .map(|r| {
+            (
+                r["cluster"].as_str().unwrap(),
+                r["version"].as_u64().unwrap(),
+                r["status"].as_str().unwrap(),
+                r["strategy"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("one", 3, "rolled-back", "canary"),
+            ("one", 4, "superseded", "canary"),
+            ("one", 5, "deployed", "canary-promote"),
+            ("two", 3, "rolled-back", "canary"),
+            ("two", 4, "superseded", "canary"),
+            ("two", 5, "deployed", "canary-promote"),
+        ]
+    );
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
@@ -1619,4 +1708,131 @@ fn bench_a_deploy_to_two_clusters_against_one() {
         "  ratio two/one: {:.2} (target <= 1.10)",
         m2.as_secs_f64() / m1.as_secs_f64()
     );
+}
+
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn a_canary_runs_beside_stable_and_is_aborted_or_promoted_with_the_test_acting_as_controllers() {
+    let plan = summer("summer-can");
+    let _controllers = FakeControllers::start(&plan.service);
+    deploy(&plan, &options()).unwrap();
+    let canary = |image: &str, percent: u32| {
+        let mut p = with_image(&plan, image);
+        p.strategy = "canary".to_owned();
+        deploy(
+            &p,
+            &Options {
+                canary_percent: percent,
+                ..options()
+            },
+        )
+        .unwrap()
+        .release
+        .unwrap()
+    };
+    let get = |name: &'static str| {
+        kube(async move |c| {
+            Api::<Deployment>::namespaced(c, "summer-can")
+                .get_opt(name)
+                .await
+                .unwrap()
+        })
+    };
+    let image_of = |d: &Deployment| {
+        d.spec
+            .as_ref()
+            .unwrap()
+            .template
+            .spec
+            .as_ref()
+            .unwrap()
+            .containers[0]
+            .image
+            .clone()
+            .unwrap()
+    };
+    // 50% beside 2 stable replicas: 2 canary replicas, the stable Deployment untouched.
+    let rel = canary("registry.paas.internal/services/app:2.0.0", 50);
+    assert_eq!((rel.version, rel.phase), (2, ReleasePhase::Canary));
+    let c = get("summer-can-canary").expect("the canary Deployment");
+    assert_eq!(c.spec.as_ref().unwrap().replicas, Some(2));
+    assert_eq!(image_of(&c), "registry.paas.internal/services/app:2.0.0");
+    let track = |d: &Deployment| {
+        d.spec
+            .as_ref()
+            .unwrap()
+            .template
+            .metadata
+            .as_ref()
+            .unwrap()
+            .labels
+            .as_ref()
+            .unwrap()[brief_deploy::TRACK_LABEL]
+            .clone()
+    };
+    assert_eq!(track(&c), "canary");
+    assert_eq!(image_of(&get("summer-can").unwrap()), IMAGE);
+    let phases = || -> Vec<(u64, ReleasePhase)> {
+        releases(&plan)
+            .iter()
+            .map(|r| (r.version, r.phase))
+            .collect()
+    };
+    assert_eq!(
+        phases(),
+        [(1, ReleasePhase::Deployed), (2, ReleasePhase::Canary)]
+    );
+    // Abort: the canary is gone, stable keeps running.
+    let v = brief_deploy::canary_abort(
+        &[target()],
+        &plan.service,
+        &plan.env,
+        "test",
+        &options(),
+        &quiet,
+    )
+    .unwrap();
+    assert_eq!(v, 2);
+    assert!(get("summer-can-canary").is_none());
+    assert_eq!(image_of(&get("summer-can").unwrap()), IMAGE);
+    assert_eq!(
+        phases(),
+        [(1, ReleasePhase::Deployed), (2, ReleasePhase::RolledBack)]
+    );
+    // 10% beside 2: one canary replica; promote makes it the stable release.
+    canary("registry.paas.internal/services/app:3.0.0", 10);
+    assert_eq!(
+        get("summer-can-canary").unwrap().spec.unwrap().replicas,
+        Some(1)
+    );
+    let (promote, from) =
+        brief_deploy::promote_plan(&[target()], &plan.service, &plan.env, "test", &options())
+            .unwrap();
+    assert_eq!(from, 3);
+    let rel = deploy(&promote, &options()).unwrap().release.unwrap();
+    assert_eq!((rel.version, rel.strategy.as_str()), (4, "canary-promote"));
+    assert!(get("summer-can-canary").is_none(), "the canary was pruned");
+    assert_eq!(
+        image_of(&get("summer-can").unwrap()),
+        "registry.paas.internal/services/app:3.0.0"
+    );
+    assert_eq!(
+        phases(),
+        [
+            (1, ReleasePhase::Superseded),
+            (2, ReleasePhase::RolledBack),
+            (3, ReleasePhase::Superseded),
+            (4, ReleasePhase::Deployed)
+        ]
+    );
+    let e = brief_deploy::canary_abort(
+        &[target()],
+        &plan.service,
+        &plan.env,
+        "test",
+        &options(),
+        &quiet,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("has no canary running"), "{e}");
 }

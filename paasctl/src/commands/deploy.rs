@@ -1,7 +1,7 @@
 //! `paasctl deploy`: renders one environment for each of its clusters and hands the stages to the
 //! deploy driver (docs/deploy.md); progress on stderr, or a JSON event stream with
 //! `--format json`.
-use crate::args::DeployArgs;
+use crate::args::{DeployArgs, StrategyArg};
 use crate::output::EXIT_OK;
 use crate::rendered::{exit_code, print_event, render, targets, who};
 use brief_deploy::Event;
@@ -26,7 +26,11 @@ pub fn run(a: &DeployArgs) -> i32 {
         service: r.service,
         env: r.env,
         image: a.image.clone(),
-        strategy: "simple".to_owned(),
+        strategy: match a.strategy {
+            StrategyArg::Simple => "simple",
+            StrategyArg::Canary => "canary",
+        }
+        .to_owned(),
         rollback_of: None,
         who: who(),
         manifests: r.manifests,
@@ -38,6 +42,7 @@ pub fn run(a: &DeployArgs) -> i32 {
         history: a.history,
         no_auto_rollback: a.no_auto_rollback,
         lease_duration: a.lease,
+        canary_percent: a.canary_percent,
         ..brief_deploy::Options::default()
     };
     let format = a.out.format;
@@ -45,6 +50,15 @@ pub fn run(a: &DeployArgs) -> i32 {
     match brief_deploy::deploy(&clusters, &plan, &options, &progress) {
         Ok(outcome) => {
             let message = match &outcome.release {
+                Some(rel) if a.strategy == StrategyArg::Canary => format!(
+                    "canary of {} in {}: release v{} beside the stable release in {} ({}% of \
+                     the traffic by replica ratio); `paasctl canary promote` or `abort`",
+                    plan.service,
+                    plan.env,
+                    rel.version,
+                    names(&clusters),
+                    a.canary_percent
+                ),
                 Some(rel) => format!(
                     "deployed {} to {}: release v{} in {} ({} pruned)",
                     plan.service,

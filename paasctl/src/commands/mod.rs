@@ -1,6 +1,7 @@
 //! The commands, one module each. Each depends on the shared modules (`args`, `output`,
 //! `project`) and never on another command; each returns its exit code.
 mod breaking;
+mod canary;
 mod check;
 mod codegen;
 mod completions;
@@ -52,6 +53,7 @@ pub fn run(command: Command) -> i32 {
         Command::Releases(a) => releases::run(&a),
         Command::Rollback(a) => rollback::run(&a),
         Command::Sync(a) => sync::run(&a),
+        Command::Canary { command } => canary::run(&command),
         Command::Manifests {
             path,
             env,
