@@ -152,10 +152,14 @@ kube_restart() {
   kube_apiserver "$dir" "$(cat "$dir/etcd.server")" "$(cat "$dir/etcd.prefix")"
 }
 
+# Stops the API server (and etcd, for a kube_start DIR) of DIR, waiting only for those: the
+# processes of other clusters keep running.
 kube_stop() {
-  local dir="$1" f
+  local dir="$1" f pid
   for f in "$dir/apiserver.pid" "$dir/etcd.pid"; do
-    [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
+    [ -f "$f" ] || continue
+    pid="$(cat "$f")"
+    kill "$pid" 2>/dev/null || continue
+    wait "$pid" 2>/dev/null || while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
   done
-  wait 2>/dev/null || true
 }
