@@ -19,3 +19,20 @@ pub struct Scaffold {
     /// The shell command that serves it locally on `$PORT` (default 8080).
     pub run: String,
 }
+
+/// The inside of a TOML basic string (`"..."`) holding `s`: quotes, backslashes and control
+/// characters escaped (app.toml and Cargo.toml of a new service).
+pub fn toml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
