@@ -11,7 +11,8 @@
 #   called by a generated Go client.
 # Each publishes its event to the data bus, here a stand-in that records what is posted to its
 # publish rpc (the real data bus is issue 14). The prompts are answered on a pseudo-terminal
-# (scripts/lib/prompt_test.py). Then runs scripts/service-journey.sh.
+# (scripts/lib/prompt_test.py). Then runs scripts/service-journey.sh (which deploys to a local
+# kube-apiserver: scripts/lib/kube.sh builds it once, cached).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
