@@ -1,6 +1,7 @@
 //! What a backend gives `paasctl service create`: a new service's hand-written starting code in
 //! its language, and the commands that generate, build, test and run it.
-use crate::GeneratedFile;
+use crate::{template, GeneratedFile};
+use serde::Serialize;
 
 /// A new service's code for one engine. The files are the user's from then on (they carry no
 /// generated marker); `codegen` says how `paasctl codegen` regenerates the code they build on.
@@ -35,4 +36,21 @@ pub fn toml_escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// Every template of `templates` (file path, source) rendered with `vm`, one file each, in
+/// order: a new service's hand-written files. A template failure is E0701 naming `backend`.
+pub fn render_files(
+    backend: &str,
+    templates: &[(&'static str, &'static str)],
+    vm: &impl Serialize,
+) -> Result<Vec<GeneratedFile>, compiler::Diagnostic> {
+    let internal = |e: minijinja::Error| template::internal_error(backend, &e);
+    let env = template::environment(templates).map_err(internal)?;
+    let mut files = Vec::new();
+    for (name, _) in templates {
+        let text = template::render(&env, name, vm).map_err(internal)?;
+        files.push(GeneratedFile::new(*name, text));
+    }
+    Ok(files)
 }

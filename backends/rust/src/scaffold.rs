@@ -4,9 +4,9 @@
 //! same model as the generated module, so the hand-written code always matches what
 //! `paasctl codegen --lang rust` writes.
 use crate::{model, module_name, names};
-use brief_codegen::scaffold::{toml_escape, Scaffold};
+use brief_codegen::plan;
+use brief_codegen::scaffold::{render_files, toml_escape, Scaffold};
 use brief_codegen::scope::Scope;
-use brief_codegen::{plan, template, GeneratedFile};
 use compiler::ir::Ir;
 use compiler::naming::discovery_env_var;
 use compiler::{codes, Diagnostic};
@@ -93,10 +93,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-fn internal(e: minijinja::Error) -> Diagnostic {
-    template::internal_error("Rust", &e)
-}
-
 /// A new Rust service for the checked `ir` (its own contract and dependencies).
 pub fn scaffold(ir: &Ir, opts: &ScaffoldOptions<'_>) -> Result<Scaffold, Diagnostic> {
     let (Some(app), Some(own)) = (&ir.app, &ir.service) else {
@@ -153,14 +149,8 @@ pub fn scaffold(ir: &Ir, opts: &ScaffoldOptions<'_>) -> Result<Scaffold, Diagnos
         publisher,
         deps,
     };
-    let env = template::environment(TEMPLATES).map_err(internal)?;
-    let mut files = Vec::new();
-    for (name, _) in TEMPLATES {
-        let text = template::render(&env, name, &vm).map_err(internal)?;
-        files.push(GeneratedFile::new(*name, text));
-    }
     Ok(Scaffold {
-        files,
+        files: render_files("Rust", TEMPLATES, &vm)?,
         generated_dir: GENERATED_DIR.to_owned(),
         codegen_args: vec!["--lang".into(), "rust".into()],
         build: vec![
