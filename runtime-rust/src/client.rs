@@ -14,6 +14,7 @@ use http::header::{HeaderName, HeaderValue};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+use tracing::Instrument as _;
 
 /// The default timeout of a call whose rpc has no `@timeout`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -328,8 +329,15 @@ impl Client {
     ) -> Result<Bytes, CallFailure> {
         let start = Instant::now();
         let state = self.rpc_state(rpc);
+        let span = tracing::info_span!(
+            "rpc.client",
+            service = self.inner.service.as_str(),
+            rpc = rpc.name,
+            code = tracing::field::Empty,
+        );
         let result = self
             .attempts(ctx, rpc, &state, Bytes::from(body), opts)
+            .instrument(span.clone())
             .await;
         let code = match &result {
             Ok(_) => "ok",
@@ -342,6 +350,7 @@ impl Client {
                 .unwrap_or("undeclared"),
             Err(CallFailure::App(_)) => "undeclared",
         };
+        span.record("code", code);
         state.requests.inc(code);
         state.duration.observe(start.elapsed());
         result

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
+use tracing::Instrument as _;
 
 /// The largest request body a server accepts.
 pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
@@ -334,35 +335,44 @@ impl Router {
         let received = Instant::now();
         let inner = &*self.inner;
         let route = match rest.split_once('/') {
-            Some((s, r)) if s == &*inner.service && !r.contains('/') => inner.rpcs.get(r),
+            Some((s, r)) if s == &*inner.service && !r.contains('/') => inner.rpcs.get_key_value(r),
             _ => None,
         };
         let ctx = Context::from_headers_shared(
             &inner.service,
             |n| header(req.headers(), n),
             received,
-            route.and_then(|r| r.timeout),
+            route.and_then(|(_, r)| r.timeout),
         );
         let id = ctx
             .request_id()
             .and_then(|id| http::HeaderValue::from_str(id).ok());
-        let Some(route) = route else {
+        let Some((name, route)) = route else {
             let reply = ErrorReply::transport(Code::Unimplemented, format!("no rpc /rpc/{rest}"));
             inner.unknown.count(&reply.code, received);
             return with_request_id(error(&reply), id);
         };
+        let span = tracing::info_span!(
+            "rpc.server",
+            service = &*inner.service,
+            rpc = name.as_str(),
+            code = tracing::field::Empty,
+        );
         inner.in_flight.add(1);
-        let result = self.run(route, ctx, req, id.as_ref()).await;
+        let result = self
+            .run(route, ctx, req, id.as_ref())
+            .instrument(span.clone())
+            .await;
         inner.in_flight.add(-1);
+        let code = match &result {
+            Ok(_) => "ok",
+            Err(reply) => reply.code.as_str(),
+        };
+        span.record("code", code);
+        route.metrics.count(code, received);
         let resp = match result {
-            Ok(out) => {
-                route.metrics.count("ok", received);
-                json(200, out)
-            }
-            Err(reply) => {
-                route.metrics.count(&reply.code, received);
-                error(&reply)
-            }
+            Ok(out) => json(200, out),
+            Err(reply) => error(&reply),
         };
         with_request_id(resp, id)
     }
