@@ -97,53 +97,80 @@ impl ConsumerContext for Ctx {
 }
 
 /// Sets the group of a new subscription to the end of `topic`, unless the group already has
-/// positions: a subscription receives the events published after `subscribe` returned.
+/// positions: a subscription receives the events published after `subscribe` returned. A topic
+/// created a moment ago may have no leader yet, so this retries for a few seconds.
 pub async fn start_at_end(
     config: &Config,
     kafka: &Kafka,
     sub: &Subscription,
 ) -> Result<(), String> {
-    let c = kafka.consumer_config(config, &config.group(&sub.topic, &sub.subscriber));
-    let topic = sub.topic.clone();
-    tokio::task::spawn_blocking(move || -> Result<(), String> {
-        let timeout = Duration::from_secs(10);
-        let consumer: BaseConsumer = c.create().map_err(|e| e.to_string())?;
-        let md = consumer
-            .fetch_metadata(Some(&topic), timeout)
-            .map_err(|e| format!("metadata of {topic}: {e}"))?;
-        let partitions: Vec<i32> = md
-            .topics()
-            .iter()
-            .flat_map(|t| t.partitions().iter().map(|p| p.id()))
-            .collect();
-        let mut tpl = TopicPartitionList::new();
-        for p in &partitions {
-            tpl.add_partition(&topic, *p);
+    let mut last = String::new();
+    for _ in 0..20 {
+        let c = kafka.consumer_config(config, &config.group(&sub.topic, &sub.subscriber));
+        let topic = sub.topic.clone();
+        match tokio::task::spawn_blocking(move || position_at_end(c, &topic)).await {
+            Ok(Ok(())) => return Ok(()),
+            Ok(Err(e)) => last = e,
+            Err(e) => last = e.to_string(),
         }
-        let committed = consumer
-            .committed_offsets(tpl, timeout)
-            .map_err(|e| format!("positions of {topic}: {e}"))?;
-        if committed
-            .elements()
-            .iter()
-            .any(|e| matches!(e.offset(), Offset::Offset(_)))
-        {
-            return Ok(());
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    Err(last)
+}
+
+/// One try of [`start_at_end`] (blocking Kafka calls).
+fn position_at_end(c: rdkafka::ClientConfig, topic: &str) -> Result<(), String> {
+    let timeout = Duration::from_secs(5);
+    let consumer: BaseConsumer = c.create().map_err(|e| e.to_string())?;
+    let md = consumer
+        .fetch_metadata(Some(topic), timeout)
+        .map_err(|e| format!("metadata of {topic}: {e}"))?;
+    let mut partitions = Vec::new();
+    for t in md.topics() {
+        if let Some(e) = t.error() {
+            return Err(format!("metadata of {topic}: {e:?}"));
         }
-        let mut end = TopicPartitionList::new();
-        for p in &partitions {
-            let (_, high) = consumer
-                .fetch_watermarks(&topic, *p, timeout)
-                .map_err(|e| format!("end of {topic}/{p}: {e}"))?;
-            end.add_partition_offset(&topic, *p, Offset::Offset(high))
+        for p in t.partitions() {
+            if p.error().is_some() || p.leader() < 0 {
+                return Err(format!("partition {topic}/{} has no leader yet", p.id()));
+            }
+            partitions.push(p.id());
+        }
+    }
+    if partitions.is_empty() {
+        return Err(format!("topic {topic} has no partitions yet"));
+    }
+    let mut tpl = TopicPartitionList::new();
+    for p in &partitions {
+        tpl.add_partition(topic, *p);
+    }
+    let committed = consumer
+        .committed_offsets(tpl, timeout)
+        .map_err(|e| format!("positions of {topic}: {e}"))?;
+    if committed
+        .elements()
+        .iter()
+        .any(|e| matches!(e.offset(), Offset::Offset(_)))
+    {
+        return Ok(());
+    }
+    // Partitions still empty need nothing: a group without a position starts at the beginning.
+    let mut end = TopicPartitionList::new();
+    for p in &partitions {
+        let (_, high) = consumer
+            .fetch_watermarks(topic, *p, timeout)
+            .map_err(|e| format!("end of {topic}/{p}: {e}"))?;
+        if high > 0 {
+            end.add_partition_offset(topic, *p, Offset::Offset(high))
                 .map_err(|e| e.to_string())?;
         }
-        consumer
-            .commit(&end, CommitMode::Sync)
-            .map_err(|e| format!("starting position of {topic}: {e}"))
-    })
-    .await
-    .map_err(|e| e.to_string())?
+    }
+    if end.count() == 0 {
+        return Ok(());
+    }
+    consumer
+        .commit(&end, CommitMode::Sync)
+        .map_err(|e| format!("starting position of {topic}: {e}"))
 }
 
 /// Delivers subscription `sub` for as long as the task runs (it is aborted on unsubscribe).

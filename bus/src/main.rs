@@ -91,6 +91,11 @@ impl Serve {
 #[tokio::main]
 async fn main() -> ExitCode {
     let Command::Serve(args) = Cli::parse().command;
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_max_level(tracing::Level::INFO)
+        .init();
     let listener = match tokio::net::TcpListener::bind(&args.listen).await {
         Ok(l) => l,
         Err(e) => {

@@ -79,6 +79,24 @@ impl Registry {
         }
     }
 
+    /// The end offset of partition 0 of `topic` (a blocking Kafka call: off the runtime).
+    async fn end_of(&self, topic: &str) -> Result<i64, String> {
+        let c = self.kafka.bootstrap().to_owned();
+        let t = topic.to_owned();
+        let probe = self
+            .kafka
+            .consumer_config(&self.config, &format!("{}|probe", self.config.group_prefix));
+        tokio::task::spawn_blocking(move || -> Result<i64, String> {
+            let p: rdkafka::consumer::BaseConsumer =
+                probe.create().map_err(|e| format!("kafka at {c}: {e}"))?;
+            p.fetch_watermarks(&t, 0, Duration::from_secs(10))
+                .map(|(_, high)| high)
+                .map_err(|e| format!("kafka at {c}: {e}"))
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+
     /// Reads the subscriptions topic from its beginning for ever, starting and stopping workers;
     /// calls `caught_up` once the records present at start have been applied.
     pub async fn follow(&self, caught_up: impl FnOnce() + Send) -> Result<(), String> {
@@ -97,21 +115,14 @@ impl Registry {
         consumer
             .assign(&tpl)
             .map_err(|e| format!("subscriptions consumer: {e}"))?;
-        let end = {
-            let c = self.kafka.bootstrap().to_owned();
-            let t = topic.clone();
-            let probe = self
-                .kafka
-                .consumer_config(&self.config, &format!("{}|probe", self.config.group_prefix));
-            tokio::task::spawn_blocking(move || -> Result<i64, String> {
-                let p: rdkafka::consumer::BaseConsumer =
-                    probe.create().map_err(|e| format!("kafka at {c}: {e}"))?;
-                p.fetch_watermarks(&t, 0, Duration::from_secs(10))
-                    .map(|(_, high)| high)
-                    .map_err(|e| format!("kafka at {c}: {e}"))
-            })
-            .await
-            .map_err(|e| e.to_string())??
+        let end = loop {
+            match self.end_of(&topic).await {
+                Ok(end) => break end,
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading the end of the subscriptions topic; retrying");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+            }
         };
         let mut caught_up = Some(caught_up);
         if end == 0 {

@@ -3,11 +3,12 @@
 //! servers counting deliveries per event, and faults (subscriber down, always failing, bus
 //! killed, one of two instances killed). Every test asserts that no event is lost and reports
 //! the duplicates it saw.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -30,8 +31,15 @@ fn kafka() -> Option<String> {
 
 fn unique(name: &str) -> String {
     static N: AtomicU64 = AtomicU64::new(0);
-    let t = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis();
-    format!("{name}-{t}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
+    let t = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    format!(
+        "{name}-{t}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
 }
 
 /// One HTTP/1.1 request on a fresh connection: (status, body).
@@ -47,15 +55,25 @@ fn http(addr: &str, method: &str, path: &str, body: &[u8]) -> (u16, String) {
     let mut out = Vec::new();
     let _ = s.read_to_end(&mut out);
     let text = String::from_utf8_lossy(&out).into_owned();
-    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
     (status, body)
 }
 
 fn wait_until(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) {
     let start = Instant::now();
     while !cond() {
-        assert!(start.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
+        assert!(
+            start.elapsed() < limit,
+            "timed out after {limit:?} waiting for {what}"
+        );
         thread::sleep(Duration::from_millis(100));
     }
 }
@@ -76,8 +94,14 @@ impl Bus {
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let addr = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("bus said {line:?}")).to_owned();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("bus said {line:?}"))
+            .to_owned();
         let bus = Bus { child, addr };
         wait_until("the bus to be ready", Duration::from_secs(30), || {
             http(&bus.addr, "GET", "/health/ready", b"").0 == 200
@@ -86,11 +110,18 @@ impl Bus {
     }
 
     fn rpc(&self, rpc: &str, body: &str) -> (u16, String) {
-        http(&self.addr, "POST", &format!("/rpc/data-bus/{rpc}"), body.as_bytes())
+        http(
+            &self.addr,
+            "POST",
+            &format!("/rpc/data-bus/{rpc}"),
+            body.as_bytes(),
+        )
     }
 
     fn publish(&self, topic: &str, id: &str) {
-        let ev = format!(r#"{{"specversion":"1.0","id":"{id}","source":"tests","type":"{topic}","time":"2026-01-02T03:04:05.000000000Z","datacontenttype":"application/json","data":{{"id":"{id}"}}}}"#);
+        let ev = format!(
+            r#"{{"specversion":"1.0","id":"{id}","source":"tests","type":"{topic}","time":"2026-01-02T03:04:05.000000000Z","datacontenttype":"application/json","data":{{"id":"{id}"}}}}"#
+        );
         let (status, body) = self.rpc("publish", &ev);
         assert_eq!((status, body.as_str()), (200, "{}"), "publish {id}");
     }
@@ -101,7 +132,11 @@ impl Bus {
             sink.port
         );
         let (status, text) = self.rpc("subscribe", &body);
-        assert_eq!((status, text.as_str()), (200, "{}"), "subscribe {subscriber}");
+        assert_eq!(
+            (status, text.as_str()),
+            (200, "{}"),
+            "subscribe {subscriber}"
+        );
     }
 
     /// The value of a bus metric series (0 when absent).
@@ -124,6 +159,9 @@ impl Drop for Bus {
     }
 }
 
+/// The headers of one delivery (and `:path`).
+type Headers = HashMap<String, String>;
+
 const OK: u8 = 0;
 const FAIL: u8 = 1;
 const DOWN: u8 = 2;
@@ -135,7 +173,7 @@ struct Sink {
     port: u16,
     mode: Arc<AtomicU8>,
     delay: Arc<Mutex<Duration>>,
-    seen: Arc<Mutex<HashMap<String, Vec<HashMap<String, String>>>>>,
+    seen: Arc<Mutex<HashMap<String, Vec<Headers>>>>,
     acked: Arc<Mutex<HashMap<String, u32>>>,
 }
 
@@ -181,12 +219,18 @@ impl Sink {
                     headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_owned());
                 }
             }
-            let n: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+            let n: usize = headers
+                .get("content-length")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
             let mut body = vec![0; n];
             if reader.read_exact(&mut body).is_err() {
                 return;
             }
-            headers.insert(":path".into(), line.split(' ').nth(1).unwrap_or_default().to_owned());
+            headers.insert(
+                ":path".into(),
+                line.split(' ').nth(1).unwrap_or_default().to_owned(),
+            );
             let ev: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
             let id = ev["id"].as_str().unwrap_or_default().to_owned();
             let delay = *self.delay.lock().unwrap();
@@ -195,7 +239,12 @@ impl Sink {
             if mode == DOWN {
                 return;
             }
-            self.seen.lock().unwrap().entry(id.clone()).or_default().push(headers);
+            self.seen
+                .lock()
+                .unwrap()
+                .entry(id.clone())
+                .or_default()
+                .push(headers);
             let status = if mode == OK {
                 *self.acked.lock().unwrap().entry(id).or_default() += 1;
                 "204 No Content"
@@ -228,7 +277,10 @@ impl Sink {
         });
         let a = self.acked();
         let dups: u32 = ids.iter().map(|id| a[id] - 1).sum();
-        eprintln!("{} events delivered, {dups} duplicate deliveries", ids.len());
+        eprintln!(
+            "{} events delivered, {dups} duplicate deliveries",
+            ids.len()
+        );
         dups
     }
 }
@@ -299,8 +351,18 @@ fn every_event_is_delivered_once_with_the_protocol_headers_and_republished_ids_a
         "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
     );
     drop(seen);
-    assert_eq!(bus.metric(&format!("brief_bus_published_total{{topic=\"{topic}\",result=\"duplicate\"}}")), 10);
-    assert_eq!(bus.metric(&format!("brief_bus_delivered_total{{topic=\"{topic}\",subscriber=\"sink\"}}")), 41);
+    assert_eq!(
+        bus.metric(&format!(
+            "brief_bus_published_total{{topic=\"{topic}\",result=\"duplicate\"}}"
+        )),
+        10
+    );
+    assert_eq!(
+        bus.metric(&format!(
+            "brief_bus_delivered_total{{topic=\"{topic}\",subscriber=\"sink\"}}"
+        )),
+        41
+    );
 }
 
 #[test]
@@ -308,33 +370,58 @@ fn bad_input_is_the_protocols_error_and_nothing_is_stored() {
     let Some(k) = kafka() else { return };
     let tag = unique("bad");
     let topic = format!("{tag}.known");
-    let bus = Bus::start(&k, &options(&tag, &["--topic", &topic, "--max-event-bytes", "2000"]));
+    let bus = Bus::start(
+        &k,
+        &options(&tag, &["--topic", &topic, "--max-event-bytes", "2000"]),
+    );
     let sink = Sink::start(OK);
     bus.subscribe(&topic, "sink", &sink);
     let code = |r: (u16, String)| -> (u16, String) {
         let v: serde_json::Value = serde_json::from_str(&r.1).unwrap_or_default();
-        (r.0, v["error"]["code"].as_str().unwrap_or_default().to_owned())
+        (
+            r.0,
+            v["error"]["code"].as_str().unwrap_or_default().to_owned(),
+        )
     };
     let ev = |id: &str, ty: &str, data: &str| {
-        format!(r#"{{"specversion":"1.0","id":"{id}","source":"tests","type":"{ty}","data":{data}}}"#)
+        format!(
+            r#"{{"specversion":"1.0","id":"{id}","source":"tests","type":"{ty}","data":{data}}}"#
+        )
     };
     let big = format!("\"{}\"", "x".repeat(3000));
     let huge = format!("\"{}\"", "x".repeat(5 * 1024 * 1024));
     for (body, want) in [
         ("not json".to_owned(), (400, "invalid_argument")),
-        (r#"{"specversion":"0.3","id":"a","source":"s","type":"t"}"#.to_owned(), (400, "invalid_argument")),
+        (
+            r#"{"specversion":"0.3","id":"a","source":"s","type":"t"}"#.to_owned(),
+            (400, "invalid_argument"),
+        ),
         (ev("", &topic, "{}"), (400, "invalid_argument")),
         (ev("b", "other.topic", "{}"), (501, "unimplemented")),
         (ev("c", &topic, &big), (429, "resource_exhausted")),
         (ev("d", &topic, &huge), (429, "resource_exhausted")),
     ] {
         let got = code(bus.rpc("publish", &body));
-        assert_eq!((got.0, got.1.as_str()), want, "{}", &body[..body.len().min(80)]);
+        assert_eq!(
+            (got.0, got.1.as_str()),
+            want,
+            "{}",
+            &body[..body.len().min(80)]
+        );
     }
     for (body, want) in [
-        (format!(r#"{{"topic":"{topic}","subscriber":"s","url":"ftp://127.0.0.1/x"}}"#), (400, "invalid_argument")),
-        (format!(r#"{{"topic":"{topic}","subscriber":"s","url":"not a url"}}"#), (400, "invalid_argument")),
-        (r#"{"topic":"other.topic","subscriber":"s","url":"http://127.0.0.1/x"}"#.to_owned(), (501, "unimplemented")),
+        (
+            format!(r#"{{"topic":"{topic}","subscriber":"s","url":"ftp://127.0.0.1/x"}}"#),
+            (400, "invalid_argument"),
+        ),
+        (
+            format!(r#"{{"topic":"{topic}","subscriber":"s","url":"not a url"}}"#),
+            (400, "invalid_argument"),
+        ),
+        (
+            r#"{"topic":"other.topic","subscriber":"s","url":"http://127.0.0.1/x"}"#.to_owned(),
+            (501, "unimplemented"),
+        ),
     ] {
         let got = code(bus.rpc("subscribe", &body));
         assert_eq!((got.0, got.1.as_str()), want, "{body}");
@@ -343,7 +430,11 @@ fn bad_input_is_the_protocols_error_and_nothing_is_stored() {
     sink.wait_for_all(&["good".to_owned()], Duration::from_secs(60));
     thread::sleep(Duration::from_secs(2));
     let acked = sink.acked();
-    assert_eq!(acked.keys().collect::<Vec<_>>(), vec!["good"], "only the valid event was stored");
+    assert_eq!(
+        acked.keys().collect::<Vec<_>>(),
+        vec!["good"],
+        "only the valid event was stored"
+    );
 }
 
 #[test]
@@ -359,13 +450,24 @@ fn a_subscriber_down_for_a_while_gets_every_event_when_it_returns() {
     for id in &all {
         bus.publish(&topic, id);
     }
-    wait_until("redeliveries while the subscriber is down", Duration::from_secs(30), || {
-        bus.metric(&format!("brief_bus_redelivered_total{{topic=\"{topic}\",subscriber=\"sink\"}}")) >= 20
-    });
+    wait_until(
+        "redeliveries while the subscriber is down",
+        Duration::from_secs(30),
+        || {
+            bus.metric(&format!(
+                "brief_bus_redelivered_total{{topic=\"{topic}\",subscriber=\"sink\"}}"
+            )) >= 20
+        },
+    );
     sink.mode.store(OK, Ordering::SeqCst);
     sink.wait_for_all(&all, Duration::from_secs(60));
     assert!(sink.acked().values().all(|n| *n >= 1));
-    assert_eq!(bus.metric(&format!("brief_bus_dead_lettered_total{{topic=\"{topic}\",subscriber=\"sink\"}}")), 0);
+    assert_eq!(
+        bus.metric(&format!(
+            "brief_bus_dead_lettered_total{{topic=\"{topic}\",subscriber=\"sink\"}}"
+        )),
+        0
+    );
 }
 
 #[test]
@@ -388,13 +490,25 @@ fn an_always_failing_subscriber_has_every_event_dead_lettered_after_the_attempts
     other.wait_for_all(&all, Duration::from_secs(60));
     dead.wait_for_all(&all, Duration::from_secs(60));
     for id in &all {
-        assert_eq!(failing.attempts(id), 3, "{id}: attempts before the dead-letter topic");
+        assert_eq!(
+            failing.attempts(id),
+            3,
+            "{id}: attempts before the dead-letter topic"
+        );
     }
     let seen = failing.seen.lock().unwrap();
-    let attempts: Vec<&str> = seen["f-0"].iter().map(|h| h["x-delivery-attempt"].as_str()).collect();
+    let attempts: Vec<&str> = seen["f-0"]
+        .iter()
+        .map(|h| h["x-delivery-attempt"].as_str())
+        .collect();
     assert_eq!(attempts, ["1", "2", "3"]);
     drop(seen);
-    assert_eq!(bus.metric(&format!("brief_bus_dead_lettered_total{{topic=\"{topic}\",subscriber=\"failing\"}}")), 10);
+    assert_eq!(
+        bus.metric(&format!(
+            "brief_bus_dead_lettered_total{{topic=\"{topic}\",subscriber=\"failing\"}}"
+        )),
+        10
+    );
 }
 
 #[test]
@@ -411,11 +525,19 @@ fn a_bus_killed_mid_delivery_and_restarted_knows_its_subscriptions_and_loses_not
     for id in &all {
         bus.publish(&topic, id);
     }
-    wait_until("some deliveries", Duration::from_secs(60), || sink.acked().len() >= 4);
+    wait_until("some deliveries", Duration::from_secs(60), || {
+        sink.acked().len() >= 4
+    });
     bus.kill();
     let delivered_before = sink.acked().len();
-    assert!(delivered_before < all.len(), "the bus was killed mid-delivery");
-    eprintln!("bus killed after {delivered_before} of {} events", all.len());
+    assert!(
+        delivered_before < all.len(),
+        "the bus was killed mid-delivery"
+    );
+    eprintln!(
+        "bus killed after {delivered_before} of {} events",
+        all.len()
+    );
     // A new process with the same settings and no subscribe call.
     let _bus = Bus::start(&k, &opts);
     sink.wait_for_all(&all, Duration::from_secs(90));
@@ -436,7 +558,11 @@ fn two_instances_share_the_work_and_one_killed_loses_nothing() {
     thread::sleep(Duration::from_secs(6));
     let all = ids("p", 200);
     for (i, id) in all.iter().enumerate() {
-        if i % 2 == 0 { a.publish(&topic, id) } else { b.publish(&topic, id) }
+        if i % 2 == 0 {
+            a.publish(&topic, id)
+        } else {
+            b.publish(&topic, id)
+        }
     }
     let series = format!("brief_bus_delivered_total{{topic=\"{topic}\",subscriber=\"sink\"}}");
     wait_until("both instances delivering", Duration::from_secs(60), || {
