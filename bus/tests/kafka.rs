@@ -574,3 +574,96 @@ fn two_instances_share_the_work_and_one_killed_loses_nothing() {
     sink.wait_for_all(&all, Duration::from_secs(90));
     eprintln!("instance b delivered {} in all", b.metric(&series));
 }
+
+/// The Go toolchain: `go` on PATH or in /usr/local/go/bin.
+fn go_bin() -> Option<std::path::PathBuf> {
+    let local = std::path::PathBuf::from("/usr/local/go/bin/go");
+    if Command::new("go")
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        Some("go".into())
+    } else {
+        local.exists().then_some(local)
+    }
+}
+
+#[test]
+fn a_generated_go_publisher_reaches_a_generated_go_consumer_through_the_bus() {
+    let Some(k) = kafka() else { return };
+    let paasctl = std::env::var_os("PAASCTL");
+    let (Some(paasctl), Some(go)) = (paasctl, go_bin()) else {
+        assert!(
+            std::env::var_os("BRIEF_REQUIRE_KAFKA").is_none(),
+            "the Go end-to-end test needs PAASCTL (a paasctl binary) and Go"
+        );
+        eprintln!("SKIPPED: PAASCTL or Go missing (scripts/test.d/75-data-bus.sh provides both)");
+        return;
+    };
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let module = tmp.path();
+    std::fs::write(
+        module.join("go.mod"),
+        format!(
+            "module example.com/golden\n\ngo 1.22\n\nrequire github.com/brief-paas/paasctl/runtime-go v0.0.0\n\nreplace github.com/brief-paas/paasctl/runtime-go => {}\n",
+            repo.join("runtime-go").display()
+        ),
+    )
+    .unwrap();
+    let gen = module.join("cases/go-everything/gen");
+    let out = Command::new(&paasctl)
+        .arg("codegen")
+        .arg(repo.join("golden/cases/go-everything"))
+        .args([
+            "--lang",
+            "go",
+            "--go-import-path",
+            "example.com/golden/cases/go-everything/gen",
+            "--out",
+        ])
+        .arg(&gen)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "paasctl codegen: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::copy(
+        repo.join("bus/tests/go/bus_e2e_test.go"),
+        gen.join("bus_e2e_test.go"),
+    )
+    .unwrap();
+
+    let tag = unique("go");
+    let bus = Bus::start(&k, &options(&tag, &[]));
+    let out = Command::new(&go)
+        .args([
+            "test",
+            "-count=1",
+            "-v",
+            "-timeout=120s",
+            "-run",
+            "TestGeneratedGoPublisherAndConsumerThroughTheKafkaDataBus",
+            "./cases/go-everything/gen/",
+        ])
+        .current_dir(module)
+        .env("BRIEF_BUS_URL", format!("http://{}", bus.addr))
+        .env("GOTOOLCHAIN", "local")
+        .env("GOFLAGS", "-mod=mod")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{text}");
+    assert!(out.status.success(), "go test failed");
+    assert!(text.contains("--- PASS"), "the Go test did not run");
+}
