@@ -667,3 +667,73 @@ fn a_generated_go_publisher_reaches_a_generated_go_consumer_through_the_bus() {
     assert!(out.status.success(), "go test failed");
     assert!(text.contains("--- PASS"), "the Go test did not run");
 }
+
+/// Runs `kafka_stop DIR` or `kafka_start DIR` of scripts/lib/kafka.sh.
+fn kafka_ctl(action: &str, dir: &str) {
+    let lib = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/lib/kafka.sh");
+    let status = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "source '{}' && kafka_{action} '{dir}'",
+            lib.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(status.success(), "kafka_{action} {dir}");
+}
+
+/// Restarts the broker, so it runs alone: scripts/test.d/75-data-bus.sh runs it with
+/// `--ignored` after the others, with BRIEF_KAFKA_DIR (the kafka_start directory).
+#[test]
+#[ignore = "restarts Kafka; run alone by scripts/test.d/75-data-bus.sh"]
+fn kafka_restarted_mid_delivery_loses_nothing_and_publish_is_unavailable_meanwhile() {
+    let Some(k) = kafka() else { return };
+    let Ok(dir) = std::env::var("BRIEF_KAFKA_DIR") else {
+        assert!(
+            std::env::var_os("BRIEF_REQUIRE_KAFKA").is_none(),
+            "BRIEF_KAFKA_DIR is unset"
+        );
+        eprintln!("SKIPPED: BRIEF_KAFKA_DIR is unset (the directory given to kafka_start)");
+        return;
+    };
+    let tag = unique("kafka-restart");
+    let topic = format!("{tag}.happened");
+    let bus = Bus::start(&k, &options(&tag, &["--max-in-flight", "2"]));
+    let sink = Sink::start(OK);
+    *sink.delay.lock().unwrap() = Duration::from_millis(100);
+    bus.subscribe(&topic, "sink", &sink);
+    let before = ids("before", 30);
+    for id in &before {
+        bus.publish(&topic, id);
+    }
+    wait_until("some deliveries", Duration::from_secs(60), || {
+        sink.acked().len() >= 3
+    });
+    kafka_ctl("stop", &dir);
+    eprintln!(
+        "kafka stopped after {} of {} deliveries",
+        sink.acked().len(),
+        before.len()
+    );
+    let ev = format!(
+        r#"{{"specversion":"1.0","id":"lost","source":"tests","type":"{topic}","data":{{}}}}"#
+    );
+    let (status, body) = bus.rpc("publish", &ev);
+    assert_eq!(status, 503, "publish while Kafka is down: {body}");
+    assert!(body.contains("\"unavailable\""), "{body}");
+    thread::sleep(Duration::from_secs(2));
+    kafka_ctl("start", &dir);
+    let after = ids("after", 20);
+    for id in &after {
+        // What a generated publisher does with `unavailable`: retry the same event.
+        let ev = format!(
+            r#"{{"specversion":"1.0","id":"{id}","source":"tests","type":"{topic}","data":{{}}}}"#
+        );
+        wait_until("publish accepted again", Duration::from_secs(60), || {
+            bus.rpc("publish", &ev).0 == 200
+        });
+    }
+    let mut all = before;
+    all.extend(after);
+    sink.wait_for_all(&all, Duration::from_secs(120));
+}
