@@ -16,9 +16,12 @@ use rdkafka::consumer::{
 use rdkafka::{ClientContext, Message, Offset, TopicPartitionList};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 use tokio::task::AbortHandle;
+
+/// How long a subscription may stay at its in-flight limit before its partitions are paused.
+const PAUSE_AFTER: Duration = Duration::from_secs(10);
 
 /// The largest subscriber answer read (only its status matters).
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
@@ -219,9 +222,23 @@ async fn run_consumer(
     let mut tick = tokio::time::interval(Duration::from_millis(200));
     let mut ticks: u64 = 0;
     let mut paused = false;
+    let mut full_since: Option<Instant> = None;
     loop {
+        // At the limit the loop stops taking messages (the prefetch is capped); if it stays
+        // there, the partitions are paused so that the consumer is polled again and serves
+        // rebalances within max.poll.interval.ms. Pausing for every short burst would cost a
+        // fetch round trip per resume, so it waits PAUSE_AFTER first.
+        let full = lock(&tracker).tasks.len() >= config.max_in_flight;
+        if full {
+            let since = *full_since.get_or_insert_with(Instant::now);
+            if !paused && since.elapsed() >= PAUSE_AFTER {
+                paused = pause(&consumer, true);
+            }
+        } else {
+            full_since = None;
+        }
         tokio::select! {
-            m = consumer.recv() => {
+            m = consumer.recv(), if !full || paused => {
                 let m = match m {
                     Ok(m) => m,
                     Err(e) => {
@@ -250,9 +267,6 @@ async fn run_consumer(
                     let _ = tx.send(Done { generation, partition, offset });
                 });
                 t.tasks.insert((partition, offset), handle.abort_handle());
-                if t.tasks.len() >= config.max_in_flight && !paused {
-                    paused = pause(&consumer, true);
-                }
             }
             Some(done) = done_rx.recv() => {
                 let mut t = lock(&tracker);
