@@ -233,6 +233,7 @@ async fn run_consumer(
             let since = *full_since.get_or_insert_with(Instant::now);
             if !paused && since.elapsed() >= PAUSE_AFTER {
                 paused = pause(&consumer, true);
+                tracing::info!(topic = %sub.topic, subscriber = %sub.subscriber, paused, "deliveries at the in-flight limit for {PAUSE_AFTER:?}: pausing the partitions");
             }
         } else {
             full_since = None;

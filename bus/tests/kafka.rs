@@ -737,3 +737,29 @@ fn kafka_restarted_mid_delivery_loses_nothing_and_publish_is_unavailable_meanwhi
     all.extend(after);
     sink.wait_for_all(&all, Duration::from_secs(120));
 }
+
+#[test]
+fn a_subscriber_stuck_past_the_pause_threshold_resumes_and_gets_everything() {
+    let Some(k) = kafka() else { return };
+    let tag = unique("stuck");
+    let topic = format!("{tag}.happened");
+    // Two in flight: both held by the dead subscriber, so the worker sits at its limit for
+    // longer than the 10 s after which it pauses its partitions (enough attempts that nothing
+    // is dead-lettered meanwhile).
+    let bus = Bus::start(
+        &k,
+        &options(&tag, &["--max-in-flight", "2", "--attempts", "1000"]),
+    );
+    let sink = Sink::start(DOWN);
+    bus.subscribe(&topic, "sink", &sink);
+    let all = ids("s", 12);
+    for id in &all {
+        bus.publish(&topic, id);
+    }
+    thread::sleep(Duration::from_secs(13));
+    assert!(sink.acked().is_empty());
+    sink.mode.store(OK, Ordering::SeqCst);
+    sink.wait_for_all(&all, Duration::from_secs(60));
+    let series = format!("brief_bus_dead_lettered_total{{topic=\"{topic}\",subscriber=\"sink\"}}");
+    assert_eq!(bus.metric(&series), 0);
+}
