@@ -686,7 +686,7 @@ fn kafka_ctl(action: &str, dir: &str) {
 /// `--ignored` after the others, with BRIEF_KAFKA_DIR (the kafka_start directory).
 #[test]
 #[ignore = "restarts Kafka; run alone by scripts/test.d/75-data-bus.sh"]
-fn kafka_restarted_mid_delivery_loses_nothing_and_publish_is_unavailable_meanwhile() {
+fn kafka_restarted_while_deliveries_run_loses_nothing_and_publish_is_unavailable_meanwhile() {
     let Some(k) = kafka() else { return };
     let Ok(dir) = std::env::var("BRIEF_KAFKA_DIR") else {
         assert!(
@@ -700,7 +700,7 @@ fn kafka_restarted_mid_delivery_loses_nothing_and_publish_is_unavailable_meanwhi
     let topic = format!("{tag}.happened");
     let bus = Bus::start(&k, &options(&tag, &["--max-in-flight", "2"]));
     let sink = Sink::start(OK);
-    *sink.delay.lock().unwrap() = Duration::from_millis(100);
+    *sink.delay.lock().unwrap() = Duration::from_millis(400);
     bus.subscribe(&topic, "sink", &sink);
     let before = ids("before", 30);
     for id in &before {
