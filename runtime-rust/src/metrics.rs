@@ -118,6 +118,26 @@ const HELP: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// A metric family: name, kind, help.
+type Family = (&'static str, &'static str, &'static str);
+
+/// Families described by the application (a service's own metrics), rendered after [`HELP`].
+fn described() -> MutexGuard<'static, Vec<Family>> {
+    static D: OnceLock<Mutex<Vec<Family>>> = OnceLock::new();
+    let m = D.get_or_init(|| Mutex::new(Vec::new()));
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Describes one more metric family (`kind` is `counter`, `gauge` or `histogram`) so that
+/// [`render`] writes it: a service's own metrics beside the protocol's. Describing a name
+/// twice keeps the first description.
+pub fn describe(name: &'static str, kind: &'static str, help: &'static str) {
+    let mut d = described();
+    if HELP.iter().chain(d.iter()).all(|(n, _, _)| *n != name) {
+        d.push((name, kind, help));
+    }
+}
+
 fn registry() -> MutexGuard<'static, Registry> {
     static R: OnceLock<Mutex<Registry>> = OnceLock::new();
     let m = R.get_or_init(|| Mutex::new(Registry::default()));
@@ -328,9 +348,10 @@ fn label_text(l: &Labels, extra: Option<(&str, String)>) -> String {
 
 /// The registry in Prometheus text format 0.0.4 (series sorted by name and label values).
 pub fn render() -> String {
+    let extra = described().clone();
     let r = registry();
     let mut out = String::new();
-    for (name, kind, help) in HELP {
+    for (name, kind, help) in HELP.iter().chain(extra.iter()) {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}");
         for ((n, l), v) in &r.counters {
             if n == name {
