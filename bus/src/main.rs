@@ -19,6 +19,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serves the data-bus rpcs and delivers events until SIGTERM or Ctrl-C.
+    #[command(after_help = "Examples:\n  \
+brief-bus serve --kafka 127.0.0.1:9092                       # listens on 0.0.0.0:8080\n  \
+brief-bus serve --kafka k1:9092,k2:9092 --listen 127.0.0.1:0 --attempts 5\n\n\
+Services reach it as SERVICE_DATA_BUS_URL; see docs/data-bus.md.")]
     Serve(Serve),
 }
 
