@@ -1,10 +1,10 @@
 """The interop matrix (docs/interop.md): the generated client of each language calls the
 generated server of each language over 127.0.0.1, on the contract in interop/contract, and every
 cell must pass. Servers: Go (its own main, interop/go/server), PHP (php-fpm behind nginx,
-interop/php/server.php); events go through a stand-in data bus (runtime-php/tests/interop/bus.php:
+interop/php/server.php), Rust (its own main, interop/rust/src/bin/server.rs); events go through a stand-in data bus (runtime-php/tests/interop/bus.php:
 the real bus is issue 14) that delivers each event twice to every server.
 
-Usage: python3 interop/matrix.py PAASCTL   (needs go, php, php-fpm, nginx; stages 30/45/46 install them)
+Usage: python3 interop/matrix.py PAASCTL   (needs go, cargo, php, php-fpm, nginx; stages 30/45/46 install them)
 Prints the matrix as a table (scenario x client->server) and exits 1 on any failing cell."""
 import json
 import os
@@ -18,7 +18,7 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONTRACT = os.path.join(ROOT, "interop", "contract")
-LANGS = ["go", "php"]
+LANGS = ["go", "php", "rust"]
 
 
 def free_port():
@@ -75,6 +75,29 @@ def build_go(paasctl, work):
     run(["go", "build", "-o", os.path.join(work, "bin") + "/", "./server", "./client"], cwd=go, env=env)
 
 
+def build_rust(paasctl, work):
+    """Copies interop/rust, generates its src/gen, builds the server and client (sharing
+    CARGO_TARGET_DIR with the workspace, pinned by the workspace's lock file) and returns the
+    directory of the binaries. A compiler warning fails the build."""
+    crate = os.path.join(work, "rust")
+    shutil.copytree(os.path.join(ROOT, "interop", "rust"), crate)
+    manifest = os.path.join(crate, "Cargo.toml")
+    with open(manifest) as f:
+        text = f.read().replace('path = "../../runtime-rust"', f'path = "{os.path.join(ROOT, "runtime-rust")}"')
+    with open(manifest, "w") as f:
+        f.write(text)
+    shutil.copy(os.path.join(ROOT, "Cargo.lock"), os.path.join(crate, "Cargo.lock"))
+    run([paasctl, "codegen", CONTRACT, "--lang", "rust", "--out", os.path.join(crate, "src", "gen")],
+        stderr=subprocess.DEVNULL)
+    p = subprocess.run(["cargo", "build", "--bins", "--message-format", "short"], cwd=crate,
+                       capture_output=True, text=True)
+    warnings = [l for l in p.stderr.splitlines() if ": warning:" in l or l.startswith("warning:")]
+    if p.returncode != 0 or warnings:
+        sys.exit("matrix: the Rust side does not build cleanly:\n" + p.stderr[-4000:])
+    target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(crate, "target")
+    return os.path.join(target, "debug")
+
+
 def gen_php(paasctl, work):
     out = os.path.join(work, "php-gen")
     run([paasctl, "codegen", CONTRACT, "--lang", "php", "--out", out,
@@ -88,15 +111,17 @@ def main():
     procs = []
     try:
         build_go(paasctl, work)
+        rust_bin = build_rust(paasctl, work)
         php_gen = gen_php(paasctl, work)
         php_env = {"BRIEF_RUNTIME_PHP": os.path.join(ROOT, "runtime-php", "autoload.php"),
                    "MATRIX_PHP_GEN": php_gen}
-        ports = {"bus": free_port(), "go": free_port(), "php": free_port(), "fpm": free_port()}
+        ports = {"bus": free_port(), "go": free_port(), "php": free_port(), "rust": free_port(),
+                 "fpm": free_port()}
         url = {k: f"http://127.0.0.1:{p}" for k, p in ports.items()}
         bus_log = os.path.join(work, "bus.log")
 
         # The stand-in bus, delivering to every server.
-        env = dict(os.environ, BRIEF_BUS_LOG=bus_log, BRIEF_BUS_SUBSCRIBERS=f"{url['go']},{url['php']}",
+        env = dict(os.environ, BRIEF_BUS_LOG=bus_log, BRIEF_BUS_SUBSCRIBERS=",".join(url[l] for l in LANGS),
                    PHP_CLI_SERVER_WORKERS="4")
         procs.append(subprocess.Popen(
             ["php", "-S", f"127.0.0.1:{ports['bus']}", os.path.join(ROOT, "runtime-php", "tests", "interop", "bus.php")],
@@ -106,6 +131,11 @@ def main():
         env = dict(os.environ, LISTEN_ADDR=f"127.0.0.1:{ports['go']}", SERVICE_DATA_BUS_URL=url["bus"])
         procs.append(subprocess.Popen([os.path.join(work, "bin", "server")], env=env,
                                       stderr=open(os.path.join(work, "go.err"), "w")))
+
+        # Rust.
+        env = dict(os.environ, LISTEN_ADDR=f"127.0.0.1:{ports['rust']}", SERVICE_DATA_BUS_URL=url["bus"])
+        procs.append(subprocess.Popen([os.path.join(rust_bin, "matrix-rust-server")], env=env,
+                                      stderr=open(os.path.join(work, "rust.err"), "w")))
 
         # PHP under php-fpm (4 workers, APCu) behind nginx.
         fpm_conf = os.path.join(work, "fpm.conf")
@@ -161,6 +191,10 @@ http {{
                     cmd = [os.path.join(work, "bin", "client"), "-server", url[server], "-final", url[final],
                            "-publisher", url[client], "-vectors", codec, "-values", values] + (["-micro"] if micro else [])
                     env = dict(os.environ)
+                elif client == "rust":
+                    cmd = [os.path.join(rust_bin, "matrix-rust-client"), url[server], url[final], url[client], codec, values] \
+                        + (["micro"] if micro else [])
+                    env = dict(os.environ)
                 else:
                     cmd = ["php", os.path.join(ROOT, "interop", "php", "client.php"), url[server], url[final],
                            url[client], codec, values] + (["micro"] if micro else [])
@@ -177,14 +211,14 @@ http {{
         width = max(len(s) for s in scenarios) + 2
         print("interop matrix (client -> server; deadline: via the server to the other language; "
               "event: published by the client's language, consumed by the server)")
-        print("".ljust(width) + "".join(f"{c}->{s}".ljust(10) for c, s in pairs))
+        print("".ljust(width) + "".join(f"{c}->{s}".ljust(12) for c, s in pairs))
         failed = []
         for sc in scenarios:
             row = sc.ljust(width)
             for c, s in pairs:
                 r = cells.get((sc, c, s))
                 ok = bool(r and r["ok"])
-                row += ("pass" if ok else "FAIL").ljust(10)
+                row += ("pass" if ok else "FAIL").ljust(12)
                 if not ok:
                     failed.append(f"  {sc} {c}->{s}: {r['detail'] if r else 'not run'}")
             print(row)
@@ -195,7 +229,7 @@ http {{
                     print(f"  note {sc} {c}->{s}: {r['detail']}")
         if failed:
             print("failures:\n" + "\n".join(failed))
-            for f in ("go.err", "fpm.log", "nginx-error.log", "bus.err"):
+            for f in ("go.err", "rust.err", "fpm.log", "nginx-error.log", "bus.err"):
                 p = os.path.join(work, f)
                 if os.path.exists(p):
                     print(f"--- {f}\n" + open(p, errors="replace").read()[-1500:])

@@ -360,6 +360,7 @@ that is not empty, writes everything at once (nothing on error), generates the c
 Examples:\n  paasctl service create                                   # asks for everything\n  \
 paasctl service create billing --engine golang --description 'Invoices and payments' --yes\n  \
 paasctl service create mailer --engine php --yes\n  \
+paasctl service create tagger --engine rust --runtime-dir ~/src/paasctl --yes\n  \
 paasctl service create shop --depends-on billing --depends-on image-storage --dir services/shop --yes"
     )]
     Create(CreateArgs),
@@ -390,7 +391,7 @@ pub struct CreateArgs {
     pub go_module: Option<String>,
     /// A checkout of paasctl whose runtime the new service uses instead of the released one
     /// (Go: a `replace` in go.mod; PHP: a composer path repository and the autoloader
-    /// bootstrap.php falls back to), until the runtimes are published.
+    /// bootstrap.php falls back to; Rust: a path dependency), until the runtimes are published.
     #[arg(long, value_name = "DIR")]
     pub runtime_dir: Option<PathBuf>,
     /// The platform config (environment names); default $PAASCTL_PLATFORM, else the embedded one.
@@ -405,6 +406,7 @@ pub struct CreateArgs {
 pub enum EngineArg {
     Golang,
     Php,
+    Rust,
 }
 
 impl EngineArg {
@@ -413,6 +415,7 @@ impl EngineArg {
         match self {
             EngineArg::Golang => "golang",
             EngineArg::Php => "php",
+            EngineArg::Rust => "rust",
         }
     }
 }

@@ -25,6 +25,7 @@ const LAYERS: &[(&str, Layer)] = &[
     ("paasctl", Layer::At(4)),
     ("brief-testkit", Layer::TestOnly),
     ("brief-runtime", Layer::Runtime),
+    ("brief-bus", Layer::Service),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +37,9 @@ enum Layer {
     /// A runtime of generated code: it depends on no workspace crate; others may use it as a
     /// dev-dependency only.
     Runtime,
+    /// A service built on a runtime (the data bus): it may depend on runtimes; no workspace
+    /// crate depends on it.
+    Service,
 }
 
 fn layer(name: &str) -> Option<Layer> {
@@ -96,6 +100,13 @@ fn violation(from: &str, to: &str, kind: &str) -> Option<String> {
         )),
         (Layer::Runtime, _, _) => Some(format!(
             "{from} -> {to} ({kind}): a runtime depends on no workspace crate"
+        )),
+        (_, Layer::Service, _) => Some(format!(
+            "{from} -> {to} ({kind}): no workspace crate depends on a service"
+        )),
+        (Layer::Service, Layer::Runtime, _) => None,
+        (Layer::Service, _, _) => Some(format!(
+            "{from} -> {to} ({kind}): a service depends on runtimes only"
         )),
         (_, Layer::Runtime, "dev") => None,
         (_, Layer::Runtime, _) => Some(format!(

@@ -91,8 +91,28 @@ fn php_service_files_match_the_snapshot() {
 }
 
 #[test]
+fn rust_service_files_match_the_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = create(
+        tmp.path(),
+        &[
+            "image-tagger",
+            "--engine",
+            "rust",
+            "--description",
+            "Tags \"images\"",
+            "--depends-on",
+            "billing",
+            "--yes",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    insta::assert_snapshot!("rust_service", listing(&tmp.path().join("image-tagger")));
+}
+
+#[test]
 fn created_services_pass_check_lint_deny_warnings_and_fmt_check() {
-    for engine in ["golang", "php"] {
+    for engine in ["golang", "php", "rust"] {
         let tmp = tempfile::tempdir().unwrap();
         let out = create(
             tmp.path(),

@@ -10,8 +10,11 @@ use crate::transport::{
 };
 use crate::{discovery, metrics};
 use bytes::Bytes;
-use std::sync::Arc;
+use http::header::{HeaderName, HeaderValue};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+use tracing::Instrument as _;
 
 /// The default timeout of a call whose rpc has no `@timeout`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -203,6 +206,17 @@ struct Inner {
     clock: Arc<dyn Clock>,
     random: Random,
     transport: Arc<dyn Transport>,
+    breaker_state: metrics::Gauge,
+    rejections: metrics::Counter,
+    rpcs: RwLock<HashMap<&'static str, Arc<RpcState>>>,
+}
+
+/// What a client keeps per rpc, made on its first call: the URL and the metric series.
+struct RpcState {
+    uri: Result<http::Uri, String>,
+    requests: metrics::ByCode,
+    duration: metrics::Histogram,
+    retries: metrics::Counter,
 }
 
 /// A client of one dependency: cheap to clone (the connection pool is shared).
@@ -228,8 +242,12 @@ impl Client {
         let transport = opts
             .transport
             .unwrap_or_else(|| Arc::new(HyperTransport::default()));
+        let dep = [("dependency", service)];
         Ok(Client {
             inner: Arc::new(Inner {
+                breaker_state: metrics::Gauge::new("brief_client_breaker_state", &dep),
+                rejections: metrics::Counter::new("brief_client_breaker_rejections_total", &dep),
+                rpcs: RwLock::default(),
                 service: service.to_owned(),
                 base,
                 source: opts.source_service,
@@ -269,6 +287,37 @@ impl Client {
         format!("{}/rpc/{}/{rpc}", self.inner.base, self.inner.service)
     }
 
+    /// The state of `rpc`, made on its first call.
+    fn rpc_state(&self, rpc: &RpcInfo) -> Arc<RpcState> {
+        let found = self
+            .inner
+            .rpcs
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(rpc.name)
+            .cloned();
+        if let Some(s) = found {
+            return s;
+        }
+        let l = [
+            ("dependency", self.inner.service.as_str()),
+            ("rpc", rpc.name),
+        ];
+        let state = Arc::new(RpcState {
+            uri: http::Uri::try_from(self.url(rpc.name)).map_err(|e| e.to_string()),
+            requests: metrics::ByCode::new("brief_client_requests_total", &l),
+            duration: metrics::Histogram::new("brief_client_request_duration_seconds", &l),
+            retries: metrics::Counter::new("brief_client_retries_total", &l),
+        });
+        self.inner
+            .rpcs
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(rpc.name)
+            .or_insert(state)
+            .clone()
+    }
+
     /// Sends one call of `rpc` with the encoded input `body` under `ctx`; the output's bytes on
     /// a 200, else the failure. Counted in the client metrics.
     pub async fn call(
@@ -279,7 +328,17 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<Bytes, CallFailure> {
         let start = Instant::now();
-        let result = self.attempts(ctx, rpc, Bytes::from(body), opts).await;
+        let state = self.rpc_state(rpc);
+        let span = tracing::info_span!(
+            "rpc.client",
+            service = self.inner.service.as_str(),
+            rpc = rpc.name,
+            code = tracing::field::Empty,
+        );
+        let result = self
+            .attempts(ctx, rpc, &state, Bytes::from(body), opts)
+            .instrument(span.clone())
+            .await;
         let code = match &result {
             Ok(_) => "ok",
             Err(CallFailure::Transport(t)) => t.code.as_str(),
@@ -291,16 +350,9 @@ impl Client {
                 .unwrap_or("undeclared"),
             Err(CallFailure::App(_)) => "undeclared",
         };
-        let dep = self.inner.service.as_str();
-        metrics::inc(
-            "brief_client_requests_total",
-            &[("dependency", dep), ("rpc", rpc.name), ("code", code)],
-        );
-        metrics::observe(
-            "brief_client_request_duration_seconds",
-            &[("dependency", dep), ("rpc", rpc.name)],
-            start.elapsed(),
-        );
+        span.record("code", code);
+        state.requests.inc(code);
+        state.duration.observe(start.elapsed());
         result
     }
 
@@ -333,6 +385,7 @@ impl Client {
         &self,
         ctx: &Context,
         rpc: &RpcInfo,
+        state: &RpcState,
         body: Bytes,
         opts: &CallOptions,
     ) -> Result<Bytes, CallFailure> {
@@ -347,10 +400,12 @@ impl Client {
         if let Some(t) = opts.timeout {
             deadline = deadline.min(start.saturating_add(ms(t)));
         }
-        let request_id = ctx
-            .request_id()
-            .map(str::to_owned)
-            .unwrap_or_else(meta::new_request_id);
+        // Made once for all attempts; an invalid one fails each attempt as building it did.
+        let request_id = match ctx.request_id() {
+            Some(id) => HeaderValue::from_str(id),
+            None => HeaderValue::from_str(&meta::new_request_id()),
+        }
+        .map_err(|e| e.to_string());
         let dep = inner.service.as_str();
         let mut last: Option<CallFailure> = None;
         let mut attempt = 1u32;
@@ -366,10 +421,7 @@ impl Client {
                 Some(b) => match b.allow(now) {
                     Some(t) => Some(t),
                     None => {
-                        metrics::inc(
-                            "brief_client_breaker_rejections_total",
-                            &[("dependency", dep)],
-                        );
+                        inner.rejections.inc();
                         return Err(last.unwrap_or_else(|| {
                             CallFailure::Transport(TransportError::circuit_open(dep))
                         }));
@@ -385,7 +437,7 @@ impl Client {
             let result = self
                 .attempt(
                     ctx,
-                    rpc,
+                    state,
                     body.clone(),
                     opts,
                     deadline - now,
@@ -396,11 +448,7 @@ impl Client {
             if let (Some(b), Some(t)) = (&inner.breaker, ticket) {
                 let now = clock.now_ms();
                 b.record(t, classify(&result), now);
-                metrics::gauge_set(
-                    "brief_client_breaker_state",
-                    &[("dependency", dep)],
-                    b.state(now) as i64,
-                );
+                inner.breaker_state.set(b.state(now) as i64);
             }
             let failure = match result {
                 Ok(b) => return Ok(b),
@@ -430,10 +478,7 @@ impl Client {
                     return Err(failure);
                 }
             }
-            metrics::inc(
-                "brief_client_retries_total",
-                &[("dependency", dep), ("rpc", rpc.name)],
-            );
+            state.retries.inc();
             clock.sleep(delay).await;
             last = Some(failure);
             attempt += 1;
@@ -444,24 +489,51 @@ impl Client {
     async fn attempt(
         &self,
         ctx: &Context,
-        rpc: &RpcInfo,
+        state: &RpcState,
         body: Bytes,
         opts: &CallOptions,
         remaining: u64,
-        request_id: &str,
+        request_id: &Result<HeaderValue, String>,
         retry_after: &mut Option<u64>,
     ) -> Result<Bytes, CallFailure> {
-        let mut req = http::Request::post(self.url(rpc.name))
-            .header(http::header::CONTENT_TYPE, "application/json")
-            .header(meta::REQUEST_ID, request_id)
-            .header(meta::REQUEST_TIMEOUT_MS, remaining.to_string());
+        let uri = state.uri.clone().map_err(|e| {
+            transport(
+                Code::InvalidArgument,
+                format!("cannot build the request: {e}"),
+            )
+        })?;
+        let mut req = http::Request::new(body);
+        *req.method_mut() = http::Method::POST;
+        *req.uri_mut() = uri;
+        let h = req.headers_mut();
+        h.insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        let request_id = request_id.clone().map_err(|e| {
+            transport(
+                Code::InvalidArgument,
+                format!("cannot build the request: {e}"),
+            )
+        })?;
+        h.insert(HeaderName::from_static(meta::REQUEST_ID), request_id);
+        h.insert(
+            HeaderName::from_static(meta::REQUEST_TIMEOUT_MS),
+            HeaderValue::from(remaining),
+        );
         if let Some(source) = ctx.service().or(self.inner.source.as_deref()) {
-            req = req.header(meta::SOURCE_SERVICE, source);
+            h.insert(
+                HeaderName::from_static(meta::SOURCE_SERVICE),
+                header_value(source)?,
+            );
         }
         if let Some(tp) = ctx.outgoing_traceparent() {
-            req = req.header(meta::TRACEPARENT, tp);
+            h.insert(
+                HeaderName::from_static(meta::TRACEPARENT),
+                header_value(&tp)?,
+            );
             if let Some(ts) = ctx.tracestate() {
-                req = req.header(meta::TRACESTATE, ts);
+                h.insert(HeaderName::from_static(meta::TRACESTATE), header_value(ts)?);
             }
         }
         for (k, v) in &opts.headers {
@@ -473,16 +545,17 @@ impl Client {
                 meta::TRACEPARENT,
                 meta::TRACESTATE,
             ];
-            if !own.contains(&k.to_ascii_lowercase().as_str()) {
-                req = req.header(k.as_str(), v.as_str());
+            if own.iter().any(|o| o.eq_ignore_ascii_case(k)) {
+                continue;
             }
+            let name = HeaderName::try_from(k.as_str()).map_err(|e| {
+                transport(
+                    Code::InvalidArgument,
+                    format!("cannot build the request: {e}"),
+                )
+            })?;
+            h.append(name, header_value(v)?);
         }
-        let req = req.body(body).map_err(|e| {
-            transport(
-                Code::InvalidArgument,
-                format!("cannot build the request: {e}"),
-            )
-        })?;
         let max = self.inner.max_response;
         let answer = match self.inner.transport.send(req, remaining, max).await {
             Ok(a) if a.body.len() > max => return Err(too_large(max)),
@@ -540,6 +613,16 @@ fn classify(r: &Result<Bytes, CallFailure>) -> Outcome {
             }
         }
     }
+}
+
+/// A header value of the request; an invalid one fails the call as building the request did.
+fn header_value(v: &str) -> Result<HeaderValue, CallFailure> {
+    HeaderValue::from_str(v).map_err(|e| {
+        transport(
+            Code::InvalidArgument,
+            format!("cannot build the request: {e}"),
+        )
+    })
 }
 
 fn transport(code: Code, message: impl Into<String>) -> CallFailure {

@@ -393,6 +393,14 @@ pub fn decode<T: Serialize + DeserializeOwned + Default>(text: &[u8]) -> Result<
 /// Decodes a whole JSON text as the contract type `W` says.
 pub fn decode_as<W: Wire<T>, T>(text: &[u8]) -> Result<T, CodecError> {
     check_depth(text)?;
+    // The fast path decodes without tracking the path; only a text that fails is decoded again
+    // to name where (the same error, with its path).
+    let mut de = serde_json::Deserializer::from_slice(text);
+    if let Ok(v) = DeBy::<W, T>::deserialize(&mut de) {
+        if de.end().is_ok() {
+            return Ok(v.into_inner());
+        }
+    }
     let mut de = serde_json::Deserializer::from_slice(text);
     let v: DeBy<W, T> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
+use tracing::Instrument as _;
 
 /// The largest request body a server accepts.
 pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
@@ -34,13 +35,43 @@ type Handler = Arc<dyn Fn(Context, Bytes) -> BoxFuture<HandlerResult> + Send + S
 struct Route {
     timeout: Option<Duration>,
     handler: Handler,
+    metrics: RouteMetrics,
+}
+
+/// The series of one route, resolved when the router is built (no lock or allocation per
+/// request on the way to them).
+struct RouteMetrics {
+    requests: metrics::ByCode,
+    errors: metrics::ByCode,
+    duration: metrics::Histogram,
+}
+
+impl RouteMetrics {
+    fn new(service: &str, rpc: &str) -> Self {
+        let l = [("service", service), ("rpc", rpc)];
+        RouteMetrics {
+            requests: metrics::ByCode::new("brief_server_requests_total", &l),
+            errors: metrics::ByCode::new("brief_server_errors_total", &l),
+            duration: metrics::Histogram::new("brief_server_request_duration_seconds", &l),
+        }
+    }
+
+    fn count(&self, code: &str, received: Instant) {
+        self.requests.inc(code);
+        if code != "ok" {
+            self.errors.inc(code);
+        }
+        self.duration.observe(received.elapsed());
+    }
 }
 
 struct Inner {
-    service: String,
+    service: Arc<str>,
     rpcs: HashMap<String, Route>,
     events: HashMap<String, Handler>,
     ready: AtomicBool,
+    in_flight: metrics::Gauge,
+    unknown: RouteMetrics,
 }
 
 /// Builds a [`Router`]: one entry per rpc (generated code does this).
@@ -65,6 +96,7 @@ impl RouterBuilder {
             Route {
                 timeout: timeout_ms.map(Duration::from_millis),
                 handler,
+                metrics: RouteMetrics::new(&self.service, name),
             },
         );
         self
@@ -152,13 +184,21 @@ impl RouterBuilder {
         self
     }
 
+    /// The router.
     pub fn build(self) -> Router {
+        let in_flight = metrics::Gauge::new(
+            "brief_server_in_flight_requests",
+            &[("service", &self.service)],
+        );
+        let unknown = RouteMetrics::new(&self.service, "unknown");
         Router {
             inner: Arc::new(Inner {
-                service: self.service,
+                service: self.service.into(),
                 rpcs: self.rpcs,
                 events: self.events,
                 ready: AtomicBool::new(true),
+                in_flight,
+                unknown,
             }),
         }
     }
@@ -193,20 +233,27 @@ fn error(reply: &ErrorReply) -> Response<Full<Bytes>> {
     json(reply.status, reply.body())
 }
 
-fn with_request_id(mut r: Response<Full<Bytes>>, id: Option<&str>) -> Response<Full<Bytes>> {
-    if let Some(v) = id.and_then(|id| http::HeaderValue::from_str(id).ok()) {
-        r.headers_mut().insert(meta::REQUEST_ID, v);
+fn with_request_id(
+    mut r: Response<Full<Bytes>>,
+    id: Option<http::HeaderValue>,
+) -> Response<Full<Bytes>> {
+    if let Some(v) = id {
+        r.headers_mut()
+            .insert(http::HeaderName::from_static(meta::REQUEST_ID), v);
     }
     r
 }
 
+/// All values of header `name` joined with `,` (one allocation when there is one value).
 fn header(h: &http::HeaderMap, name: &str) -> Option<String> {
-    let values: Vec<&str> = h
-        .get_all(name)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
-    (!values.is_empty()).then(|| values.join(","))
+    let mut values = h.get_all(name).iter().filter_map(|v| v.to_str().ok());
+    let first = values.next()?;
+    let mut out = first.to_owned();
+    for v in values {
+        out.push(',');
+        out.push_str(v);
+    }
+    Some(out)
 }
 
 /// `application/json`, case-insensitively, parameters ignored.
@@ -286,48 +333,57 @@ impl Router {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let received = Instant::now();
-        let service = self.inner.service.as_str();
+        let inner = &*self.inner;
         let route = match rest.split_once('/') {
-            Some((s, r)) if s == service && !r.contains('/') => self.inner.rpcs.get_key_value(r),
+            Some((s, r)) if s == &*inner.service && !r.contains('/') => inner.rpcs.get_key_value(r),
             _ => None,
         };
-        let ctx = Context::from_headers(
-            service,
+        let ctx = Context::from_headers_shared(
+            &inner.service,
             |n| header(req.headers(), n),
             received,
             route.and_then(|(_, r)| r.timeout),
         );
-        let id = ctx.request_id().map(str::to_owned);
+        let id = ctx
+            .request_id()
+            .and_then(|id| http::HeaderValue::from_str(id).ok());
         let Some((name, route)) = route else {
             let reply = ErrorReply::transport(Code::Unimplemented, format!("no rpc /rpc/{rest}"));
-            count(service, "unknown", &reply.code, received);
-            return with_request_id(error(&reply), id.as_deref());
+            inner.unknown.count(&reply.code, received);
+            return with_request_id(error(&reply), id);
         };
-        metrics::gauge_add(
-            "brief_server_in_flight_requests",
-            &[("service", service)],
-            1,
+        let span = tracing::info_span!(
+            "rpc.server",
+            service = &*inner.service,
+            rpc = name.as_str(),
+            code = tracing::field::Empty,
         );
-        let result = self.run(route, ctx, req).await;
-        metrics::gauge_add(
-            "brief_server_in_flight_requests",
-            &[("service", service)],
-            -1,
-        );
+        inner.in_flight.add(1);
+        let result = self
+            .run(route, ctx, req, id.as_ref())
+            .instrument(span.clone())
+            .await;
+        inner.in_flight.add(-1);
+        let code = match &result {
+            Ok(_) => "ok",
+            Err(reply) => reply.code.as_str(),
+        };
+        span.record("code", code);
+        route.metrics.count(code, received);
         let resp = match result {
-            Ok(out) => {
-                count(service, name, "ok", received);
-                json(200, out)
-            }
-            Err(reply) => {
-                count(service, name, &reply.code, received);
-                error(&reply)
-            }
+            Ok(out) => json(200, out),
+            Err(reply) => error(&reply),
         };
-        with_request_id(resp, id.as_deref())
+        with_request_id(resp, id)
     }
 
-    async fn run<B>(&self, route: &Route, ctx: Context, req: Request<B>) -> HandlerResult
+    async fn run<B>(
+        &self,
+        route: &Route,
+        ctx: Context,
+        req: Request<B>,
+        request_id: Option<&http::HeaderValue>,
+    ) -> HandlerResult
     where
         B: Body + Send + 'static,
         B::Data: Send,
@@ -340,10 +396,10 @@ impl Router {
                 "the deadline passed before the handler ran",
             ));
         }
-        let request_id = ctx.request_id().unwrap_or_default().to_owned();
         match (CatchUnwind((route.handler)(ctx, body))).await {
             Ok(r) => r,
             Err(()) => {
+                let request_id = request_id.and_then(|v| v.to_str().ok()).unwrap_or_default();
                 tracing::error!(request_id = %request_id, "handler panicked");
                 Err(ErrorReply::internal())
             }
@@ -357,17 +413,19 @@ impl Router {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         let received = Instant::now();
-        let ctx = Context::from_headers(
+        let ctx = Context::from_headers_shared(
             &self.inner.service,
             |n| header(req.headers(), n),
             received,
             None,
         );
-        let id = ctx.request_id().map(str::to_owned);
+        let id = ctx
+            .request_id()
+            .and_then(|id| http::HeaderValue::from_str(id).ok());
         let Some(handler) = self.inner.events.get(topic) else {
             let reply =
                 ErrorReply::transport(Code::Unimplemented, format!("no consumer of {topic}"));
-            return with_request_id(error(&reply), id.as_deref());
+            return with_request_id(error(&reply), id);
         };
         let result = match read_body(req, "application/cloudevents+json").await {
             Ok(body) => match (CatchUnwind(handler(ctx, body))).await {
@@ -384,7 +442,7 @@ impl Router {
             }
             Err(reply) => error(&reply),
         };
-        with_request_id(resp, id.as_deref())
+        with_request_id(resp, id)
     }
 }
 
@@ -441,8 +499,15 @@ where
             ));
         }
     }
-    let read = Limited::new(req.into_body(), MAX_REQUEST_BYTES).collect();
-    match tokio::time::timeout(Duration::from_secs(30), read).await {
+    let mut read = std::pin::pin!(Limited::new(req.into_body(), MAX_REQUEST_BYTES).collect());
+    // A small body usually arrived with the headers: the first poll completes it and no timer
+    // is armed. Otherwise the rest must arrive within 30 s.
+    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(read.as_mut().poll(cx))).await;
+    let read = match first {
+        std::task::Poll::Ready(r) => Ok(r),
+        std::task::Poll::Pending => tokio::time::timeout(Duration::from_secs(30), read).await,
+    };
+    match read {
         Ok(Ok(c)) => Ok(c.to_bytes()),
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(ErrorReply::transport(
             Code::ResourceExhausted,
@@ -457,24 +522,6 @@ where
             "the request body was not sent within 30 s",
         )),
     }
-}
-
-fn count(service: &str, rpc: &str, code: &str, received: Instant) {
-    metrics::inc(
-        "brief_server_requests_total",
-        &[("service", service), ("rpc", rpc), ("code", code)],
-    );
-    if code != "ok" {
-        metrics::inc(
-            "brief_server_errors_total",
-            &[("service", service), ("rpc", rpc), ("code", code)],
-        );
-    }
-    metrics::observe(
-        "brief_server_request_duration_seconds",
-        &[("service", service), ("rpc", rpc)],
-        received.elapsed(),
-    );
 }
 
 impl hyper::service::Service<Request<hyper::body::Incoming>> for Router {

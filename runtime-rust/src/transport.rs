@@ -107,8 +107,9 @@ impl Transport for HyperTransport {
                     .request(req.map(Full::new))
                     .await
                     .map_err(|e| SendError::Connection(format!("connection failed: {e}")))?;
-                let status = resp.status().as_u16();
-                let headers = resp.headers().clone();
+                let (parts, body) = resp.into_parts();
+                let status = parts.status.as_u16();
+                let headers = parts.headers;
                 let announced = headers
                     .get(http::header::CONTENT_LENGTH)
                     .and_then(|v| v.to_str().ok())
@@ -116,7 +117,7 @@ impl Transport for HyperTransport {
                 if announced.is_some_and(|n| n > max_body as u64) {
                     return Err(SendError::TooLarge);
                 }
-                let body = Limited::new(resp.into_body(), max_body)
+                let body = Limited::new(body, max_body)
                     .collect()
                     .await
                     .map_err(|e| {

@@ -33,7 +33,7 @@ def expect(text, timeout=20.0):
 
 expect("Service name (a DNS label, like billing): ")
 os.write(fd, b"prompted\n")
-expect("Engine (golang, php) [golang]: ")
+expect("Engine (golang, php, rust) [golang]: ")
 os.write(fd, b"\n")
 expect("Description [The prompted service]: ")
 os.write(fd, b"\n")

@@ -3,6 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export INSTA_UPDATE=no CARGO_TERM_COLOR=never
+# The data bus (bus/) links librdkafka built from source (rdkafka's cmake-build), which needs
+# cmake and curl's headers (librdkafka's CMake build includes them unconditionally).
+need=()
+command -v cmake >/dev/null 2>&1 || need+=(cmake)
+[ -f /usr/include/x86_64-linux-gnu/curl/curl.h ] || [ -f /usr/include/curl/curl.h ] || need+=(libcurl4-openssl-dev)
+if [ "${#need[@]}" -gt 0 ]; then
+  echo "installing ${need[*]}"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked

@@ -6,10 +6,13 @@
 #   generated PHP client and curl;
 # - PHP: php -l, phpcs PSR-12, PHPUnit; served by php-fpm behind nginx with the service's own
 #   docker/php-fpm.conf and docker/nginx.conf (ports and paths rewritten); called by a generated
-#   Go client.
+#   Go client;
+# - Rust: cargo fmt --check, clippy -D warnings, cargo test, cargo build; served by its own main;
+#   called by a generated Go client.
 # Each publishes its event to the data bus, here a stand-in that records what is posted to its
 # publish rpc (the real data bus is issue 14). The prompts are answered on a pseudo-terminal
-# (scripts/lib/prompt_test.py). Then runs scripts/service-journey.sh.
+# (scripts/lib/prompt_test.py). Then runs scripts/service-journey.sh (which deploys to a local
+# kube-apiserver: scripts/lib/kube.sh builds it once, cached).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -37,6 +40,53 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_ready() { # url
   for _ in $(seq 1 100); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "not ready: $1" >&2; return 1
+}
+
+# go_call SERVICE URL NAME: calls SERVICE's hello at URL for NAME with a generated Go client
+# (SERVICE's contract, the current directory's service.brief, as its rpc/SERVICE.brief); prints
+# the greeting.
+go_call() {
+  local svc="$1" url="$2" who="$3" dir="$work/gocaller-$1" pkg
+  pkg="$(echo "$svc" | tr -d -- '-')client"
+  mkdir -p "$dir/rpc"
+  cp service.brief "$dir/rpc/$svc.brief"
+  printf 'name = "gocaller"\n\n[engine]\nname = "golang"\n\n[[dependencies]]\nname = "%s"\n' "$svc" >"$dir/app.toml"
+  "$paasctl" codegen "$dir" --lang go --out "$dir/gen" --go-import-path gocaller/gen 2>/dev/null
+  cat >"$dir/go.mod" <<MOD
+module gocaller
+
+go 1.22
+
+require github.com/brief-paas/paasctl/runtime-go v0.0.0
+
+replace github.com/brief-paas/paasctl/runtime-go => $root/runtime-go
+MOD
+  cat >"$dir/main.go" <<GO
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"gocaller/gen/$pkg"
+)
+
+func main() {
+	c, err := $pkg.NewClient()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	out, err := c.Hello(context.Background(), &$pkg.HelloIn{Name: "$who"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println(out.Greeting)
+}
+GO
+  (cd "$dir" && env "SERVICE_$(echo "$svc" | tr 'a-z-' 'A-Z_')_URL=$url" go run .)
 }
 
 cd "$work"
@@ -140,50 +190,40 @@ pids+=($!)
 pids+=($!)
 wait_ready "http://127.0.0.1:$http_port/health/ready" || { cat "$work/fpm.log" "$work/nginx.log" >&2; exit 1; }
 
-# A Go caller: mailer's contract as its rpc/mailer.brief, a generated Go client.
-mkdir -p "$work/gocaller/rpc"
-cp service.brief "$work/gocaller/rpc/mailer.brief"
-printf 'name = "gocaller"\n\n[engine]\nname = "golang"\n\n[[dependencies]]\nname = "mailer"\n' >"$work/gocaller/app.toml"
-"$paasctl" codegen "$work/gocaller" --lang go --out "$work/gocaller/gen" --go-import-path gocaller/gen 2>/dev/null
-cat >"$work/gocaller/go.mod" <<MOD
-module gocaller
-
-go 1.22
-
-require github.com/brief-paas/paasctl/runtime-go v0.0.0
-
-replace github.com/brief-paas/paasctl/runtime-go => $root/runtime-go
-MOD
-cat >"$work/gocaller/main.go" <<'GO'
-package main
-
-import (
-	"context"
-	"fmt"
-	"os"
-
-	"gocaller/gen/mailerclient"
-)
-
-func main() {
-	c, err := mailerclient.NewClient()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	out, err := c.Hello(context.Background(), &mailerclient.HelloIn{Name: "Grace"})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	fmt.Println(out.Greeting)
-}
-GO
-got="$(cd "$work/gocaller" && SERVICE_MAILER_URL="http://127.0.0.1:$http_port" go run .)"
+# A Go caller: a generated Go client of mailer.
+got="$(go_call mailer "http://127.0.0.1:$http_port" Grace)"
 [ "$got" = "Hello, Grace!" ] || { echo "Go client got: $got" >&2; cat "$work/fpm.log" >&2; exit 1; }
 grep -q '"type":"mailer.greeted"' "$work/bus.log" || { echo "no mailer.greeted event on the bus" >&2; cat "$work/bus.log" >&2; exit 1; }
 grep -q '"name":"Grace"' "$work/bus.log" || { echo "the event is not for Grace" >&2; exit 1; }
 echo "service create: PHP service linted, tested, served by php-fpm + nginx; Go client answered, event published"
+
+# --- A Rust service, served by its own main, called by a generated Go client.
+cd "$work"
+"$paasctl" service create tagger --engine rust --description 'Tags things' --depends-on billing \
+  --runtime-dir "$root" --yes
+cd tagger
+"$paasctl" check
+"$paasctl" lint --deny-warnings
+"$paasctl" fmt --check
+# The workspace's lock file pins the runtime's dependencies to the tested versions (and lets the
+# shared CARGO_TARGET_DIR reuse their builds); cargo drops what the service does not use.
+cp "$root/Cargo.lock" Cargo.lock
+cargo fmt --check
+cargo clippy --all-targets -- -D warnings
+cargo test
+cargo build
+tagger_bin="${CARGO_TARGET_DIR:-$work/tagger/target}/debug/tagger"
+: >"$work/bus.log"
+port="$(free_port)"
+LISTEN_ADDR="127.0.0.1:$port" SERVICE_DATA_BUS_URL="http://127.0.0.1:$bus_port" \
+  SERVICE_BILLING_URL="http://127.0.0.1:1" "$tagger_bin" >"$work/tagger.log" 2>&1 &
+pids+=($!)
+wait_ready "http://127.0.0.1:$port/health/ready" || { cat "$work/tagger.log" >&2; exit 1; }
+got="$(go_call tagger "http://127.0.0.1:$port" Linus)"
+[ "$got" = "Hello, Linus!" ] || { echo "Go client got: $got" >&2; cat "$work/tagger.log" >&2; exit 1; }
+grep -q '"type":"tagger.greeted"' "$work/bus.log" || { echo "no tagger.greeted event on the bus" >&2; cat "$work/bus.log" >&2; exit 1; }
+grep -q '"name":"Linus"' "$work/bus.log" || { echo "the event is not for Linus" >&2; exit 1; }
+echo "service create: Rust service formatted, clippy-clean, tested, served; Go client answered, event published"
 
 # The prompts, on a real pseudo-terminal.
 mkdir -p "$work/prompted"

@@ -3,8 +3,8 @@
 //! per rpc, `go.mod` and a `Dockerfile`. Names come from the same view-models as the generated
 //! package, so the hand-written code always matches what `paasctl codegen` writes.
 use crate::{model, names, validate_import_path};
-use brief_codegen::scaffold::Scaffold;
-use brief_codegen::{plan, template, GeneratedFile};
+use brief_codegen::plan;
+use brief_codegen::scaffold::{render_files, Scaffold};
 use compiler::ir::Ir;
 use compiler::{codes, Diagnostic};
 use serde::Serialize;
@@ -78,10 +78,6 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-fn internal(e: minijinja::Error) -> Diagnostic {
-    template::internal_error("Go", &e)
-}
-
 /// A new Go service for the checked `ir` (its own contract and dependencies).
 pub fn scaffold(ir: &Ir, opts: &ScaffoldOptions<'_>) -> Result<Scaffold, Diagnostic> {
     validate_import_path(opts.module)
@@ -144,14 +140,8 @@ pub fn scaffold(ir: &Ir, opts: &ScaffoldOptions<'_>) -> Result<Scaffold, Diagnos
         event_message,
         deps,
     };
-    let env = template::environment(TEMPLATES).map_err(internal)?;
-    let mut files = Vec::new();
-    for (name, _) in TEMPLATES {
-        let text = template::render(&env, name, &vm).map_err(internal)?;
-        files.push(GeneratedFile::new(*name, text));
-    }
     Ok(Scaffold {
-        files,
+        files: render_files("Go", TEMPLATES, &vm)?,
         generated_dir: GENERATED_DIR.to_owned(),
         codegen_args: vec![
             "--lang".into(),

@@ -5,8 +5,8 @@
 //! tests run the same configs). Class names come from the same view-models as the generated code.
 use crate::model::{self, Body};
 use crate::{dependency_namespace, names, Php};
-use brief_codegen::scaffold::Scaffold;
-use brief_codegen::{plan, template, GeneratedFile};
+use brief_codegen::plan;
+use brief_codegen::scaffold::{render_files, Scaffold};
 use compiler::ir::Ir;
 use compiler::{codes, Diagnostic};
 use serde::Serialize;
@@ -119,10 +119,6 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/scaffold/php-fpm.conf.jinja"),
     ),
 ];
-
-fn internal(e: minijinja::Error) -> Diagnostic {
-    template::internal_error("PHP", &e)
-}
 
 /// A new PHP service for the checked `ir` (its own contract and dependencies).
 pub fn scaffold(ir: &Ir, opts: &ScaffoldOptions<'_>) -> Result<Scaffold, Diagnostic> {
@@ -254,14 +250,8 @@ pub fn scaffold(ir: &Ir, opts: &ScaffoldOptions<'_>) -> Result<Scaffold, Diagnos
         index_uses,
         test_uses,
     };
-    let env = template::environment(TEMPLATES).map_err(internal)?;
-    let mut files = Vec::new();
-    for (name, _) in TEMPLATES {
-        let text = template::render(&env, name, &vm).map_err(internal)?;
-        files.push(GeneratedFile::new(*name, text));
-    }
     Ok(Scaffold {
-        files,
+        files: render_files("PHP", TEMPLATES, &vm)?,
         generated_dir: GENERATED_DIR.to_owned(),
         codegen_args: vec![
             "--lang".into(),

@@ -11,6 +11,8 @@ mod model;
 mod names;
 mod types;
 
+pub mod scaffold;
+
 use brief_codegen::{doc as cdoc, locate, plan, template, Backend};
 use compiler::ir::{Contract, Ir};
 use compiler::{Diagnostic, Sources};
@@ -97,7 +99,7 @@ fn generate(ir: &Ir, sources: &Sources) -> Result<Vec<GeneratedFile>, Diagnostic
     let mut modules = Vec::new();
     for unit in plan::dependencies(ir, module_name) {
         let c = unit.contract;
-        let (items, uses) = model::contract(c, false)
+        let model::Module { items, uses, .. } = model::contract(c, false)
             .map_err(|d| locate::at(d, sources, &c.loc, "in this contract"))?;
         let vm = FileVm {
             source: c.loc.file.clone(),
@@ -122,7 +124,7 @@ fn generate(ir: &Ir, sources: &Sources) -> Result<Vec<GeneratedFile>, Diagnostic
     modules.sort();
     let (items, uses, source, doc) = match &ir.service {
         Some(c) => {
-            let (items, uses) = model::contract(c, true)?;
+            let model::Module { items, uses, .. } = model::contract(c, true)?;
             let doc = module_doc(
                 format!(
                     "The generated Rust binding of service {}: its types, server and client.",

@@ -105,8 +105,45 @@ struct Ctx<'a> {
     contract: &'a Contract,
 }
 
+/// The names a contract's module gives its rpcs and events, for code written against it (the
+/// `service create` scaffold).
+#[derive(Debug, Clone, Default)]
+pub struct Api {
+    pub rpcs: Vec<ApiRpc>,
+    /// The `Publisher` method and message type of each event, in contract order.
+    pub events: Vec<ApiEvent>,
+}
+
+/// One rpc as the module names it.
+#[derive(Debug, Clone)]
+pub struct ApiRpc {
+    /// The rpc's name in the contract.
+    pub name: String,
+    /// The `Server` trait's and the `Client`'s method.
+    pub method: String,
+    pub input: String,
+    pub output: String,
+    /// The rpc's error enum.
+    pub error: String,
+}
+
+/// One event as the module names it.
+#[derive(Debug, Clone)]
+pub struct ApiEvent {
+    /// The `Publisher`'s method.
+    pub publish: String,
+    pub message: String,
+}
+
+/// One contract's module: its items, its imports and the names of its API.
+pub struct Module {
+    pub items: Vec<Vec<String>>,
+    pub uses: Vec<String>,
+    pub api: Api,
+}
+
 /// The items and imports of one contract's module; `server` adds the `Server` trait and router.
-pub fn contract(c: &Contract, server: bool) -> Result<(Vec<Vec<String>>, Vec<String>), Diagnostic> {
+pub fn contract(c: &Contract, server: bool) -> Result<Module, Diagnostic> {
     let mut module = Scope::with(RESERVED);
     for k in names::KEYWORDS.iter().chain(names::NOT_RAW) {
         module.reserve(&[k]);
@@ -244,9 +281,24 @@ pub fn contract(c: &Contract, server: bool) -> Result<(Vec<Vec<String>>, Vec<Str
             with,
         });
     }
+    let mut api = Api::default();
     for (r, n) in c.rpcs.iter().zip(&rpcs) {
         items.push(cx.rpc_const(r, n));
         items.push(cx.rpc_error(r, n)?);
+        api.rpcs.push(ApiRpc {
+            name: r.name.clone(),
+            method: n.method.clone(),
+            input: cx.rust(&r.input)?,
+            output: cx.rust(&r.output)?,
+            error: n.error.clone(),
+        });
+    }
+    let mut publish = Scope::with(&["new", "with_options", "inner"]);
+    for e in &c.events {
+        api.events.push(ApiEvent {
+            publish: publish.claim(&format!("publish_{}", names::snake(&e.topic))),
+            message: cx.rust(&e.message)?,
+        });
     }
     if server && !c.rpcs.is_empty() {
         items.push(cx.server_trait(&rpcs)?);
@@ -256,7 +308,7 @@ pub fn contract(c: &Contract, server: bool) -> Result<(Vec<Vec<String>>, Vec<Str
         items.extend(cx.client(&rpcs)?);
     }
     if server && !c.events.is_empty() {
-        items.extend(cx.publisher(&topics)?);
+        items.extend(cx.publisher(&topics, &api.events)?);
     }
     for (e, konst) in c.events.iter().zip(&topics) {
         let f = module.claim(&format!("consume_{}", names::snake(&e.topic)));
@@ -302,7 +354,7 @@ pub fn contract(c: &Contract, server: bool) -> Result<(Vec<Vec<String>>, Vec<Str
     if cx.uses.map {
         uses.push("use std::collections::BTreeMap;".to_owned());
     }
-    Ok((items, uses))
+    Ok(Module { items, uses, api })
 }
 
 /// `base`, else `base` + `kind`, else with `_` until free.
@@ -576,7 +628,11 @@ impl Ctx<'_> {
         l
     }
 
-    fn publisher(&self, topics: &[String]) -> Result<Vec<Vec<String>>, Diagnostic> {
+    fn publisher(
+        &self,
+        topics: &[String],
+        events: &[ApiEvent],
+    ) -> Result<Vec<Vec<String>>, Diagnostic> {
         let c = self.contract;
         let strukt = vec![
             format!(
@@ -609,10 +665,8 @@ impl Ctx<'_> {
             "        })".to_owned(),
             "    }".to_owned(),
         ]);
-        let mut methods = Scope::with(&["new", "with_options", "inner"]);
-        for (e, konst) in c.events.iter().zip(topics) {
-            let m = methods.claim(&format!("publish_{}", names::snake(&e.topic)));
-            let ty = self.rust(&e.message)?;
+        for ((e, konst), api) in c.events.iter().zip(topics).zip(events) {
+            let (m, ty) = (&api.publish, &api.message);
             l.push(String::new());
             l.push(format!(
                 "    /// Publishes `data` on topic {}; the event's id.",

@@ -105,6 +105,51 @@ macro_rules! assert_generated_snapshots {
     }};
 }
 
+/// A generator's snapshot suite, in its `tests/snapshots.rs`: one test per golden case
+/// (`case::<name>`) whose generated files (`$generated(case)`: `None` without an IR, else items
+/// with `path` and `contents`) each match their snapshot `<case>__<path>` in `tests/snapshots/`
+/// (a case without an IR has none), and `no_unreferenced_snapshots` over `$all()` (every case
+/// with an IR and its files). `$what` names the output in messages (`"Go"`, `"export"`).
+#[macro_export]
+macro_rules! generated_snapshot_tests {
+    ($what:expr, $generated:path, $all:path) => {
+        fn snapshot_dir() -> std::path::PathBuf {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots")
+        }
+
+        /// A case's generated files each match their snapshot; a case without an IR has none.
+        fn generated_snapshots(case: &str) {
+            let files = $generated(case).map(|fs| {
+                fs.into_iter()
+                    .map(|f| (f.path, f.contents))
+                    .collect::<Vec<_>>()
+            });
+            $crate::assert_generated_snapshots!(snapshot_dir(), case, files, $what);
+        }
+
+        mod case {
+            $crate::golden_cases!(super::generated_snapshots);
+        }
+
+        #[test]
+        fn no_unreferenced_snapshots() {
+            let wanted: std::collections::BTreeSet<String> = $all()
+                .into_iter()
+                .flat_map(|(case, files)| {
+                    files
+                        .into_iter()
+                        .map(move |f| $crate::generated_snapshot_name(&case, &f.path))
+                })
+                .collect();
+            let stray = $crate::stray_snapshots(&snapshot_dir(), |stem| wanted.contains(stem));
+            assert!(
+                stray.is_empty(),
+                "snapshots without a generated file (delete them): {stray:?}"
+            );
+        }
+    };
+}
+
 /// The paasctl binary of the calling crate's tests (only paasctl's own tests have it).
 #[macro_export]
 macro_rules! paasctl {

@@ -33,11 +33,14 @@ fn create(a: &CreateArgs) -> i32 {
     let engine = match (a.engine, interactive) {
         (Some(e), _) => e,
         (None, true) => loop {
-            let answer = ask("Engine (golang, php)", Some("golang"));
+            let answer = ask("Engine (golang, php, rust)", Some("golang"));
             match answer.as_str() {
                 "golang" | "go" => break EngineArg::Golang,
                 "php" => break EngineArg::Php,
-                other => eprintln!("  `{other}` is not an engine with a backend: golang or php"),
+                "rust" => break EngineArg::Rust,
+                other => {
+                    eprintln!("  `{other}` is not an engine with a backend: golang, php or rust")
+                }
             }
         },
         (None, false) => EngineArg::Golang,
@@ -195,6 +198,23 @@ fn engine_code(
                 emit(&diags, &output.sources, &a.out, "");
                 EXIT_INPUT
             })?;
+            Ok((scaffold, generated))
+        }
+        EngineArg::Rust => {
+            let runtime_rust = runtime_dir.map(|d| d.join("runtime-rust").display().to_string());
+            let opts = backend_rust::scaffold::ScaffoldOptions {
+                runtime_version: env!("CARGO_PKG_VERSION"),
+                runtime_dir: runtime_rust.as_deref(),
+                example_rpc: EXAMPLE_RPC,
+            };
+            let scaffold =
+                backend_rust::scaffold::scaffold(ir, &opts).map_err(|d| internal(d, &a.out))?;
+            let generated = backend_rust::Rust::new()
+                .generate(ir, &output.sources)
+                .map_err(|diags| {
+                    emit(&diags, &output.sources, &a.out, "");
+                    EXIT_INPUT
+                })?;
             Ok((scaffold, generated))
         }
     }

@@ -2,7 +2,7 @@
 //! service.brief with one example rpc and one event, `rpc/<dep>.brief` stubs, and (once the
 //! engine's scaffold is known) the README, the CI workflow and the pre-commit config. Names and
 //! values are computed here; the templates hold layout only.
-use brief_codegen::scaffold::Scaffold;
+use brief_codegen::scaffold::{toml_escape, Scaffold};
 use brief_codegen::{template, GeneratedFile};
 use compiler::naming::{self, Digits};
 use compiler::Diagnostic;
@@ -85,6 +85,7 @@ struct ProjectVm<'a> {
 fn engine_version(engine: &str) -> &'static str {
     match engine {
         "php" => "8.2",
+        "rust" => backend_rust::scaffold::RUST_VERSION,
         _ => "1.22",
     }
 }
@@ -92,6 +93,7 @@ fn engine_version(engine: &str) -> &'static str {
 fn engine_title(engine: &str) -> &'static str {
     match engine {
         "php" => "PHP",
+        "rust" => "Rust",
         _ => "Go",
     }
 }
@@ -99,6 +101,7 @@ fn engine_title(engine: &str) -> &'static str {
 /// The CI steps that install the engine's toolchain.
 fn ci_setup(engine: &str) -> &'static str {
     match engine {
+        "rust" => "      - run: rustup component add clippy rustfmt",
         "php" => "      - uses: shivammathur/setup-php@v2\n        with:\n          php-version: \"8.2\"\n          extensions: curl, apcu",
         _ => "      - uses: actions/setup-go@v5\n        with:\n          go-version-file: go.mod",
     }
@@ -201,22 +204,6 @@ fn example_override(env: &str) -> Override {
             line: "size = \"nano\"",
         }
     }
-}
-
-/// The inside of a TOML basic string.
-fn toml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// `s` as one POSIX shell word.
