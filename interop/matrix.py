@@ -1,10 +1,12 @@
 """The interop matrix (docs/interop.md): the generated client of each language calls the
 generated server of each language over 127.0.0.1, on the contract in interop/contract, and every
 cell must pass. Servers: Go (its own main, interop/go/server), PHP (php-fpm behind nginx,
-interop/php/server.php), Rust (its own main, interop/rust/src/bin/server.rs); events go through a stand-in data bus (runtime-php/tests/interop/bus.php:
-the real bus is issue 14) that delivers each event twice to every server.
+interop/php/server.php), Rust (its own main, interop/rust/src/bin/server.rs). Events go
+through the data bus at BUS_URL (the real brief-bus on Kafka: stage 58 starts both), to which
+every server is subscribed; without BUS_URL, through a stand-in (runtime-php/tests/interop/bus.php)
+that delivers each event twice to every server.
 
-Usage: python3 interop/matrix.py PAASCTL   (needs go, cargo, php, php-fpm, nginx; stages 30/45/46 install them)
+Usage: python3 interop/matrix.py PAASCTL [BUS_URL]   (needs go, cargo, php, php-fpm, nginx; stages 30/45/46 install them)
 Prints the matrix as a table (scenario x client->server) and exits 1 on any failing cell."""
 import json
 import os
@@ -105,8 +107,19 @@ def gen_php(paasctl, work):
     return out
 
 
+def subscribe(bus, topic, subscriber, target):
+    """Subscribes `subscriber` at `target` to `topic` on the data bus (docs/protocol.md 9.2)."""
+    body = json.dumps({"topic": topic, "subscriber": subscriber, "url": target}).encode()
+    req = urllib.request.Request(bus + "/rpc/data-bus/subscribe", data=body,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        if r.status != 200:
+            sys.exit(f"matrix: subscribe {subscriber} to {topic}: HTTP {r.status}")
+
+
 def main():
     paasctl = os.path.abspath(sys.argv[1])
+    real_bus = sys.argv[2] if len(sys.argv) > 2 else None
     work = tempfile.mkdtemp(prefix="matrix-")
     procs = []
     try:
@@ -120,12 +133,15 @@ def main():
         url = {k: f"http://127.0.0.1:{p}" for k, p in ports.items()}
         bus_log = os.path.join(work, "bus.log")
 
-        # The stand-in bus, delivering to every server.
-        env = dict(os.environ, BRIEF_BUS_LOG=bus_log, BRIEF_BUS_SUBSCRIBERS=",".join(url[l] for l in LANGS),
-                   PHP_CLI_SERVER_WORKERS="4")
-        procs.append(subprocess.Popen(
-            ["php", "-S", f"127.0.0.1:{ports['bus']}", os.path.join(ROOT, "runtime-php", "tests", "interop", "bus.php")],
-            env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "bus.err"), "w")))
+        if real_bus:
+            url["bus"] = real_bus
+        else:
+            # The stand-in bus, delivering to every server.
+            env = dict(os.environ, BRIEF_BUS_LOG=bus_log, BRIEF_BUS_SUBSCRIBERS=",".join(url[l] for l in LANGS),
+                       PHP_CLI_SERVER_WORKERS="4")
+            procs.append(subprocess.Popen(
+                ["php", "-S", f"127.0.0.1:{ports['bus']}", os.path.join(ROOT, "runtime-php", "tests", "interop", "bus.php")],
+                env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "bus.err"), "w")))
 
         # Go.
         env = dict(os.environ, LISTEN_ADDR=f"127.0.0.1:{ports['go']}", SERVICE_DATA_BUS_URL=url["bus"])
@@ -178,6 +194,9 @@ http {{
                                       stderr=open(os.path.join(work, "nginx.err"), "w")))
         for lang in LANGS:
             wait_ready(url[lang] + "/health/ready", procs)
+        if real_bus:
+            for lang in LANGS:
+                subscribe(real_bus, "matrix.happened", f"matrix-{lang}", url[lang] + "/events/matrix.happened")
 
         codec = os.path.join(ROOT, "golden", "wire", "codec.json")
         values = os.path.join(ROOT, "interop", "values.json")
@@ -210,7 +229,8 @@ http {{
         pairs = [(c, s) for c in LANGS for s in LANGS]
         width = max(len(s) for s in scenarios) + 2
         print("interop matrix (client -> server; deadline: via the server to the other language; "
-              "event: published by the client's language, consumed by the server)")
+              "event: published by the client's language, consumed by the server; data bus: "
+              + ("brief-bus on Kafka" if real_bus else "the stand-in") + ")")
         print("".ljust(width) + "".join(f"{c}->{s}".ljust(12) for c, s in pairs))
         failed = []
         for sc in scenarios:

@@ -11,6 +11,16 @@ KAFKA_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/brief-kafka/kafka_2.13-$KAFKA_VERSI
 # Fetches the broker's runtime jars once per version. Kafka 4.4 logs through slf4j-api 1.7, so
 # the binding is log4j-slf4j-impl (not the slf4j2 bridge), with log4j-core/api.
 kafka_install() {
+  # Java 17 and Maven (Debian's) when missing: Kafka runs on the JVM, Maven fetches its jars.
+  local need=()
+  command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+  command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+  command -v mvn >/dev/null 2>&1 || need+=(maven)
+  if [ "${#need[@]}" -gt 0 ]; then
+    echo "installing ${need[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
   if [ -f "$KAFKA_CACHE/.complete" ]; then
     return 0
   fi

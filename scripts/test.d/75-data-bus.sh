@@ -10,15 +10,6 @@ export CARGO_TERM_COLOR=never GOTOOLCHAIN=local
 command -v go >/dev/null || { echo "go not found: the data bus stage needs Go (see README)" >&2; exit 1; }
 unformatted="$(gofmt -l bus/tests/go)"
 [ -z "$unformatted" ] || { echo "gofmt: $unformatted" >&2; exit 1; }
-need=()
-command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
-command -v javac >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
-command -v mvn >/dev/null 2>&1 || need+=(maven)
-if [ "${#need[@]}" -gt 0 ]; then
-  echo "installing ${need[*]}"
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
 # shellcheck source=scripts/lib/kafka.sh
 source scripts/lib/kafka.sh
 kafka_install

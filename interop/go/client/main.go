@@ -92,14 +92,14 @@ func main() {
 		note := fmt.Sprintf("go-client-%d", time.Now().UnixNano())
 		if _, err = pub.Publish(ctx, &gen.PublishIn{Note: note}); err == nil {
 			var n int64
-			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 				got, cerr := c.Consumed(ctx, &gen.ConsumedIn{Note: note})
 				if cerr == nil && got.Count > 0 {
 					n = got.Count
 					break
 				}
 			}
-			report("event", n == 1, "published by %s, consumed %d time(s) (delivered twice)", *publisher, n)
+			report("event", n == 1, "published by %s, consumed %d time(s)", *publisher, n)
 		}
 	}
 	if err != nil {

@@ -264,7 +264,7 @@ async fn main() -> std::process::ExitCode {
         Err(e) => report("event", false, e),
         Ok(_) => {
             let mut n = 0;
-            let end = Instant::now() + Duration::from_secs(5);
+            let end = Instant::now() + Duration::from_secs(15);
             while Instant::now() < end {
                 if let Ok(got) = c
                     .consumed(&ctx, &gen::ConsumedIn { note: note.clone() })
@@ -280,7 +280,7 @@ async fn main() -> std::process::ExitCode {
             report(
                 "event",
                 n == 1,
-                format!("published by {publisher}, consumed {n} time(s) (delivered twice)"),
+                format!("published by {publisher}, consumed {n} time(s)"),
             );
         }
     }
