@@ -532,7 +532,7 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     Ok(std::time::Duration::from_secs(secs))
 }
 
-/// The arguments of `paasctl sync` and `paasctl canary promote|abort`.
+/// The arguments of `paasctl sync` and `paasctl canary promote|abort` (and `rollback`'s).
 #[derive(clap::Args, Debug)]
 pub struct SyncArgs {
     /// The service directory.
@@ -556,29 +556,12 @@ pub struct SyncArgs {
     pub out: OutputArgs,
 }
 
-/// The arguments of `paasctl rollback`.
+/// The arguments of `paasctl rollback`: those of `sync`, and the version to return to.
 #[derive(clap::Args, Debug)]
 pub struct RollbackArgs {
-    /// The service directory.
-    #[arg(default_value = ".")]
-    pub path: PathBuf,
-    /// The environment (a key of the platform's `[environments]`, or one of its aliases).
-    #[arg(short = 'e', long)]
-    pub env: String,
+    #[command(flatten)]
+    pub run: SyncArgs,
     /// The version to return to (see `paasctl releases`); default the one before the current.
     #[arg(long, value_name = "VERSION")]
     pub to: Option<u64>,
-    /// How long each stage may take to become ready: `90s`, `10m`, `1h`.
-    #[arg(long, value_parser = parse_duration, default_value = "5m")]
-    pub timeout: std::time::Duration,
-    /// Apply every stage in order without waiting for readiness.
-    #[arg(long)]
-    pub no_wait: bool,
-    /// The platform config; default $PAASCTL_PLATFORM, else the embedded default.
-    #[arg(long)]
-    pub platform: Option<PathBuf>,
-    #[command(flatten)]
-    pub cluster: ClusterArgs,
-    #[command(flatten)]
-    pub out: OutputArgs,
 }

@@ -4,40 +4,12 @@
 //! printed are the median block times and the median of the per-pair ratios
 //! (`cargo bench -p brief-runtime --bench ratio`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
-use brief_runtime::codec::{As, Int, List, Plain};
-use brief_runtime::{CallOptions, Client, ClientOptions, Context, Router, RpcInfo, TransportError};
+mod support;
+use brief_runtime::{CallOptions, Client, ClientOptions, Context, Router, TransportError};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct Msg {
-    #[serde(rename = "id", default, with = "As::<Int>")]
-    id: i64,
-    #[serde(rename = "tags", default, with = "As::<List<Plain>>")]
-    tags: Vec<String>,
-}
-
-const ECHO: RpcInfo = RpcInfo {
-    name: "echo",
-    idempotent: false,
-    timeout_ms: None,
-    errors: &[],
-};
-
-#[derive(Debug)]
-struct Never;
-impl brief_runtime::FromFailure for Never {
-    fn from_failure(_: brief_runtime::CallFailure) -> Self {
-        Never
-    }
-}
-impl From<TransportError> for Never {
-    fn from(_: TransportError) -> Self {
-        Never
-    }
-}
+use support::{Msg, Never, ECHO};
 
 const BLOCK: u32 = 20;
 const BLOCKS: usize = 400;

@@ -4,41 +4,13 @@
 //! tokio runtime; and the circuit breaker's cost per call (permission + recording a success).
 //! `cargo bench -p brief-runtime` (docs/rust.md has the figures).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+mod support;
 use brief_runtime::breaker::{Breaker, Outcome};
-use brief_runtime::codec::{As, Int, List, Plain};
-use brief_runtime::{CallOptions, Client, ClientOptions, Context, Router, RpcInfo, TransportError};
+use brief_runtime::{CallOptions, Client, ClientOptions, Context, Router, TransportError};
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion};
 use http_body_util::{BodyExt, Full};
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct Msg {
-    #[serde(rename = "id", default, with = "As::<Int>")]
-    id: i64,
-    #[serde(rename = "tags", default, with = "As::<List<Plain>>")]
-    tags: Vec<String>,
-}
-
-const ECHO: RpcInfo = RpcInfo {
-    name: "echo",
-    idempotent: false,
-    timeout_ms: None,
-    errors: &[],
-};
-
-#[derive(Debug)]
-struct Never;
-impl brief_runtime::FromFailure for Never {
-    fn from_failure(_: brief_runtime::CallFailure) -> Self {
-        Never
-    }
-}
-impl From<TransportError> for Never {
-    fn from(_: TransportError) -> Self {
-        Never
-    }
-}
+use support::{Msg, Never, ECHO};
 
 fn round_trip(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -6,7 +6,8 @@ use crate::rendered::{exit_code, print_event, render, targets, who};
 use brief_deploy::Event;
 
 /// Rolls back; returns the exit code.
-pub fn run(a: &RollbackArgs) -> i32 {
+pub fn run(args: &RollbackArgs) -> i32 {
+    let a = &args.run;
     // Rendered only for the service's name, the environment's own name and its clusters.
     let r = match render(&a.path, &a.env, None, a.platform.as_deref(), &a.out) {
         Ok(r) => r,
@@ -23,19 +24,20 @@ pub fn run(a: &RollbackArgs) -> i32 {
     };
     let format = a.out.format;
     let progress = |e: &Event| print_event(format, e);
-    let result = brief_deploy::rollback_plan(&clusters, &r.service, &r.env, a.to, &who(), &options)
-        .and_then(|plan| {
-            progress(&Event::Note {
-                message: format!(
-                    "rolling back {} in {} to v{} ({})",
-                    plan.service,
-                    plan.env,
-                    plan.rollback_of.unwrap_or(0),
-                    plan.image
-                ),
+    let result =
+        brief_deploy::rollback_plan(&clusters, &r.service, &r.env, args.to, &who(), &options)
+            .and_then(|plan| {
+                progress(&Event::Note {
+                    message: format!(
+                        "rolling back {} in {} to v{} ({})",
+                        plan.service,
+                        plan.env,
+                        plan.rollback_of.unwrap_or(0),
+                        plan.image
+                    ),
+                });
+                brief_deploy::deploy(&clusters, &plan, &options, &progress)
             });
-            brief_deploy::deploy(&clusters, &plan, &options, &progress)
-        });
     match result {
         Ok(outcome) => {
             let version = outcome.release.map(|r| r.version).unwrap_or(0);
