@@ -67,7 +67,7 @@ step "manifests"
   || { cat "$work/deploy.log" >&2; exit 1; }
 step "deploy (--no-wait)"
 "$PAASCTL" releases -e staging --kubeconfig "$kubeconfig" >"$work/releases.txt"
-grep -Eq '^v1 +deployed .*journey:1' "$work/releases.txt" || { cat "$work/releases.txt" >&2; exit 1; }
+grep -Eq '(^| )v1 +deployed .*journey:1' "$work/releases.txt" || { cat "$work/releases.txt" >&2; exit 1; }
 step "releases"
 sed 's/^/    /' "$work/releases.txt"
 awk -v a="$start" -v b="$(now)" 'BEGIN { printf "journey wall time: %.2f s (target under 60 s)\n", b - a }'
