@@ -11,8 +11,11 @@ if [ -z "${CARGO_TARGET_DIR:-}" ]; then
   export CARGO_TARGET_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/brief-cargo-target/${toolchain%-}"
 fi
 echo "cargo target directory: $CARGO_TARGET_DIR"
+start=$SECONDS
 for stage in scripts/test.d/*.sh; do
   echo "=== stage: $stage"
+  began=$SECONDS
   bash "$stage"
+  echo "=== stage $stage passed in $((SECONDS - began)) s"
 done
-echo "=== all stages passed"
+echo "=== all stages passed in $((SECONDS - start)) s"
