@@ -5,7 +5,7 @@
 //! (`cargo bench -p brief-runtime --bench ratio`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 mod support;
-use brief_runtime::{CallOptions, Client, ClientOptions, Context, Router, TransportError};
+use brief_runtime::{CallOptions, Client, ClientOptions, Context};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use std::time::{Duration, Instant};
@@ -29,40 +29,7 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
-        let router = Router::builder("bench")
-            .handle(
-                &ECHO,
-                |_ctx, m: Msg| async move { Ok::<Msg, TransportError>(m) },
-            )
-            .build();
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let brief_url = format!("http://{}", l.local_addr().unwrap());
-        tokio::spawn(brief_runtime::serve(l, router, std::future::pending()));
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let bare_url = format!("http://{}/echo", l.local_addr().unwrap());
-        tokio::spawn(async move {
-            loop {
-                let (s, _) = l.accept().await.unwrap();
-                let svc = hyper::service::service_fn(
-                    |req: http::Request<hyper::body::Incoming>| async move {
-                        let body = req.into_body().collect().await.unwrap().to_bytes();
-                        let m: Msg = serde_json::from_slice(&body).unwrap();
-                        let out = serde_json::to_vec(&m).unwrap();
-                        let mut r = http::Response::new(Full::new(Bytes::from(out)));
-                        r.headers_mut().insert(
-                            "content-type",
-                            http::HeaderValue::from_static("application/json"),
-                        );
-                        Ok::<_, std::convert::Infallible>(r)
-                    },
-                );
-                tokio::spawn(async move {
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(s), svc)
-                        .await;
-                });
-            }
-        });
+        let (brief_url, bare_url) = support::start_servers().await;
         let client = Client::new("bench", ClientOptions::new().base_url(brief_url)).unwrap();
         let bare: hyper_util::client::legacy::Client<_, Full<Bytes>> =
             hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 mod support;
 use brief_runtime::breaker::{Breaker, Outcome};
-use brief_runtime::{CallOptions, Client, ClientOptions, Context, Router, TransportError};
+use brief_runtime::{CallOptions, Client, ClientOptions, Context};
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion};
 use http_body_util::{BodyExt, Full};
@@ -18,43 +18,7 @@ fn round_trip(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let (brief_url, bare_url) = rt.block_on(async {
-        let router = Router::builder("bench")
-            .handle(
-                &ECHO,
-                |_ctx, m: Msg| async move { Ok::<Msg, TransportError>(m) },
-            )
-            .build();
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let brief_url = format!("http://{}", l.local_addr().unwrap());
-        tokio::spawn(brief_runtime::serve(l, router, std::future::pending()));
-        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let bare_url = format!("http://{}/echo", l.local_addr().unwrap());
-        tokio::spawn(async move {
-            loop {
-                let (s, _) = l.accept().await.unwrap();
-                let svc = hyper::service::service_fn(
-                    |req: http::Request<hyper::body::Incoming>| async move {
-                        let body = req.into_body().collect().await.unwrap().to_bytes();
-                        let m: Msg = serde_json::from_slice(&body).unwrap();
-                        let out = serde_json::to_vec(&m).unwrap();
-                        let mut r = http::Response::new(Full::new(Bytes::from(out)));
-                        r.headers_mut().insert(
-                            "content-type",
-                            http::HeaderValue::from_static("application/json"),
-                        );
-                        Ok::<_, std::convert::Infallible>(r)
-                    },
-                );
-                tokio::spawn(async move {
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(s), svc)
-                        .await;
-                });
-            }
-        });
-        (brief_url, bare_url)
-    });
+    let (brief_url, bare_url) = rt.block_on(support::start_servers());
     let client = Client::new("bench", ClientOptions::new().base_url(brief_url)).unwrap();
     let bare: hyper_util::client::legacy::Client<_, Full<Bytes>> =
         hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
