@@ -1,9 +1,11 @@
 //! What a client stands on, replaceable for tests: the [`Clock`] (milliseconds and sleeping),
 //! the randomness of backoff, and the [`Transport`] that sends one attempt. The defaults are the
-//! process's monotonic clock and tokio's timers, and a pooled keep-alive hyper client.
+//! process's monotonic clock and tokio's timers, and a pooled keep-alive hyper client that
+//! speaks `http` and `https` (rustls with the ring provider; docs/rust.md, "TLS").
 use crate::server::BoxFuture;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use std::sync::Arc;
@@ -68,10 +70,14 @@ pub trait Transport: Send + Sync {
     ) -> BoxFuture<Result<Answer, SendError>>;
 }
 
-/// A pooled keep-alive hyper client (HTTP/1.1, `http`; redirects are never followed).
+/// A pooled keep-alive hyper client (HTTP/1.1, `http` and `https`; redirects are never
+/// followed). `https` is rustls (ring) verifying the server against the system's roots
+/// (rustls-native-certs: `SSL_CERT_FILE` / `SSL_CERT_DIR` replace them when set) plus, with
+/// [`HyperTransport::with_ca_file`], the certificates of a PEM file. `http` URLs go straight to
+/// the TCP connection, as before TLS existed.
 #[derive(Clone)]
 pub struct HyperTransport {
-    http: hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>,
+    http: hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
 }
 
 impl std::fmt::Debug for HyperTransport {
@@ -82,15 +88,92 @@ impl std::fmt::Debug for HyperTransport {
 
 impl Default for HyperTransport {
     fn default() -> Self {
+        static SYSTEM: std::sync::OnceLock<rustls::ClientConfig> = std::sync::OnceLock::new();
+        let tls = SYSTEM.get_or_init(|| tls_config(system_roots()));
+        HyperTransport::with_tls(tls.clone())
+    }
+}
+
+impl HyperTransport {
+    /// A client that also trusts the certificates (PEM) in `ca_file`, beside the system's roots;
+    /// an unreadable file or one without a certificate is an error.
+    pub fn with_ca_file(ca_file: &std::path::Path) -> Result<Self, String> {
+        use rustls_pki_types::pem::PemObject;
+        let mut roots = system_roots();
+        let shown = ca_file.display();
+        let certs = rustls_pki_types::CertificateDer::pem_file_iter(ca_file)
+            .map_err(|e| format!("CA file {shown}: {e}"))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("CA file {shown}: {e}"))?;
+        if certs.is_empty() {
+            return Err(format!("CA file {shown} holds no PEM certificate"));
+        }
+        for cert in certs {
+            roots
+                .add(cert)
+                .map_err(|e| format!("CA file {shown}: {e}"))?;
+        }
+        Ok(HyperTransport::with_tls(tls_config(roots)))
+    }
+
+    fn with_tls(tls: rustls::ClientConfig) -> Self {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         connector.enforce_http(false);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(connector);
         HyperTransport {
             http: hyper_util::client::legacy::Client::builder(TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(90))
                 .build(connector),
         }
     }
+}
+
+/// The system's trusted roots (certificates that do not parse are skipped; none at all leaves
+/// an empty store, and every `https` connection then fails with "UnknownIssuer").
+fn system_roots() -> rustls::RootCertStore {
+    let found = rustls_native_certs::load_native_certs();
+    for e in &found.errors {
+        tracing::debug!(error = %e, "loading the system's TLS roots");
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add_parsable_certificates(found.certs);
+    roots
+}
+
+/// TLS 1.2 and 1.3 with the ring provider (chosen here, not process-wide, so a process that
+/// links another rustls provider too still builds it), verifying against `roots`.
+fn tls_config(roots: rustls::RootCertStore) -> rustls::ClientConfig {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    match rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+    {
+        Ok(b) => b.with_root_certificates(roots).with_no_client_auth(),
+        // ring supports the default versions; this arm only keeps the function total.
+        Err(_) => rustls::ClientConfig::builder()
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth(),
+    }
+}
+
+/// An error and its causes, `a: b: c` (hyper's own message says only "client error (Connect)";
+/// the cause says why, e.g. "invalid peer certificate: UnknownIssuer").
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
 }
 
 impl Transport for HyperTransport {
@@ -103,10 +186,9 @@ impl Transport for HyperTransport {
         let http = self.http.clone();
         Box::pin(async move {
             let exchange = async {
-                let resp = http
-                    .request(req.map(Full::new))
-                    .await
-                    .map_err(|e| SendError::Connection(format!("connection failed: {e}")))?;
+                let resp = http.request(req.map(Full::new)).await.map_err(|e| {
+                    SendError::Connection(format!("connection failed: {}", chain(&e)))
+                })?;
                 let (parts, body) = resp.into_parts();
                 let status = parts.status.as_u16();
                 let headers = parts.headers;
@@ -139,5 +221,41 @@ impl Transport for HyperTransport {
                 Err(_) => Err(SendError::Timeout),
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ring_provider_builds_the_tls_configuration_so_its_fallback_never_runs() {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        assert!(rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .is_ok());
+    }
+
+    #[test]
+    fn a_ca_file_that_is_missing_or_holds_no_certificate_is_a_clear_error() {
+        let dir = std::env::temp_dir().join(format!("brief-ca-{}", std::process::id()));
+        let missing = dir.join("missing.pem");
+        let err = HyperTransport::with_ca_file(&missing).map(|_| ()).err();
+        assert!(
+            err.as_deref().is_some_and(|e| e.contains("missing.pem")),
+            "{err:?}"
+        );
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        let empty = dir.join("empty.pem");
+        std::fs::write(&empty, "no certificate here\n").unwrap_or_default();
+        let err = HyperTransport::with_ca_file(&empty).map(|_| ()).err();
+        assert_eq!(
+            err,
+            Some(format!(
+                "CA file {} holds no PEM certificate",
+                empty.display()
+            ))
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
