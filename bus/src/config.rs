@@ -32,6 +32,14 @@ pub struct Config {
     pub subscriptions_topic: String,
     /// Prefix of the consumer group of each subscription.
     pub group_prefix: String,
+    /// After SIGTERM: how long deliveries in flight may still finish before they are abandoned
+    /// (and redelivered by the next owner of their partition).
+    pub shutdown_grace: Duration,
+    /// Records per partition in which a second copy of a (`source`, `id`) is not delivered
+    /// (docs/data-bus.md, "Duplicates"); 0 turns it off.
+    pub dedup_window: i64,
+    /// A PEM file of CA certificates trusted for `https` subscribers, beside the system's roots.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -51,6 +59,9 @@ impl Config {
             session_timeout: Duration::from_secs(45),
             subscriptions_topic: "brief-bus.subscriptions".to_owned(),
             group_prefix: "brief-bus".to_owned(),
+            shutdown_grace: Duration::from_secs(3),
+            dedup_window: 10_000,
+            ca_file: None,
         }
     }
 

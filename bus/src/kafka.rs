@@ -5,13 +5,24 @@ use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::error::RDKafkaErrorCode;
-use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::Duration;
 
 /// How long a write may take before publish answers `unavailable`.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(4);
+
+/// What [`Kafka::delete_group`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupDeletion {
+    Deleted,
+    /// There was no such group (another instance deleted it, or it never had positions).
+    Missing,
+    /// Members are still in it (other instances have not stopped their consumers yet).
+    NotEmpty,
+    Failed(String),
+}
 
 /// The bus's connection to Kafka.
 pub struct Kafka {
@@ -32,6 +43,9 @@ impl Kafka {
             .set("acks", "all")
             .set("enable.idempotence", "true")
             .set("linger.ms", "1")
+            // The partition of a keyed record is a hash of its key (`source|id`), so every copy
+            // of an event lands in one partition, where delivery drops the later ones.
+            .set("partitioner", "consistent_random")
             .set("message.timeout.ms", WRITE_TIMEOUT.as_millis().to_string())
             .create()
             .map_err(|e| format!("kafka producer for {}: {e}", config.kafka))?;
@@ -122,6 +136,32 @@ impl Kafka {
             .await
             .map(|_| ())
             .map_err(|(e, _)| format!("writing to topic {topic}: {e}"))
+    }
+
+    /// Waits up to `timeout` for the producer's queued writes (off the runtime: it blocks).
+    pub async fn flush(self: &std::sync::Arc<Self>, timeout: Duration) {
+        let me = self.clone();
+        let flushing = tokio::task::spawn_blocking(move || me.producer.flush(timeout));
+        match tokio::time::timeout(timeout + Duration::from_millis(200), flushing).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(e))) => tracing::warn!(error = %e, "flushing the producer"),
+            Ok(Err(_)) | Err(_) => tracing::warn!("flushing the producer timed out"),
+        }
+    }
+
+    /// Deletes consumer group `group` (an unsubscribed subscription's positions).
+    pub async fn delete_group(&self, group: &str) -> GroupDeletion {
+        let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+        match self.admin.delete_groups(&[group], &opts).await {
+            Err(e) => GroupDeletion::Failed(e.to_string()),
+            Ok(results) => match results.into_iter().next() {
+                Some(Ok(_)) => GroupDeletion::Deleted,
+                Some(Err((_, RDKafkaErrorCode::GroupIdNotFound))) => GroupDeletion::Missing,
+                Some(Err((_, RDKafkaErrorCode::NonEmptyGroup))) => GroupDeletion::NotEmpty,
+                Some(Err((_, code))) => GroupDeletion::Failed(code.to_string()),
+                None => GroupDeletion::Failed("no result".to_owned()),
+            },
+        }
     }
 
     /// Settings of a consumer in `group` (deliveries: offsets committed by hand).

@@ -2,7 +2,6 @@
 //! paasctl does not link librdkafka).
 use brief_bus::Config;
 use clap::{Parser, Subcommand};
-use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Parser)]
@@ -71,6 +70,18 @@ struct Serve {
     /// Prefix of the subscriptions' consumer groups.
     #[arg(long, default_value = "brief-bus")]
     group_prefix: String,
+    /// After SIGTERM, how long deliveries in flight may still finish, in milliseconds; the
+    /// process exits at most this plus about 2 s after the signal.
+    #[arg(long, default_value_t = 3000)]
+    shutdown_grace_ms: u64,
+    /// Records per partition within which a second copy of a (source, id) is not delivered
+    /// (0: off).
+    #[arg(long, default_value_t = 10_000)]
+    dedup_window: u32,
+    /// A PEM file of CA certificates trusted for https subscribers, beside the system's roots
+    /// (SSL_CERT_FILE, when set, replaces the system's roots).
+    #[arg(long)]
+    ca_file: Option<std::path::PathBuf>,
 }
 
 impl Serve {
@@ -88,12 +99,15 @@ impl Serve {
         c.session_timeout = Duration::from_millis(self.session_timeout_ms);
         c.subscriptions_topic = self.subscriptions_topic.clone();
         c.group_prefix = self.group_prefix.clone();
+        c.shutdown_grace = Duration::from_millis(self.shutdown_grace_ms);
+        c.dedup_window = i64::from(self.dedup_window);
+        c.ca_file = self.ca_file.clone();
         c
     }
 }
 
 #[tokio::main]
-async fn main() -> ExitCode {
+async fn main() {
     let Command::Serve(args) = Cli::parse().command;
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -104,21 +118,39 @@ async fn main() -> ExitCode {
         Ok(l) => l,
         Err(e) => {
             eprintln!("brief-bus: cannot listen on {}: {e}", args.listen);
-            return ExitCode::FAILURE;
+            std::process::exit(1);
         }
     };
     match listener.local_addr() {
         Ok(a) => println!("listening on {a}"),
         Err(e) => {
             eprintln!("brief-bus: {e}");
-            return ExitCode::FAILURE;
+            std::process::exit(1);
         }
     }
-    match brief_bus::run(args.config(), listener, brief_runtime::shutdown_signal()).await {
-        Ok(()) => ExitCode::SUCCESS,
+    let config = args.config();
+    // The bound of the exit after SIGTERM: the bus's own shutdown takes the grace plus its
+    // Kafka close timeouts; if something still blocks (a Kafka client closing against a broker
+    // that is gone), this watchdog ends the process. Nothing is lost by that: positions are
+    // committed only after acknowledgement.
+    let limit = config.shutdown_grace + brief_bus::CLOSE_TIMEOUT * 2;
+    let signal = async move {
+        brief_runtime::shutdown_signal().await;
+        tracing::info!("shutting down (at most {limit:?})");
+        std::thread::spawn(move || {
+            std::thread::sleep(limit);
+            eprintln!("brief-bus: shutdown still blocked after {limit:?}; exiting");
+            std::process::exit(1);
+        });
+    };
+    let code = match brief_bus::run(config, listener, signal).await {
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("brief-bus: {e}");
-            ExitCode::FAILURE
+            1
         }
-    }
+    };
+    // Exits here rather than by dropping the runtime, which would wait for blocking threads
+    // that may still be closing Kafka clients.
+    std::process::exit(code)
 }

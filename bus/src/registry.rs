@@ -1,37 +1,67 @@
 //! The subscriptions: records of the compacted subscriptions topic (key `topic|subscriber`,
 //! value the subscription's JSON, a tombstone for unsubscribe), read from the beginning by
-//! every instance, which runs one delivery worker per subscription.
+//! every instance, which runs one delivery worker per subscription. A tombstone stops the
+//! worker and, once its consumer has left, deletes the subscription's consumer group.
 use crate::config::Config;
 use crate::delivery;
 use crate::event::Subscription;
-use crate::kafka::Kafka;
+use crate::kafka::{GroupDeletion, Kafka};
+use brief_runtime::transport::HyperTransport;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::{Message, Offset, TopicPartitionList};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 struct Worker {
     url: watch::Sender<String>,
+    stop: watch::Sender<Option<Duration>>,
     task: JoinHandle<()>,
 }
+
+/// How long an instance keeps trying to delete an unsubscribed group that still has members
+/// (the other instances leave it as they read the tombstone; a dead one after its session).
+const DELETE_GROUP_FOR: Duration = Duration::from_secs(120);
 
 /// The subscriptions this instance knows and their delivery workers.
 #[derive(Clone)]
 pub struct Registry {
     config: Arc<Config>,
     kafka: Arc<Kafka>,
+    transport: Arc<HyperTransport>,
     workers: Arc<Mutex<HashMap<String, Worker>>>,
+    stopping: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Registry {
-    pub fn new(config: Arc<Config>, kafka: Arc<Kafka>) -> Self {
+    pub fn new(config: Arc<Config>, kafka: Arc<Kafka>, transport: Arc<HyperTransport>) -> Self {
         Registry {
             config,
             kafka,
+            transport,
             workers: Arc::default(),
+            stopping: Arc::default(),
+        }
+    }
+
+    /// Stops every worker: no new events are taken, deliveries in flight get `grace`, then
+    /// what was acknowledged is committed and the consumers are closed (each bounded).
+    pub async fn shutdown(&self, grace: Duration) {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let workers: Vec<Worker> = match self.workers.lock() {
+            Ok(mut w) => w.drain().map(|(_, w)| w).collect(),
+            Err(_) => Vec::new(),
+        };
+        for w in &workers {
+            w.stop.send_replace(Some(grace));
+        }
+        let limit = grace + crate::CLOSE_TIMEOUT * 2;
+        let all = futures_join(workers.into_iter().map(|w| w.task));
+        if tokio::time::timeout(limit, all).await.is_err() {
+            tracing::warn!("delivery workers still closing after {limit:?}");
         }
     }
 
@@ -47,6 +77,9 @@ impl Registry {
     }
 
     fn apply(&self, key: &str, value: Option<&[u8]>) {
+        if self.stopping.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
         let Ok(mut workers) = self.workers.lock() else {
             return;
         };
@@ -58,22 +91,75 @@ impl Registry {
                     return;
                 }
                 let (tx, rx) = watch::channel(sub.url.clone());
+                let (stop_tx, stop_rx) = watch::channel(None);
                 let task = tokio::spawn(delivery::run(
                     self.config.clone(),
                     self.kafka.clone(),
+                    self.transport.clone(),
                     sub.clone(),
                     rx,
+                    stop_rx,
                 ));
                 tracing::info!(topic = %sub.topic, subscriber = %sub.subscriber, "subscription started");
-                workers.insert(key.to_owned(), Worker { url: tx, task });
+                workers.insert(
+                    key.to_owned(),
+                    Worker {
+                        url: tx,
+                        stop: stop_tx,
+                        task,
+                    },
+                );
             }
             None => {
                 if let Some(w) = workers.remove(key) {
-                    w.task.abort();
+                    // Deliveries in flight are abandoned at once (no grace).
+                    w.stop.send_replace(Some(Duration::ZERO));
                     if let Some((topic, subscriber)) = key.split_once('|') {
                         crate::stats::clear_lag(topic, subscriber);
+                        let group = self.config.group(topic, subscriber);
+                        let me = self.clone();
+                        let key = key.to_owned();
+                        tokio::spawn(async move {
+                            let _ = w.task.await;
+                            me.delete_group(&key, &group).await;
+                        });
                     }
                     tracing::info!(key, "subscription stopped");
+                }
+            }
+        }
+    }
+
+    /// Deletes the consumer group of unsubscribed `key` once no instance is in it any more;
+    /// every instance that ran a worker tries, the last one to leave succeeds. It gives up if
+    /// the subscription comes back meanwhile.
+    async fn delete_group(&self, key: &str, group: &str) {
+        let start = Instant::now();
+        loop {
+            let back = self
+                .workers
+                .lock()
+                .map(|w| w.contains_key(key))
+                .unwrap_or(true);
+            if back || self.stopping.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
+            match self.kafka.delete_group(group).await {
+                GroupDeletion::Deleted => {
+                    tracing::info!(group, "consumer group deleted");
+                    return;
+                }
+                GroupDeletion::Missing => return,
+                GroupDeletion::NotEmpty if start.elapsed() < DELETE_GROUP_FOR => {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                GroupDeletion::Failed(e) if start.elapsed() < DELETE_GROUP_FOR => {
+                    tracing::warn!(group, error = %e, "deleting the consumer group; retrying");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                other => {
+                    tracing::warn!(group, result = ?other, "the consumer group of an unsubscribed subscription is left (Kafka expires it after offsets.retention.minutes)");
+                    return;
                 }
             }
         }
@@ -147,5 +233,12 @@ impl Registry {
                 }
             }
         }
+    }
+}
+
+/// Waits for all of `tasks`.
+async fn futures_join(tasks: impl IntoIterator<Item = JoinHandle<()>>) {
+    for t in tasks {
+        let _ = t.await;
     }
 }

@@ -7,6 +7,7 @@ pub const DELIVERED: &str = "brief_bus_delivered_total";
 pub const REDELIVERED: &str = "brief_bus_redelivered_total";
 pub const DEAD_LETTERED: &str = "brief_bus_dead_lettered_total";
 pub const LAG: &str = "brief_bus_lag";
+pub const DUPLICATES: &str = "brief_bus_duplicates_dropped_total";
 
 /// Describes the families (once per process).
 pub fn describe() {
@@ -29,6 +30,11 @@ pub fn describe() {
         DEAD_LETTERED,
         "counter",
         "Events written to <topic>.dlq after the last attempt, by topic and subscriber.",
+    );
+    metrics::describe(
+        DUPLICATES,
+        "counter",
+        "Events not delivered because an earlier copy of their (source, id) is in the partition's dedup window, by topic and subscriber.",
     );
     metrics::describe(
         LAG,
@@ -54,6 +60,10 @@ pub fn dead_lettered(topic: &str, subscriber: &str) {
         DEAD_LETTERED,
         &[("topic", topic), ("subscriber", subscriber)],
     );
+}
+
+pub fn duplicate(topic: &str, subscriber: &str) {
+    metrics::inc(DUPLICATES, &[("topic", topic), ("subscriber", subscriber)]);
 }
 
 pub fn set_lag(topic: &str, subscriber: &str, lag: i64) {

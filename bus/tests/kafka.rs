@@ -86,11 +86,20 @@ struct Bus {
 
 impl Bus {
     fn start(kafka: &str, args: &[String]) -> Bus {
+        Bus::start_logged(kafka, args, None)
+    }
+
+    /// Like [`Bus::start`]; with `log`, the bus's stderr goes to that file.
+    fn start_logged(kafka: &str, args: &[String], log: Option<&std::path::Path>) -> Bus {
+        let stderr = match log {
+            Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+            None => Stdio::inherit(),
+        };
         let mut child = Command::new(env!("CARGO_BIN_EXE_brief-bus"))
             .args(["serve", "--kafka", kafka, "--listen", "127.0.0.1:0"])
             .args(args)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let mut line = String::new();
@@ -127,10 +136,11 @@ impl Bus {
     }
 
     fn subscribe(&self, topic: &str, subscriber: &str, sink: &Sink) {
-        let body = format!(
-            r#"{{"topic":"{topic}","subscriber":"{subscriber}","url":"http://127.0.0.1:{}/events/{topic}"}}"#,
-            sink.port
-        );
+        self.subscribe_url(topic, subscriber, &sink.url("http", topic));
+    }
+
+    fn subscribe_url(&self, topic: &str, subscriber: &str, url: &str) {
+        let body = format!(r#"{{"topic":"{topic}","subscriber":"{subscriber}","url":"{url}"}}"#);
         let (status, text) = self.rpc("subscribe", &body);
         assert_eq!(
             (status, text.as_str()),
@@ -150,6 +160,26 @@ impl Bus {
     fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Sends SIGTERM and waits (at most `limit`) for the exit: (how long it took, exit code).
+    fn terminate(&mut self, limit: Duration) -> (Duration, Option<i32>) {
+        let start = Instant::now();
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "kill -TERM");
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return (start.elapsed(), status.code());
+            }
+            assert!(
+                start.elapsed() < limit,
+                "the bus has not exited {limit:?} after SIGTERM"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
@@ -175,10 +205,19 @@ struct Sink {
     delay: Arc<Mutex<Duration>>,
     seen: Arc<Mutex<HashMap<String, Vec<Headers>>>>,
     acked: Arc<Mutex<HashMap<String, u32>>>,
+    /// Requests read and not answered yet.
+    in_progress: Arc<AtomicU64>,
+    /// Connections whose TLS handshake failed (an https sink).
+    handshake_failures: Arc<AtomicU64>,
 }
 
 impl Sink {
     fn start(mode: u8) -> Sink {
+        Sink::start_on(mode, None)
+    }
+
+    /// A sink serving https with `tls` (rustls), or plain http.
+    fn start_on(mode: u8, tls: Option<Arc<rustls::ServerConfig>>) -> Sink {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let sink = Sink {
             port: listener.local_addr().unwrap().port(),
@@ -186,20 +225,40 @@ impl Sink {
             delay: Arc::new(Mutex::new(Duration::ZERO)),
             seen: Arc::default(),
             acked: Arc::default(),
+            in_progress: Arc::default(),
+            handshake_failures: Arc::default(),
         };
         let s = sink.clone();
         thread::spawn(move || {
             for conn in listener.incoming().flatten() {
                 let s = s.clone();
-                thread::spawn(move || s.serve(conn));
+                let tls = tls.clone();
+                thread::spawn(move || match tls {
+                    None => s.serve(conn),
+                    Some(cfg) => {
+                        let mut tls = rustls::ServerConnection::new(cfg).unwrap();
+                        let mut conn = conn;
+                        while tls.is_handshaking() {
+                            if tls.complete_io(&mut conn).is_err() {
+                                s.handshake_failures.fetch_add(1, Ordering::SeqCst);
+                                return;
+                            }
+                        }
+                        s.serve(rustls::StreamOwned::new(tls, conn));
+                    }
+                });
             }
         });
         sink
     }
 
-    fn serve(&self, conn: TcpStream) {
-        let mut reader = BufReader::new(conn.try_clone().unwrap());
-        let mut conn = conn;
+    /// The base URL of the sink for `scheme` (`http` or `https`).
+    fn url(&self, scheme: &str, topic: &str) -> String {
+        format!("{scheme}://127.0.0.1:{}/events/{topic}", self.port)
+    }
+
+    fn serve(&self, conn: impl Read + Write) {
+        let mut reader = BufReader::new(conn);
         loop {
             let mut line = String::new();
             if reader.read_line(&mut line).unwrap_or(0) == 0 {
@@ -227,6 +286,8 @@ impl Sink {
             if reader.read_exact(&mut body).is_err() {
                 return;
             }
+            self.in_progress.fetch_add(1, Ordering::SeqCst);
+            let _answered = Finally(&self.in_progress);
             headers.insert(
                 ":path".into(),
                 line.split(' ').nth(1).unwrap_or_default().to_owned(),
@@ -251,8 +312,10 @@ impl Sink {
             } else {
                 "503 Service Unavailable"
             };
+            let conn = reader.get_mut();
             if conn
                 .write_all(format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\n\r\n").as_bytes())
+                .and_then(|()| conn.flush())
                 .is_err()
             {
                 return;
@@ -282,6 +345,15 @@ impl Sink {
             ids.len()
         );
         dups
+    }
+}
+
+/// Decrements a counter when dropped (a request answered or abandoned).
+struct Finally<'a>(&'a AtomicU64);
+
+impl Drop for Finally<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -686,7 +758,8 @@ fn kafka_ctl(action: &str, dir: &str) {
 /// `--ignored` after the others, with BRIEF_KAFKA_DIR (the kafka_start directory).
 #[test]
 #[ignore = "restarts Kafka; run alone by scripts/test.d/75-data-bus.sh"]
-fn kafka_restarted_while_deliveries_run_loses_nothing_and_publish_is_unavailable_meanwhile() {
+fn kafka_restarted_while_deliveries_run_loses_nothing_publish_is_unavailable_and_sigterm_exits_in_time(
+) {
     let Some(k) = kafka() else { return };
     let Ok(dir) = std::env::var("BRIEF_KAFKA_DIR") else {
         assert!(
@@ -699,6 +772,8 @@ fn kafka_restarted_while_deliveries_run_loses_nothing_and_publish_is_unavailable
     let tag = unique("kafka-restart");
     let topic = format!("{tag}.happened");
     let bus = Bus::start(&k, &options(&tag, &["--max-in-flight", "2"]));
+    // A second instance, stopped with SIGTERM while Kafka is gone (its clients cannot close).
+    let mut second = Bus::start(&k, &options(&tag, &["--max-in-flight", "2"]));
     let sink = Sink::start(OK);
     *sink.delay.lock().unwrap() = Duration::from_millis(400);
     bus.subscribe(&topic, "sink", &sink);
@@ -720,6 +795,10 @@ fn kafka_restarted_while_deliveries_run_loses_nothing_and_publish_is_unavailable
     );
     let (status, body) = bus.rpc("publish", &ev);
     assert_eq!(status, 503, "publish while Kafka is down: {body}");
+    // The default grace (3 s) plus the two close steps (1 s each): the watchdog's bound.
+    let (took, code) = second.terminate(Duration::from_secs(15));
+    eprintln!("with Kafka down, an instance exited {took:?} after SIGTERM ({code:?})");
+    assert!(took < Duration::from_millis(5500), "bounded exit: {took:?}");
     assert!(body.contains("\"unavailable\""), "{body}");
     thread::sleep(Duration::from_secs(2));
     kafka_ctl("start", &dir);
@@ -762,4 +841,248 @@ fn a_subscriber_stuck_past_the_pause_threshold_resumes_and_gets_everything() {
     sink.wait_for_all(&all, Duration::from_secs(60));
     let series = format!("brief_bus_dead_lettered_total{{topic=\"{topic}\",subscriber=\"sink\"}}");
     assert_eq!(bus.metric(&series), 0);
+}
+
+/// The state of consumer group `group` and its member count as the broker reports it; `None`
+/// when the broker knows no such group (deleted, or never created).
+fn group_state(kafka: &str, group: &str) -> Option<(String, usize)> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let c: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", kafka)
+        .create()
+        .unwrap();
+    let list = c
+        .fetch_group_list(Some(group), Duration::from_secs(5))
+        .ok()?;
+    let g = list.groups().iter().find(|g| g.name() == group)?;
+    match g.state() {
+        "" | "Dead" => None,
+        state => Some((state.to_owned(), g.members().len())),
+    }
+}
+
+/// Waits until `group` is stable with `members` members (a rebalance now would abort
+/// deliveries in flight and redeliver them, which the exact counts of a test cannot allow).
+fn wait_for_members(kafka: &str, group: &str, members: usize) {
+    wait_until(
+        &format!("{members} members in group {group}"),
+        Duration::from_secs(60),
+        || group_state(kafka, group) == Some(("Stable".to_owned(), members)),
+    );
+}
+
+#[test]
+fn sigterm_during_a_delivery_to_a_stuck_subscriber_exits_within_the_grace_and_the_next_instance_redelivers(
+) {
+    let Some(k) = kafka() else { return };
+    let tag = unique("sigterm");
+    let topic = format!("{tag}.happened");
+    let opts = options(&tag, &["--shutdown-grace-ms", "1000"]);
+    let mut bus = Bus::start(&k, &opts);
+    let sink = Sink::start(OK);
+    // Stuck: each delivery would take 4 s (over the delivery timeout of 3 s), much longer than
+    // the grace.
+    *sink.delay.lock().unwrap() = Duration::from_secs(4);
+    bus.subscribe(&topic, "sink", &sink);
+    let all = ids("t", 3);
+    for id in &all {
+        bus.publish(&topic, id);
+    }
+    wait_until("deliveries in flight", Duration::from_secs(30), || {
+        sink.in_progress.load(Ordering::SeqCst) >= 3
+    });
+    // The bound: the grace (1 s) plus the two close steps (1 s each); the watchdog exits with 1.
+    let (took, code) = bus.terminate(Duration::from_secs(10));
+    eprintln!("exited {took:?} after SIGTERM with {code:?}");
+    assert_eq!(code, Some(0), "a clean exit, not the watchdog's");
+    assert!(
+        took >= Duration::from_millis(900),
+        "deliveries in flight had their grace: {took:?}"
+    );
+    assert!(
+        took < Duration::from_secs(3),
+        "exited within the bound: {took:?}"
+    );
+    // The abandoned deliveries finish on the subscriber's side unanswered (DOWN), so that every
+    // acknowledgement counted below comes from the next instance.
+    sink.mode.store(DOWN, Ordering::SeqCst);
+    *sink.delay.lock().unwrap() = Duration::ZERO;
+    wait_until("the stuck requests to end", Duration::from_secs(10), || {
+        sink.in_progress.load(Ordering::SeqCst) == 0
+    });
+    assert!(
+        sink.acked().is_empty(),
+        "nothing was acknowledged before the stop"
+    );
+    sink.mode.store(OK, Ordering::SeqCst);
+    let _next = Bus::start(&k, &opts);
+    sink.wait_for_all(&all, Duration::from_secs(60));
+}
+
+#[test]
+fn unsubscribe_deletes_the_subscriptions_consumer_group_once_both_instances_left_it() {
+    let Some(k) = kafka() else { return };
+    let tag = unique("unsub");
+    let topic = format!("{tag}.happened");
+    let opts = options(&tag, &[]);
+    let a = Bus::start(&k, &opts);
+    let b = Bus::start(&k, &opts);
+    let sink = Sink::start(OK);
+    a.subscribe(&topic, "sink", &sink);
+    let group = format!("brief-bus-{tag}|{topic}|sink");
+    wait_for_members(&k, &group, 2);
+    a.publish(&topic, "before");
+    sink.wait_for_all(&["before".to_owned()], Duration::from_secs(60));
+    let (status, body) = b.rpc(
+        "unsubscribe",
+        &format!(r#"{{"topic":"{topic}","subscriber":"sink"}}"#),
+    );
+    assert_eq!((status, body.as_str()), (200, "{}"));
+    let start = Instant::now();
+    wait_until(
+        "the consumer group to be deleted",
+        Duration::from_secs(30),
+        || group_state(&k, &group).is_none(),
+    );
+    eprintln!("group deleted {:?} after unsubscribe", start.elapsed());
+    a.publish(&topic, "after");
+    thread::sleep(Duration::from_secs(2));
+    assert!(
+        !sink.acked().contains_key("after"),
+        "no delivery after unsubscribe"
+    );
+    assert_eq!(group_state(&k, &group), None, "the group stays deleted");
+}
+
+#[test]
+fn the_same_event_published_through_two_instances_and_across_a_restart_is_delivered_once() {
+    let Some(k) = kafka() else { return };
+    let tag = unique("dedup");
+    let topic = format!("{tag}.happened");
+    let opts = options(&tag, &[]);
+    let mut a = Bus::start(&k, &opts);
+    let b = Bus::start(&k, &opts);
+    let sink = Sink::start(OK);
+    a.subscribe(&topic, "sink", &sink);
+    let group = format!("brief-bus-{tag}|{topic}|sink");
+    wait_for_members(&k, &group, 2);
+    let ok = format!("brief_bus_published_total{{topic=\"{topic}\",result=\"ok\"}}");
+    // Through two instances: each stores its copy (neither has seen the other's).
+    a.publish(&topic, "twice");
+    b.publish(&topic, "twice");
+    assert_eq!((a.metric(&ok), b.metric(&ok)), (1, 1), "both copies stored");
+    // Before and after a restart of the instance it was published to.
+    a.publish(&topic, "restart");
+    sink.wait_for_all(
+        &["twice".to_owned(), "restart".to_owned()],
+        Duration::from_secs(60),
+    );
+    thread::sleep(Duration::from_secs(1)); // positions committed (every 200 ms)
+    let (took, code) = a.terminate(Duration::from_secs(10));
+    eprintln!("instance a stopped in {took:?} ({code:?})");
+    let a2 = Bus::start(&k, &opts);
+    wait_for_members(&k, &group, 2);
+    a2.publish(&topic, "restart");
+    assert_eq!(
+        a2.metric(&ok),
+        1,
+        "the restarted instance stored the copy again"
+    );
+    let others = ids("other", 10);
+    for id in &others {
+        a2.publish(&topic, id);
+    }
+    sink.wait_for_all(&others, Duration::from_secs(60));
+    thread::sleep(Duration::from_secs(2));
+    let acked = sink.acked();
+    assert_eq!(
+        acked["twice"], 1,
+        "published through two instances: {acked:?}"
+    );
+    assert_eq!(
+        acked["restart"], 1,
+        "published before and after a restart: {acked:?}"
+    );
+    let dropped =
+        format!("brief_bus_duplicates_dropped_total{{topic=\"{topic}\",subscriber=\"sink\"}}");
+    eprintln!(
+        "duplicates dropped: {} by b, {} by the restarted a",
+        b.metric(&dropped),
+        a2.metric(&dropped)
+    );
+}
+
+/// A CA and a server certificate for 127.0.0.1 signed by it: (CA PEM, server TLS config).
+fn tls_server(ca_name: &str) -> (String, Arc<rustls::ServerConfig>) {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, ca_name);
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let leaf_key = KeyPair::generate().unwrap();
+    let leaf = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+        .unwrap()
+        .signed_by(&leaf_key, &ca)
+        .unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![leaf.der().clone()], key)
+    .unwrap();
+    (ca.pem(), Arc::new(config))
+}
+
+#[test]
+fn an_https_subscriber_signed_by_the_ca_file_gets_every_event_and_an_untrusted_one_is_dead_lettered(
+) {
+    let Some(k) = kafka() else { return };
+    let tag = unique("tls");
+    let topic = format!("{tag}.happened");
+    let dir = tempfile::tempdir().unwrap();
+    let (ca_pem, trusted_tls) = tls_server("brief test CA");
+    let (_, untrusted_tls) = tls_server("a CA nobody trusts");
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, ca_pem).unwrap();
+    let log = dir.path().join("bus.log");
+    let bus = Bus::start_logged(
+        &k,
+        &options(
+            &tag,
+            &["--attempts", "2", "--ca-file", ca_file.to_str().unwrap()],
+        ),
+        Some(&log),
+    );
+    let trusted = Sink::start_on(OK, Some(trusted_tls));
+    let untrusted = Sink::start_on(OK, Some(untrusted_tls));
+    let dead = Sink::start(OK);
+    bus.subscribe_url(&topic, "trusted", &trusted.url("https", &topic));
+    bus.subscribe_url(&topic, "untrusted", &untrusted.url("https", &topic));
+    bus.subscribe(&format!("{topic}.dlq"), "dead-letters", &dead);
+    let all = ids("s", 5);
+    for id in &all {
+        bus.publish(&topic, id);
+    }
+    trusted.wait_for_all(&all, Duration::from_secs(60));
+    dead.wait_for_all(&all, Duration::from_secs(60));
+    assert!(
+        untrusted.acked().is_empty(),
+        "no request passed the handshake"
+    );
+    assert!(untrusted.handshake_failures.load(Ordering::SeqCst) >= 10);
+    let text = std::fs::read_to_string(&log).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("delivery failed") && l.contains(&untrusted.port.to_string()))
+        .unwrap_or_else(|| panic!("no delivery error logged:\n{text}"));
+    eprintln!("{line}");
+    assert!(
+        line.contains("invalid peer certificate") && line.contains("UnknownIssuer"),
+        "the error says why: {line}"
+    );
 }

@@ -25,8 +25,8 @@ work="$(mktemp -d)"
 bus_pid=""
 cleanup() {
   if [ -n "$bus_pid" ]; then
-    # brief-bus does not always exit on SIGTERM once its deliveries are running (docs/data-bus.md,
-    # not yet done): give it 5 s, then kill it, so the stage leaves no process behind.
+    # brief-bus exits within --shutdown-grace-ms (3 s) + 2 s of SIGTERM (docs/data-bus.md,
+    # Shutdown); the kill after 5 s only makes sure the stage leaves no process behind.
     kill "$bus_pid" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$bus_pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$bus_pid" 2>/dev/null || true
