@@ -77,6 +77,7 @@ async fn publish(
                     &ev.topic,
                     &format!("{}|{}", ev.source, ev.id),
                     Some(&ev.raw),
+                    Some(ev.traceparent.as_deref().unwrap_or_default()),
                 )
                 .await
         }
@@ -105,7 +106,7 @@ async fn subscribe(config: &Config, kafka: &Kafka, body: &[u8]) -> HandlerResult
         .map_err(unavailable)?;
     let value = serde_json::to_vec(&sub).map_err(|_| ErrorReply::internal())?;
     kafka
-        .write(&config.subscriptions_topic, &sub.key(), Some(&value))
+        .write(&config.subscriptions_topic, &sub.key(), Some(&value), None)
         .await
         .map_err(unavailable)?;
     Ok(b"{}".to_vec())
@@ -115,7 +116,7 @@ async fn subscribe(config: &Config, kafka: &Kafka, body: &[u8]) -> HandlerResult
 async fn unsubscribe(config: &Config, kafka: &Kafka, body: &[u8]) -> HandlerResult {
     let sub = event::parse_subscription(body, config.topics.as_ref(), false)?;
     kafka
-        .write(&config.subscriptions_topic, &sub.key(), None)
+        .write(&config.subscriptions_topic, &sub.key(), None, None)
         .await
         .map_err(unavailable)?;
     Ok(b"{}".to_vec())

@@ -309,6 +309,7 @@ async fn run_consumer(
     } else {
         config.dedup_window.max(0)
     };
+    let counters = Arc::new(stats::Subscription::new(&sub.topic, &sub.subscriber));
     let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
     let mut tick = tokio::time::interval(Duration::from_millis(200));
     let mut ticks: u64 = 0;
@@ -347,6 +348,7 @@ async fn run_consumer(
                 let (partition, offset) = (m.partition(), m.offset());
                 let payload = Bytes::copy_from_slice(m.payload().unwrap_or_default());
                 let raw_key = m.key().map(<[u8]>::to_vec);
+                let traceparent = crate::kafka::traceparent_header(&m);
                 drop(m);
                 let generation = lock(&tracker).generation;
                 let taken = lock(&tracker).parts.contains_key(&partition);
@@ -369,12 +371,22 @@ async fn run_consumer(
                 });
                 part.next = part.next.max(offset + 1);
                 if !part.window.admit(offset, raw_key.as_deref()) {
-                    stats::duplicate(&sub.topic, &sub.subscriber);
+                    counters.duplicates.inc();
                     continue;
                 }
                 part.in_flight.insert(offset);
                 let key = raw_key.map(|k| String::from_utf8_lossy(&k).into_owned()).unwrap_or_default();
-                let job = deliver(config.clone(), kafka.clone(), transport.clone(), sub.clone(), url.clone(), key, payload);
+                let job = deliver(Delivery {
+                    config: config.clone(),
+                    kafka: kafka.clone(),
+                    transport: transport.clone(),
+                    counters: counters.clone(),
+                    sub: sub.clone(),
+                    url: url.clone(),
+                    key,
+                    traceparent,
+                    payload,
+                });
                 let tx = done_tx.clone();
                 let handle = tokio::spawn(async move {
                     job.await;
@@ -581,22 +593,39 @@ fn spawn_lag(consumer: Arc<StreamConsumer<Ctx>>, sub: Subscription, positions: H
     });
 }
 
-/// Delivers one event until a subscriber acknowledges it or, after the last attempt, it is in
-/// the dead-letter topic.
-async fn deliver(
+/// One event to deliver to one subscription.
+struct Delivery {
     config: Arc<Config>,
     kafka: Arc<Kafka>,
     transport: Arc<HyperTransport>,
+    counters: Arc<stats::Subscription>,
     sub: Subscription,
     url: watch::Receiver<String>,
     key: String,
+    /// From the record's header; `None` for records stored without it (then read from the body).
+    traceparent: Option<Option<String>>,
     payload: Bytes,
-) {
-    let traceparent = event::traceparent(&payload);
+}
+
+/// Delivers one event until a subscriber acknowledges it or, after the last attempt, it is in
+/// the dead-letter topic.
+async fn deliver(d: Delivery) {
+    let Delivery {
+        config,
+        kafka,
+        transport,
+        counters,
+        sub,
+        url,
+        key,
+        traceparent,
+        payload,
+    } = d;
+    let traceparent = traceparent.unwrap_or_else(|| event::traceparent(&payload));
     let timeout_ms = config.delivery_timeout.as_millis() as u64;
     for attempt in 1..=config.attempts.max(1) {
         if attempt > 1 {
-            stats::redelivered(&sub.topic, &sub.subscriber);
+            counters.redelivered.inc();
         }
         let target = url.borrow().clone();
         let mut req = http::Request::post(target.as_str())
@@ -630,7 +659,7 @@ async fn deliver(
             }
         };
         if acked {
-            stats::delivered(&sub.topic, &sub.subscriber);
+            counters.delivered.inc();
             return;
         }
         if attempt < config.attempts {
@@ -640,12 +669,21 @@ async fn deliver(
     let dlq = format!("{}.dlq", sub.topic);
     loop {
         let written = match kafka.ensure_topic(&dlq).await {
-            Ok(()) => kafka.write(&dlq, &key, Some(&payload)).await,
+            Ok(()) => {
+                kafka
+                    .write(
+                        &dlq,
+                        &key,
+                        Some(&payload),
+                        Some(traceparent.as_deref().unwrap_or_default()),
+                    )
+                    .await
+            }
             Err(e) => Err(e),
         };
         match written {
             Ok(()) => {
-                stats::dead_lettered(&sub.topic, &sub.subscriber);
+                counters.dead_lettered.inc();
                 return;
             }
             Err(e) => {

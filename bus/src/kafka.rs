@@ -5,13 +5,27 @@ use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::error::RDKafkaErrorCode;
+use rdkafka::message::{Header, Headers, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
+use rdkafka::Message;
 use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::Duration;
 
 /// How long a write may take before publish answers `unavailable`.
 pub const WRITE_TIMEOUT: Duration = Duration::from_secs(4);
+
+/// The record header holding an event's `traceparent` (empty: none).
+pub const TRACEPARENT: &str = "traceparent";
+
+/// The `traceparent` of a record from its header: `Some(None)` when the event has none, `None`
+/// when the record has no such header (written before the header existed: read the body).
+pub fn traceparent_header(m: &impl Message) -> Option<Option<String>> {
+    let headers = m.headers()?;
+    let h = headers.iter().find(|h| h.key == TRACEPARENT)?;
+    let v = std::str::from_utf8(h.value.unwrap_or_default()).ok()?;
+    Some((!v.is_empty()).then(|| v.to_owned()))
+}
 
 /// What [`Kafka::delete_group`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,11 +139,25 @@ impl Kafka {
     }
 
     /// Writes one record and returns once Kafka acknowledged it with `acks=all`; `None` is a
-    /// tombstone.
-    pub async fn write(&self, topic: &str, key: &str, value: Option<&[u8]>) -> Result<(), String> {
+    /// tombstone. An event is written with `traceparent` `Some` (its `traceparent`, empty when it
+    /// has none), which goes into the record header [`TRACEPARENT`] so that delivery need not
+    /// parse the body.
+    pub async fn write(
+        &self,
+        topic: &str,
+        key: &str,
+        value: Option<&[u8]>,
+        traceparent: Option<&str>,
+    ) -> Result<(), String> {
         let mut record: FutureRecord<'_, str, [u8]> = FutureRecord::to(topic).key(key);
         if let Some(v) = value {
             record = record.payload(v);
+        }
+        if let Some(tp) = traceparent {
+            record = record.headers(OwnedHeaders::new().insert(Header {
+                key: TRACEPARENT,
+                value: Some(tp),
+            }));
         }
         self.producer
             .send(record, WRITE_TIMEOUT)

@@ -47,23 +47,25 @@ pub fn published(topic: &str, result: &str) {
     metrics::inc(PUBLISHED, &[("topic", topic), ("result", result)]);
 }
 
-pub fn delivered(topic: &str, subscriber: &str) {
-    metrics::inc(DELIVERED, &[("topic", topic), ("subscriber", subscriber)]);
+/// The counters of one subscription, held by its worker (an update is one atomic add, not a
+/// look-up in the registry).
+pub struct Subscription {
+    pub delivered: metrics::Counter,
+    pub redelivered: metrics::Counter,
+    pub dead_lettered: metrics::Counter,
+    pub duplicates: metrics::Counter,
 }
 
-pub fn redelivered(topic: &str, subscriber: &str) {
-    metrics::inc(REDELIVERED, &[("topic", topic), ("subscriber", subscriber)]);
-}
-
-pub fn dead_lettered(topic: &str, subscriber: &str) {
-    metrics::inc(
-        DEAD_LETTERED,
-        &[("topic", topic), ("subscriber", subscriber)],
-    );
-}
-
-pub fn duplicate(topic: &str, subscriber: &str) {
-    metrics::inc(DUPLICATES, &[("topic", topic), ("subscriber", subscriber)]);
+impl Subscription {
+    pub fn new(topic: &str, subscriber: &str) -> Self {
+        let l = [("topic", topic), ("subscriber", subscriber)];
+        Subscription {
+            delivered: metrics::Counter::new(DELIVERED, &l),
+            redelivered: metrics::Counter::new(REDELIVERED, &l),
+            dead_lettered: metrics::Counter::new(DEAD_LETTERED, &l),
+            duplicates: metrics::Counter::new(DUPLICATES, &l),
+        }
+    }
 }
 
 pub fn set_lag(topic: &str, subscriber: &str, lag: i64) {
