@@ -357,7 +357,12 @@ async fn run_consumer(
                 let window = if taken {
                     None
                 } else {
-                    Some(load_window(kafka, config, &sub.topic, partition, offset, window_size).await)
+                    // Reading may take seconds when Kafka is slow: a stop meanwhile wins (this
+                    // record is not counted, so the next owner delivers it).
+                    tokio::select! {
+                        w = load_window(kafka, config, &sub.topic, partition, offset, window_size) => Some(w),
+                        r = stop.wait_for(Option::is_some) => break r.ok().and_then(|g| *g).unwrap_or_default(),
+                    }
                 };
                 let mut t = lock(&tracker);
                 if t.generation != generation {
