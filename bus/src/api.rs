@@ -40,7 +40,7 @@ pub fn router(config: Arc<Config>, kafka: Arc<Kafka>) -> Router {
         .build()
 }
 
-/// Stores the event with `acks=all` (key `source|id`, value the body unchanged); a
+/// Stores the event with `acks=all` (key `source|id`, see [`event::record_key`], value the body unchanged); a
 /// (`source`, `id`) this instance stored already is acknowledged without a second copy.
 async fn publish(
     config: &Config,
@@ -75,7 +75,7 @@ async fn publish(
             kafka
                 .write(
                     &ev.topic,
-                    &format!("{}|{}", ev.source, ev.id),
+                    &event::record_key(&ev.source, &ev.id),
                     Some(&ev.raw),
                     Some(ev.traceparent.as_deref().unwrap_or_default()),
                 )

@@ -153,6 +153,22 @@ pub fn parse_event(
     })
 }
 
+/// The Kafka key of an event: `source|id`, with `\` and `|` in `source` escaped by `\`, so
+/// that two different (`source`, `id`) never share a key (delivery drops a later record with the
+/// same key as a duplicate). Sources without those characters keep the plain `source|id`.
+pub fn record_key(source: &str, id: &str) -> String {
+    let mut k = String::with_capacity(source.len() + id.len() + 1);
+    for c in source.chars() {
+        if c == '\\' || c == '|' {
+            k.push('\\');
+        }
+        k.push(c);
+    }
+    k.push('|');
+    k.push_str(id);
+    k
+}
+
 /// The `traceparent` of a stored event, if any (for the delivery's header).
 pub fn traceparent(raw: &[u8]) -> Option<String> {
     let v: Attributes<'_> = serde_json::from_slice(raw).ok()?;
@@ -250,6 +266,14 @@ mod tests {
         assert_eq!(e, Err("unimplemented".into()));
         let e = parse_event(body, 10, None).map(|_| ()).map_err(|e| e.code);
         assert_eq!(e, Err("resource_exhausted".into()));
+    }
+
+    #[test]
+    fn record_keys_of_different_sources_and_ids_never_collide() {
+        assert_eq!(record_key("orders", "1"), "orders|1");
+        assert_ne!(record_key("a|b", "c"), record_key("a", "b|c"));
+        assert_ne!(record_key("a\\", "|b"), record_key("a\\|", "b"));
+        assert_eq!(record_key("a|b", "c"), "a\\|b|c");
     }
 
     #[test]
