@@ -492,7 +492,9 @@ impl<'a> Run<'a> {
             if !is_contract {
                 continue;
             }
-            if let Some(c) = check::build_contract(i, &self.files, &resolved, &self.sources) {
+            // Types are lowered below, only when there is an IR to build.
+            let outline = check::lower::contract_outline(i, &self.files, &resolved, &self.sources);
+            if let Some(c) = outline {
                 contracts.push((i, c));
             }
         }
@@ -509,7 +511,8 @@ impl<'a> Run<'a> {
         } else {
             let mut service = None;
             let mut dependencies = Vec::new();
-            for (i, c) in contracts {
+            for (i, mut c) in contracts {
+                c.types = check::lower::contract_types(i, &self.files, &resolved, &self.sources);
                 if !project || self.files[i].rel == "service.brief" {
                     service = Some(c);
                 } else {
