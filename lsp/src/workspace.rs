@@ -8,7 +8,6 @@ use crate::platform::Platform;
 use compiler::{Compiler, Diagnostic, FileId, FileSystem, OsFs, Output, OverlayFs};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 
 /// An open document: its text as the editor has it, and its version.
 #[derive(Debug, Clone)]
@@ -66,8 +65,6 @@ pub struct Workspace {
     /// Results replaced by a newer check, dropped once the newer one is published (freeing a
     /// big project's last result takes a while: not before the editor has its diagnostics).
     replaced: Vec<Output>,
-    /// Where replaced results go to be freed on a thread of their own (made on first use).
-    dropper: Option<mpsc::Sender<Vec<Output>>>,
 }
 
 impl Workspace {
@@ -199,26 +196,11 @@ impl Workspace {
         Some(project)
     }
 
-    /// Drops the results that newer checks replaced, on a thread of their own (freeing a
-    /// 1,000-file project's result takes a millisecond the next edit should not wait for).
+    /// Drops the results that newer checks replaced. Here, on the thread that made them: freed
+    /// on another thread, glibc's allocator made each edit of a 1,000-file project cost 14 ms of
+    /// CPU instead of 8 (measured with the did_change bench).
     pub fn drop_replaced(&mut self) {
-        if self.replaced.is_empty() {
-            return;
-        }
-        let batch = std::mem::take(&mut self.replaced);
-        let sender = self.dropper.get_or_insert_with(|| {
-            let (tx, rx) = mpsc::channel::<Vec<Output>>();
-            // Without the thread, the receiver is gone and the send below says so.
-            let _ = std::thread::Builder::new()
-                .name("brief-lsp-drop".to_owned())
-                .spawn(move || rx.into_iter().for_each(drop));
-            tx
-        });
-        // The thread is gone (it could not start): drop them here.
-        if let Err(mpsc::SendError(batch)) = sender.send(batch) {
-            drop(batch);
-            self.dropper = None;
-        }
+        self.replaced.clear();
     }
 
     /// Checks a project as it would be with some files replaced (by absolute path), in a
