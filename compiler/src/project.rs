@@ -6,10 +6,10 @@ use crate::diagnostic::{codes, did_you_mean, Diagnostic};
 use crate::fs::FileSystem;
 use crate::ir::{self, Ir};
 use crate::model::{self, Model};
-use crate::source::{FileId, Sources, Span};
+use crate::source::{FileId, SourceFile, Sources, Span};
 use crate::syntax;
 use grammar::ast::Item;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -19,12 +19,36 @@ const SKIP_DIRS: &[&str] = &["target", "node_modules", "vendor"];
 /// A long-lived compiler: gives each path one [`FileId`] for its whole life, and keeps parsed
 /// files cached between runs (checked against the content), so that a change to one file
 /// re-parses only that file (the language server and the pre-commit hook rely on it).
+/// [`Compiler::recheck_project`] goes further: told which files changed, it reads only those.
 #[derive(Debug, Default)]
 pub struct Compiler {
     /// Project-relative path -> its id, assigned on first read and never reused.
     ids: HashMap<String, FileId>,
-    cache: HashMap<FileId, (Arc<str>, Arc<grammar::Parsed>)>,
+    cache: HashMap<FileId, Cached>,
     parses: usize,
+    /// app.toml as last read and parsed, with its problems.
+    app: Option<CachedApp>,
+    /// The root of the last [`Compiler::check_project`] and the `.brief` files it found there.
+    walked: Option<(PathBuf, Vec<String>)>,
+    /// How many files the last run read through the file system.
+    reads: usize,
+}
+
+/// A `.brief` file as last read: its text, its parse and its line table.
+#[derive(Debug, Clone)]
+struct Cached {
+    text: Arc<str>,
+    parsed: Arc<grammar::Parsed>,
+    source: Arc<SourceFile>,
+}
+
+/// app.toml as last read: its text, what it parsed to and the problems found parsing it.
+#[derive(Debug, Clone)]
+struct CachedApp {
+    text: Arc<str>,
+    source: Arc<SourceFile>,
+    app: Option<AppFile>,
+    diags: Vec<Diagnostic>,
 }
 
 /// What one run produced: the IR (only when there are no errors), every diagnostic, the sources.
@@ -91,6 +115,11 @@ impl Compiler {
         *self.ids.entry(rel.to_owned()).or_insert(next)
     }
 
+    /// How many files the last run read through the file system (the others came from memory).
+    pub fn read_count(&self) -> usize {
+        self.reads
+    }
+
     /// The number of parsed files held in the cache.
     pub fn cached_files(&self) -> usize {
         self.cache.len()
@@ -106,23 +135,43 @@ impl Compiler {
     /// Checks a whole service project rooted at `root`: app.toml, service.brief, rpc/*.brief and
     /// every other `.brief` file below it.
     pub fn check_project(&mut self, fs: &dyn FileSystem, root: &Path) -> Output {
-        let mut run = Run::new(self, fs, root);
-        let app = run.load_app();
+        let run = Run::new(self, fs, root, None);
         let mut rels = Vec::new();
         run.find_brief_files(root, &mut rels, 0);
         rels.sort();
-        for rel in &rels {
-            run.load_brief(rel);
+        run.compiler.walked = Some((root.to_path_buf(), rels.clone()));
+        run.load_project(&rels)
+    }
+
+    /// Checks the project of the last [`Compiler::check_project`] again when only the files
+    /// `edited` (project-relative paths, app.toml included) may have changed since: the others
+    /// are taken from memory, neither searched for nor read, so a 1,000-file project costs one
+    /// read and one parse. The output is the one `check_project` would give as long as nothing
+    /// else changed; a file created, deleted or changed behind the caller's back is seen at the
+    /// next `check_project`. Without a previous `check_project` of `root`, it is one.
+    pub fn recheck_project(
+        &mut self,
+        fs: &dyn FileSystem,
+        root: &Path,
+        edited: &BTreeSet<String>,
+    ) -> Output {
+        let rels = match &self.walked {
+            Some((walked_root, rels)) if walked_root == root => rels.clone(),
+            _ => return self.check_project(fs, root),
+        };
+        let mut rels = rels;
+        // An edited file the last search did not find (a new buffer): part of the project now.
+        for rel in edited {
+            if let (true, Err(at)) = (rel.ends_with(".brief"), rels.binary_search(rel)) {
+                rels.insert(at, rel.clone());
+            }
         }
-        // A file that is no longer part of the project leaves the cache.
-        let loaded: std::collections::HashSet<FileId> = run.files.iter().map(|f| f.id).collect();
-        run.compiler.cache.retain(|id, _| loaded.contains(id));
-        run.finish(app, true)
+        Run::new(self, fs, root, Some(edited)).load_project(&rels)
     }
 
     /// Checks one `.brief` file (and what it imports); `root` bounds its imports.
     pub fn check_file(&mut self, fs: &dyn FileSystem, root: &Path, file: &Path) -> Output {
-        let mut run = Run::new(self, fs, root);
+        let mut run = Run::new(self, fs, root, None);
         let rel = relative(root, file);
         run.load_brief(&rel);
         run.finish(None, false)
@@ -160,6 +209,8 @@ pub fn resolve_import(from: &str, import: &str) -> Option<String> {
 struct Run<'a> {
     compiler: &'a mut Compiler,
     fs: &'a dyn FileSystem,
+    /// When set, only these files are read; the others are the compiler's copies.
+    edited: Option<&'a BTreeSet<String>>,
     root: PathBuf,
     sources: Sources,
     diags: Vec<Diagnostic>,
@@ -169,10 +220,17 @@ struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    fn new(compiler: &'a mut Compiler, fs: &'a dyn FileSystem, root: &Path) -> Self {
+    fn new(
+        compiler: &'a mut Compiler,
+        fs: &'a dyn FileSystem,
+        root: &Path,
+        edited: Option<&'a BTreeSet<String>>,
+    ) -> Self {
+        compiler.reads = 0;
         Run {
             compiler,
             fs,
+            edited,
             root: root.to_path_buf(),
             sources: Sources::new(),
             diags: Vec::new(),
@@ -181,8 +239,46 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Loads app.toml and the given `.brief` files (with what they import), then checks them.
+    fn load_project(mut self, rels: &[String]) -> Output {
+        let app = self.load_app();
+        for rel in rels {
+            self.load_brief(rel);
+        }
+        // A file that is no longer part of the project leaves the cache.
+        let loaded: HashSet<FileId> = self.files.iter().map(|f| f.id).collect();
+        self.compiler.cache.retain(|id, _| loaded.contains(id));
+        self.finish(app, true)
+    }
+
+    /// Whether `rel` is taken from memory in this run rather than read.
+    fn kept_in_memory(&self, rel: &str) -> bool {
+        self.edited.is_some_and(|e| !e.contains(rel))
+    }
+
+    /// The cached `.brief` file `rel`, when this run takes it from memory.
+    fn remembered(&self, rel: &str) -> Option<(FileId, Cached)> {
+        if !self.kept_in_memory(rel) {
+            return None;
+        }
+        let id = *self.compiler.ids.get(rel)?;
+        Some((id, self.compiler.cache.get(&id)?.clone()))
+    }
+
+    /// Whether the `.brief` file `rel` exists: one this run takes from memory does, unasked.
+    fn exists(&self, rel: &str) -> bool {
+        let remembered = self.kept_in_memory(rel)
+            && self
+                .compiler
+                .ids
+                .get(rel)
+                .is_some_and(|id| self.compiler.cache.contains_key(id));
+        remembered || self.fs.is_file(&self.root.join(rel))
+    }
+
     /// Reads a file as text; invalid UTF-8 is reported at the first bad byte and decoded lossily.
-    fn read_text(&mut self, rel: &str) -> Option<(FileId, Arc<str>)> {
+    fn read_text(&mut self, rel: &str) -> Option<(FileId, Arc<str>, Arc<SourceFile>)> {
+        self.compiler.reads += 1;
         let bytes = match self.fs.read(&self.root.join(rel)) {
             Ok(b) => b,
             Err(e) => {
@@ -198,10 +294,19 @@ impl<'a> Run<'a> {
         };
         match String::from_utf8(bytes) {
             Ok(s) => {
-                let text: Arc<str> = Arc::from(s);
                 let id = self.compiler.file_id(rel);
-                self.sources.insert(id, rel, text.clone());
-                Some((id, text))
+                // The same text as last time: the same line table too.
+                let cached = self.compiler.cache.get(&id).filter(|c| *c.text == *s);
+                let (text, source) = match cached {
+                    Some(c) => (c.text.clone(), c.source.clone()),
+                    None => {
+                        let text: Arc<str> = Arc::from(s);
+                        let source = Arc::new(SourceFile::new(rel, text.clone()));
+                        (text, source)
+                    }
+                };
+                self.sources.insert_shared(id, source.clone());
+                Some((id, text, source))
             }
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
@@ -220,6 +325,14 @@ impl<'a> Run<'a> {
     }
 
     fn load_app(&mut self) -> Option<AppFile> {
+        if self.kept_in_memory("app.toml") {
+            if let (Some(c), Some(&id)) = (&self.compiler.app, self.compiler.ids.get("app.toml")) {
+                self.sources.insert_shared(id, c.source.clone());
+                self.diags.extend(c.diags.iter().cloned());
+                return c.app.clone();
+            }
+        }
+        let cached = self.compiler.app.take();
         if !self.fs.is_file(&self.root.join("app.toml")) {
             self.diags.push(
                 Diagnostic::new(codes::E0501, "no app.toml in the service directory")
@@ -227,8 +340,18 @@ impl<'a> Run<'a> {
             );
             return None;
         }
-        let (id, text) = self.read_text("app.toml")?;
-        let (app, diags) = app::parse(id, &text);
+        let (id, text, source) = self.read_text("app.toml")?;
+        // Parsed again only when its text changed.
+        let (app, diags) = match cached.filter(|c| c.text == text) {
+            Some(c) => (c.app, c.diags),
+            None => app::parse(id, &text),
+        };
+        self.compiler.app = Some(CachedApp {
+            text,
+            source,
+            app: app.clone(),
+            diags: diags.clone(),
+        });
         self.diags.extend(diags);
         app
     }
@@ -287,7 +410,7 @@ impl<'a> Run<'a> {
                 };
                 let target_idx = match self.by_rel.get(&target) {
                     Some(&t) => Some(t),
-                    None if !self.fs.is_file(&self.root.join(&target)) => {
+                    None if !self.exists(&target) => {
                         self.diags.push(
                             Diagnostic::new(
                                 codes::E0203,
@@ -317,16 +440,28 @@ impl<'a> Run<'a> {
 
     /// Reads and parses one file (through the cache) without following its imports.
     fn load_one(&mut self, rel: &str) -> Option<usize> {
-        let (id, text) = self.read_text(rel)?;
-        let parsed = match self.compiler.cache.get(&id) {
-            Some((cached_text, parsed)) if *cached_text == text => parsed.clone(),
-            _ => {
-                let parsed = Arc::new(grammar::parse(&text));
-                self.compiler.parses += 1;
-                self.compiler
-                    .cache
-                    .insert(id, (text.clone(), parsed.clone()));
-                parsed
+        let (id, text, parsed) = match self.remembered(rel) {
+            Some((id, c)) => {
+                self.sources.insert_shared(id, c.source);
+                (id, c.text, c.parsed)
+            }
+            None => {
+                let (id, text, source) = self.read_text(rel)?;
+                let parsed = match self.compiler.cache.get(&id) {
+                    Some(c) if c.text == text => c.parsed.clone(),
+                    _ => {
+                        let parsed = Arc::new(grammar::parse(&text));
+                        self.compiler.parses += 1;
+                        parsed
+                    }
+                };
+                let cached = Cached {
+                    text: text.clone(),
+                    parsed: parsed.clone(),
+                    source,
+                };
+                self.compiler.cache.insert(id, cached);
+                (id, text, parsed)
             }
         };
         for e in &parsed.errors {
@@ -357,7 +492,9 @@ impl<'a> Run<'a> {
             if !is_contract {
                 continue;
             }
-            if let Some(c) = check::build_contract(i, &self.files, &resolved, &self.sources) {
+            // Types are lowered below, only when there is an IR to build.
+            let outline = check::lower::contract_outline(i, &self.files, &resolved, &self.sources);
+            if let Some(c) = outline {
                 contracts.push((i, c));
             }
         }
@@ -374,7 +511,8 @@ impl<'a> Run<'a> {
         } else {
             let mut service = None;
             let mut dependencies = Vec::new();
-            for (i, c) in contracts {
+            for (i, mut c) in contracts {
+                c.types = check::lower::contract_types(i, &self.files, &resolved, &self.sources);
                 if !project || self.files[i].rel == "service.brief" {
                     service = Some(c);
                 } else {

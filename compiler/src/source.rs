@@ -77,7 +77,8 @@ impl SourceFile {
 /// All files of one run, by id. Implements codespan's `Files` for rendering.
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
-    files: Vec<Option<SourceFile>>,
+    /// Shared: a long-lived compiler hands the same line table to every run until the text changes.
+    files: Vec<Option<Arc<SourceFile>>>,
 }
 
 impl Sources {
@@ -89,21 +90,27 @@ impl Sources {
     /// once per run.
     pub fn add(&mut self, path: impl Into<String>, text: Arc<str>) -> FileId {
         let id = FileId(self.files.len() as u32);
-        self.files.push(Some(SourceFile::new(path.into(), text)));
+        self.files
+            .push(Some(Arc::new(SourceFile::new(path.into(), text))));
         id
     }
 
     /// Adds (or replaces) the file with a given id.
     pub fn insert(&mut self, id: FileId, path: impl Into<String>, text: Arc<str>) {
+        self.insert_shared(id, Arc::new(SourceFile::new(path.into(), text)));
+    }
+
+    /// Adds (or replaces) the file with a given id, sharing a file made earlier.
+    pub fn insert_shared(&mut self, id: FileId, file: Arc<SourceFile>) {
         let i = id.0 as usize;
         if self.files.len() <= i {
             self.files.resize(i + 1, None);
         }
-        self.files[i] = Some(SourceFile::new(path.into(), text));
+        self.files[i] = Some(file);
     }
 
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
-        self.files.get(id.0 as usize)?.as_ref()
+        self.files.get(id.0 as usize)?.as_deref()
     }
 
     pub fn path(&self, id: FileId) -> &str {
@@ -114,7 +121,7 @@ impl Sources {
         self.files
             .iter()
             .enumerate()
-            .filter_map(|(i, f)| Some((FileId(i as u32), f.as_ref()?)))
+            .filter_map(|(i, f)| Some((FileId(i as u32), f.as_deref()?)))
     }
 
     /// The IR's location record for a span.

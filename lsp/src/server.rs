@@ -1,6 +1,7 @@
 //! The message loop: initialize, then notifications (buffer changes) and requests (answers),
 //! with checks coalesced: a flood of changes is applied first and checked once when the queue is
-//! empty or a request needs an up-to-date answer.
+//! empty or a request needs an up-to-date answer. Only diagnostics that changed are published
+//! (and those of the edited buffers); after edits, an idle second re-checks against the disk.
 use crate::convert;
 use crate::features;
 use crate::index;
@@ -10,8 +11,9 @@ use crate::workspace::{Doc, ProjectKey, Workspace};
 use crate::{complete, complete_toml, fixes, semantic};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    Cancel, DidChangeTextDocument, DidChangeWorkspaceFolders, DidCloseTextDocument,
-    DidOpenTextDocument, DidSaveTextDocument, Notification as _, PublishDiagnostics, ShowMessage,
+    Cancel, DidChangeTextDocument, DidChangeWatchedFiles, DidChangeWorkspaceFolders,
+    DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Notification as _,
+    PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, FoldingRangeRequest, Formatting,
@@ -33,6 +35,11 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::{BTreeMap, VecDeque};
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// How long the server waits, idle after edits, before it looks at the disk again (edits are
+/// checked from memory; a file changed by another program is seen then, or at a save).
+const IDLE_DISK_CHECK: Duration = Duration::from_secs(1);
 
 /// What the server offers.
 pub fn capabilities() -> ServerCapabilities {
@@ -119,9 +126,9 @@ pub fn serve_with(conn: &Connection, platform: Option<Box<dyn Platform>>) -> Res
             Ok(m) => m,
             Err(crossbeam_channel::TryRecvError::Empty) => {
                 state.flush();
-                match conn.receiver.recv() {
-                    Ok(m) => m,
-                    Err(_) => return Ok(()),
+                match state.idle() {
+                    Some(m) => m,
+                    None => return Ok(()),
                 }
             }
             Err(crossbeam_channel::TryRecvError::Disconnected) => return Ok(()),
@@ -201,6 +208,26 @@ impl State<'_> {
         let _ = self.conn.sender.send(msg);
     }
 
+    /// Waits for the next message; when edits were checked from memory and nothing arrives
+    /// for a while, checks those projects against the disk (publishing only what changed).
+    /// `None`: the client went away.
+    fn idle(&mut self) -> Option<Message> {
+        let stale = self.ws.checked_from_memory();
+        if !stale.is_empty() {
+            match self.conn.receiver.recv_timeout(IDLE_DISK_CHECK) {
+                Ok(m) => return Some(m),
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return None,
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => {
+                    for key in &stale {
+                        self.ws.recheck_disk(key);
+                    }
+                    self.flush();
+                }
+            }
+        }
+        self.conn.receiver.recv().ok()
+    }
+
     /// Marks every service project under a workspace folder for a check.
     fn add_folder(&mut self, folder: &std::path::Path) {
         for root in crate::workspace::service_projects(folder) {
@@ -215,6 +242,17 @@ impl State<'_> {
                     for f in p.event.added {
                         if let Some(folder) = path_of(&f.uri) {
                             self.add_folder(&folder);
+                        }
+                    }
+                }
+            }
+            DidChangeWatchedFiles::METHOD => {
+                // A client that watches files says what changed on disk: checked at once.
+                if let Ok(p) = params::<lsp_types::DidChangeWatchedFilesParams>(n.params) {
+                    for path in p.changes.iter().filter_map(|c| path_of(&c.uri)) {
+                        // Only a service project's files: a loose file is checked when open.
+                        if matches!(self.ws.key_of(&path), ProjectKey::Service(_)) {
+                            self.ws.touch(&path);
                         }
                     }
                 }
@@ -239,7 +277,7 @@ impl State<'_> {
                                 apply(&mut doc.text, change);
                             }
                             doc.version = p.text_document.version;
-                            self.ws.touch(&path);
+                            self.ws.edit(&path);
                         }
                     }
                 }
@@ -307,13 +345,22 @@ impl State<'_> {
                 .or_default()
                 .push(convert::diagnostic(d, &mut positions, &root));
         }
-        let mut files: Vec<PathBuf> = by_file.keys().cloned().collect();
-        for old in &project.published {
+        // Sent: what changed (a file fixed gets an empty list), and the edited buffers that have
+        // or had diagnostics (with their new version); an edit elsewhere that leaves a file's
+        // diagnostics as they were sends it nothing.
+        let edited = std::mem::take(&mut project.edited_docs);
+        let mut files: Vec<PathBuf> = Vec::new();
+        for (path, now) in &by_file {
+            if project.published.get(path) != Some(now) || edited.contains(path) {
+                files.push(path.clone());
+            }
+        }
+        for old in project.published.keys() {
             if !by_file.contains_key(old) {
                 files.push(old.clone());
             }
         }
-        project.published = by_file.keys().cloned().collect();
+        files.sort();
         let mut messages = Vec::new();
         for path in files {
             let Some(uri) = convert::url(&path) else {
@@ -321,7 +368,7 @@ impl State<'_> {
             };
             let params = PublishDiagnosticsParams {
                 uri,
-                diagnostics: by_file.remove(&path).unwrap_or_default(),
+                diagnostics: by_file.get(&path).cloned().unwrap_or_default(),
                 version: versions.get(&path).copied(),
             };
             messages.push(Message::Notification(Notification::new(
@@ -329,6 +376,7 @@ impl State<'_> {
                 params,
             )));
         }
+        project.published = by_file;
         for m in messages {
             self.send(m);
         }

@@ -1,6 +1,8 @@
 //! The server's long-lived state: the open buffers (overlaid on the disk through the compiler's
 //! file-system trait) and one compiler session per service project, each re-checked only when a
-//! file of its own changed.
+//! file of its own changed. An edit of a buffer re-checks its project from memory
+//! ([`compiler::Compiler::recheck_project`]: one file read and parsed, nothing searched); opening,
+//! saving or closing a file, and an idle moment after edits, check it against the disk again.
 use crate::disk::Disk;
 use crate::platform::Platform;
 use compiler::{Compiler, Diagnostic, FileId, FileSystem, OsFs, Output, OverlayFs};
@@ -37,9 +39,18 @@ pub struct Project {
     pub output: Option<Output>,
     /// Everything the editor shows for it: check, brief.toml and lint, sorted.
     pub diagnostics: Vec<Diagnostic>,
-    /// Files that were sent diagnostics last time (to clear those that are fixed).
-    pub published: BTreeSet<PathBuf>,
+    /// What each file was last sent (files without diagnostics are absent): a file is sent its
+    /// diagnostics again only when they changed, or when its buffer was edited.
+    pub published: BTreeMap<PathBuf, Vec<lsp_types::Diagnostic>>,
+    /// Buffers edited since the last publication (absolute paths).
+    pub edited_docs: BTreeSet<PathBuf>,
     dirty: bool,
+    /// The next check searches and reads the disk (else only `edited` is read).
+    full: bool,
+    /// Project-relative paths of the buffers edited since the last check.
+    edited: BTreeSet<String>,
+    /// The last check took unedited files from memory: the disk is looked at again when idle.
+    pub from_memory: bool,
 }
 
 /// Every open buffer and every project seen so far.
@@ -78,20 +89,64 @@ impl Workspace {
         ProjectKey::Loose(path.to_path_buf())
     }
 
-    /// Marks the project of `path` for a re-check before the next answer or the next idle moment.
+    /// Marks the project of `path` for a check against the disk before the next answer or the
+    /// next idle moment.
     pub fn touch(&mut self, path: &Path) -> ProjectKey {
         let key = self.key_of(path);
-        self.projects
-            .entry(key.clone())
-            .or_insert_with(|| Project {
-                compiler: Compiler::new(),
-                output: None,
-                diagnostics: Vec::new(),
-                published: BTreeSet::new(),
-                dirty: true,
-            })
-            .dirty = true;
+        let project = self.projects.entry(key.clone()).or_insert_with(|| Project {
+            compiler: Compiler::new(),
+            output: None,
+            diagnostics: Vec::new(),
+            published: BTreeMap::new(),
+            edited_docs: BTreeSet::new(),
+            dirty: true,
+            full: true,
+            edited: BTreeSet::new(),
+            from_memory: false,
+        });
+        project.dirty = true;
+        project.full = true;
         key
+    }
+
+    /// Marks the project of the buffer `path`, just edited, for a check in which only that
+    /// buffer is read again (see [`compiler::Compiler::recheck_project`]); a project not checked
+    /// yet, or a file that is not one of its `.brief` files or its app.toml, gets a full check.
+    pub fn edit(&mut self, path: &Path) -> ProjectKey {
+        let key = self.key_of(path);
+        let rel = relative(key.root(), path);
+        let project = self.projects.get_mut(&key);
+        match (project, rel) {
+            (Some(p), Some(rel)) if p.output.as_ref().is_some_and(|o| is_input(o, &rel)) => {
+                p.dirty = true;
+                p.edited.insert(rel);
+                p.edited_docs.insert(path.to_path_buf());
+            }
+            _ => {
+                self.touch(path);
+                if let Some(p) = self.projects.get_mut(&key) {
+                    p.edited_docs.insert(path.to_path_buf());
+                }
+            }
+        }
+        key
+    }
+
+    /// Projects whose last check took files from memory.
+    pub fn checked_from_memory(&self) -> Vec<ProjectKey> {
+        self.projects
+            .iter()
+            .filter(|(_, p)| p.from_memory)
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// Marks a project for a check against the disk (when the server is idle after edits).
+    pub fn recheck_disk(&mut self, key: &ProjectKey) {
+        if let Some(p) = self.projects.get_mut(key) {
+            p.dirty = true;
+            p.full = true;
+        }
     }
 
     /// Projects waiting for a check.
@@ -113,10 +168,17 @@ impl Workspace {
         let project = self.projects.get_mut(key)?;
         if project.dirty {
             let root = key.root();
+            let edited = std::mem::take(&mut project.edited);
+            let fast = !project.full && project.output.is_some();
             let mut output = match key {
+                ProjectKey::Service(root) if fast => {
+                    project.compiler.recheck_project(&overlay, root, &edited)
+                }
                 ProjectKey::Service(root) => project.compiler.check_project(&overlay, root),
                 ProjectKey::Loose(file) => project.compiler.check_file(&overlay, root, file),
             };
+            project.from_memory = fast && matches!(key, ProjectKey::Service(_));
+            project.full = false;
             if let (Some(platform), ProjectKey::Service(root)) = (&self.platform, key) {
                 if output.app.is_some() {
                     platform.check(root, &mut output);
@@ -134,7 +196,9 @@ impl Workspace {
         Some(project)
     }
 
-    /// Drops the results that newer checks replaced.
+    /// Drops the results that newer checks replaced. Here, on the thread that made them: freed
+    /// on another thread, glibc's allocator made each edit of a 1,000-file project cost 14 ms of
+    /// CPU instead of 8 (measured with the did_change bench).
     pub fn drop_replaced(&mut self) {
         self.replaced.clear();
     }
@@ -184,6 +248,11 @@ impl Workspace {
             .map(|(id, _)| id)?;
         Some((key, output, id))
     }
+}
+
+/// Whether `rel` is app.toml or one of the `.brief` files of a check's result.
+fn is_input(output: &Output, rel: &str) -> bool {
+    rel == "app.toml" || output.files.contains_key(rel)
 }
 
 /// Diagnostics sorted (by file, position, code), each once: equal ones have the same sort key,
@@ -253,7 +322,7 @@ mod tests {
     use super::{Doc, ProjectKey, Workspace};
 
     #[test]
-    fn a_change_re_parses_only_the_changed_file() {
+    fn a_change_re_parses_only_the_changed_file_and_an_edit_reads_only_it() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         std::fs::write(root.join("app.toml"), "name = \"a\"\n").unwrap();
@@ -281,5 +350,14 @@ mod tests {
         ws.touch(&t);
         assert_eq!(parses(&mut ws), 4, "only the changed file again");
         assert!(ws.diagnostics(&key).iter().any(|d| d.code == "E0201"));
+        // An edit of the buffer: checked from memory, reading only that buffer.
+        ws.docs
+            .insert(t.clone(), doc("message T `T` { a int }\n", 3));
+        ws.edit(&t);
+        let project = ws.check(&key).unwrap();
+        assert_eq!(project.compiler.parse_count(), 5);
+        assert_eq!(project.compiler.read_count(), 1, "t.brief alone");
+        assert!(project.from_memory, "the disk is looked at again when idle");
+        assert!(!ws.diagnostics(&key).iter().any(|d| d.code == "E0201"));
     }
 }

@@ -29,6 +29,19 @@ pub fn build_contract(
     res: &Resolved,
     sources: &Sources,
 ) -> Option<ir::Contract> {
+    let mut c = contract_outline(fi, files, res, sources)?;
+    c.types = contract_types(fi, files, res, sources);
+    Some(c)
+}
+
+/// The IR contract of file `fi` without its types: name, rpcs and events (what the project's
+/// checks look at; the types, most of the work, are lowered only for an IR).
+pub(crate) fn contract_outline(
+    fi: usize,
+    files: &[FileInfo],
+    res: &Resolved,
+    sources: &Sources,
+) -> Option<ir::Contract> {
     let f = &files[fi];
     let si = res.service_items.get(fi).copied().flatten()?;
     let Item::Service(svc) = f.parsed.file.items.get(si)? else {
@@ -44,6 +57,24 @@ pub fn build_contract(
             _ => {}
         }
     }
+    Some(ir::Contract {
+        name: svc.name.value.clone(),
+        doc: doc(&svc.doc),
+        deprecated: deprecated(&svc.annotations),
+        rpcs,
+        events,
+        types: Vec::new(),
+        loc: lw.loc(&svc.span),
+    })
+}
+
+/// The types of the contract of file `fi`: those of its file and of every file it imports.
+pub(crate) fn contract_types(
+    fi: usize,
+    files: &[FileInfo],
+    res: &Resolved,
+    sources: &Sources,
+) -> Vec<ir::TypeDef> {
     let mut types = Vec::new();
     for file_idx in closure(fi, files) {
         let lw = Lower {
@@ -59,15 +90,7 @@ pub fn build_contract(
                 .filter_map(|item| lw.type_def(item, scope, &res.decls)),
         );
     }
-    Some(ir::Contract {
-        name: svc.name.value.clone(),
-        doc: doc(&svc.doc),
-        deprecated: deprecated(&svc.annotations),
-        rpcs,
-        events,
-        types,
-        loc: lw.loc(&svc.span),
-    })
+    types
 }
 
 /// Lowers the declarations of one file.
