@@ -32,7 +32,7 @@ pub use errors::{
     AppError, ApplicationError, CallFailure, Code, ErrorReply, FromFailure, IntoReply,
     TransportError,
 };
-pub use events::Publisher;
+pub use events::{Bus, Publisher};
 pub use meta::Context;
 pub use server::{serve, serve_addr, shutdown_signal, HandlerResult, Router, RouterBuilder};
 pub use timestamp::Timestamp;
