@@ -273,20 +273,14 @@ impl Bus {
     }
 }
 
-/// The (`source`, `id`) of events handled successfully, and of those being handled.
-#[derive(Debug, Default)]
-pub struct Deduper {
-    state: Mutex<DedupeState>,
-}
+/// An event's identity: (`source`, `id`) (section 9.1).
+pub type EventKey = (String, String);
 
-#[derive(Debug, Default)]
-struct DedupeState {
-    done: HashMap<(String, String), Instant>,
-    order: VecDeque<((String, String), Instant)>,
-    running: HashSet<(String, String)>,
-}
+/// A boxed `Send` future borrowing its store.
+pub type StoreFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
 /// What a consumer does with a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Admit {
     /// Run the handler.
     Run,
@@ -296,17 +290,73 @@ pub enum Admit {
     Busy,
 }
 
-impl Deduper {
+/// Remembers the events a consumer handled (section 9.4). The default is in memory
+/// ([`MemoryDeduper`]: one process, lost at restart); services that must deduplicate across
+/// restarts or replicas plug in a shared one (a table, Redis) with `RouterBuilder::deduper`.
+/// runtime-go's `Deduper` is the same contract.
+///
+/// A store failure answers the delivery `unavailable`, so the bus redelivers it later.
+pub trait Deduper: Send + Sync + 'static {
+    /// Whether to run the handler of `key` now; [`Admit::Run`] also marks it being handled, so
+    /// that a concurrent delivery gets [`Admit::Busy`].
+    fn acquire<'a>(
+        &'a self,
+        ctx: &'a Context,
+        key: &'a EventKey,
+    ) -> StoreFuture<'a, Result<Admit, TransportError>>;
+
+    /// The handler of `key` ended: `handled` remembers it as done, otherwise it is forgotten so
+    /// that a redelivery runs the handler again.
+    fn release<'a>(
+        &'a self,
+        ctx: &'a Context,
+        key: &'a EventKey,
+        handled: bool,
+    ) -> StoreFuture<'a, Result<(), TransportError>>;
+}
+
+/// The in-memory [`Deduper`]: remembers handled events for a time and up to a number (the
+/// oldest are forgotten first), [`DEDUPE_TTL`] and [`DEDUPE_MAX`] by default.
+#[derive(Debug)]
+pub struct MemoryDeduper {
+    ttl: Duration,
+    capacity: usize,
+    state: Mutex<DedupeState>,
+}
+
+impl Default for MemoryDeduper {
+    fn default() -> Self {
+        MemoryDeduper::new(DEDUPE_TTL, DEDUPE_MAX)
+    }
+}
+
+#[derive(Debug, Default)]
+struct DedupeState {
+    done: HashMap<EventKey, Instant>,
+    order: VecDeque<(EventKey, Instant)>,
+    running: HashSet<EventKey>,
+}
+
+impl MemoryDeduper {
+    /// Remembers up to `capacity` handled events, each for `ttl`.
+    pub fn new(ttl: Duration, capacity: usize) -> Self {
+        MemoryDeduper {
+            ttl,
+            capacity,
+            state: Mutex::default(),
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, DedupeState> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Whether to run the handler for `key`; `Run` marks it running.
-    pub fn admit(&self, key: &(String, String)) -> Admit {
+    pub fn admit(&self, key: &EventKey) -> Admit {
         let mut s = self.lock();
         let now = Instant::now();
         while let Some((k, at)) = s.order.front().cloned() {
-            if now.duration_since(at) < DEDUPE_TTL && s.order.len() <= DEDUPE_MAX {
+            if now.duration_since(at) < self.ttl && s.order.len() <= self.capacity {
                 break;
             }
             s.order.pop_front();
@@ -324,10 +374,10 @@ impl Deduper {
     }
 
     /// The handler of `key` finished; remembered when it succeeded.
-    pub fn finish(&self, key: &(String, String), ok: bool) {
+    pub fn finish(&self, key: &EventKey, ok: bool) {
         let mut s = self.lock();
         s.running.remove(key);
-        if ok {
+        if ok && !s.done.contains_key(key) {
             let now = Instant::now();
             s.done.insert(key.clone(), now);
             s.order.push_back((key.clone(), now));
@@ -335,9 +385,30 @@ impl Deduper {
     }
 }
 
+impl Deduper for MemoryDeduper {
+    fn acquire<'a>(
+        &'a self,
+        _ctx: &'a Context,
+        key: &'a EventKey,
+    ) -> StoreFuture<'a, Result<Admit, TransportError>> {
+        let admit = self.admit(key);
+        Box::pin(std::future::ready(Ok(admit)))
+    }
+
+    fn release<'a>(
+        &'a self,
+        _ctx: &'a Context,
+        key: &'a EventKey,
+        handled: bool,
+    ) -> StoreFuture<'a, Result<(), TransportError>> {
+        self.finish(key, handled);
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
 /// A delivery's body checked as a CloudEvent of `topic` (section 9.4): its (`source`, `id`) and
 /// its `data` text; failure is `invalid_argument`.
-pub fn parse_delivery(topic: &str, body: &[u8]) -> Result<((String, String), Vec<u8>), ErrorReply> {
+pub fn parse_delivery(topic: &str, body: &[u8]) -> Result<(EventKey, Vec<u8>), ErrorReply> {
     let bad = |m: &str| ErrorReply::transport(Code::InvalidArgument, m.to_owned());
     let v: Value = serde_json::from_slice(body).map_err(|_| bad("not a JSON CloudEvent"))?;
     let text = |k: &str| {

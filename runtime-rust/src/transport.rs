@@ -93,6 +93,22 @@ impl Default for HyperTransport {
     }
 }
 
+impl HyperTransport {
+    /// A pooled client speaking HTTP/2 with prior knowledge (h2c) to `http` URLs: the calls to
+    /// one host share a multiplexed connection (`ClientOptions::h2c`).
+    pub fn h2c() -> Self {
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        HyperTransport {
+            http: hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+                .pool_idle_timeout(Duration::from_secs(90))
+                .http2_only(true)
+                .timer(hyper_util::rt::TokioTimer::new())
+                .build(connector),
+        }
+    }
+}
+
 impl Transport for HyperTransport {
     fn send(
         &self,
