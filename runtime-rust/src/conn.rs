@@ -68,6 +68,8 @@ struct Watch {
     started: AtomicBool,
     /// The connection opened with the HTTP/2 preface.
     h2: AtomicBool,
+    /// A request was received (before it, the first request's headers are due from the open).
+    served: AtomicBool,
 }
 
 impl Watch {
@@ -79,6 +81,7 @@ impl Watch {
             idle_since: AtomicU64::new(0),
             started: AtomicBool::new(false),
             h2: AtomicBool::new(false),
+            served: AtomicBool::new(false),
         }
     }
 
@@ -103,6 +106,9 @@ impl Watch {
 
     fn begin(&self) {
         self.in_flight.fetch_add(1, Ordering::Relaxed);
+        if !self.served.load(Ordering::Relaxed) {
+            self.served.store(true, Ordering::Relaxed);
+        }
         self.head_since.store(0, Ordering::Relaxed);
     }
 
@@ -131,18 +137,23 @@ async fn watchdog(w: &Watch, opts: &ServeOptions) -> Expired {
     let step = header.min(idle).max(1);
     loop {
         let now = w.now_ms();
+        let idle_due = || {
+            Some((
+                w.idle_since.load(Ordering::Relaxed).saturating_add(idle),
+                Expired::Idle,
+            ))
+        };
         let due = if w.in_flight.load(Ordering::Relaxed) > 0 {
             None
+        } else if w.h2.load(Ordering::Relaxed) {
+            idle_due()
         } else {
             match w.head_since.load(Ordering::Relaxed) {
-                0 => Some((
-                    w.idle_since.load(Ordering::Relaxed).saturating_add(idle),
-                    Expired::Idle,
-                )),
-                _ if w.h2.load(Ordering::Relaxed) => Some((
-                    w.idle_since.load(Ordering::Relaxed).saturating_add(idle),
-                    Expired::Idle,
-                )),
+                // A new connection's first request is due like headers from the open (as Go's
+                // ReadHeaderTimeout), so that silent connections cannot be held for the idle
+                // timeout.
+                0 if !w.served.load(Ordering::Relaxed) => Some((header, Expired::Header)),
+                0 => idle_due(),
                 at => Some(((at - 1).saturating_add(header), Expired::Header)),
             }
         };
