@@ -4,7 +4,8 @@
 //! [`Rust`] implements brief-codegen's [`Backend`]: every file in memory (the caller writes
 //! them), deterministically. Layout (docs/rust.md): `mod.rs` is the root module (a user includes
 //! the output directory with `mod generated;`): the service's own contract (types, rpc
-//! descriptors and errors, the `Server` trait, `router` and a `Client`) and one `pub mod` per
+//! descriptors and errors, the `Server` trait, `router` and a `Client`), app.toml's subscriptions
+//! (`SUBSCRIPTIONS`, the `Consumer` trait, `consume` and `subscribe`) and one `pub mod` per
 //! dependency contract (`rpc/<dep>.brief`), in `<dep>.rs`: its types, errors and `Client`.
 mod layout;
 mod model;
