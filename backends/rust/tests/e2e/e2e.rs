@@ -633,3 +633,81 @@ async fn the_consumer_subscribes_at_start_and_gets_typed_deliveries() {
     );
     assert_eq!(consumer.0.refunds.load(Ordering::SeqCst), 1);
 }
+
+/// The interceptor example of docs/rust.md on the generated client and router: a client layer
+/// that logs every call, a server layer that refuses calls without a caller.
+#[tokio::test]
+async fn documented_interceptors_wrap_the_generated_client_and_router() {
+    use brief_runtime::intercept::{ClientCall, ClientService, ServerCall, ServerService};
+    use brief_runtime::tower::{self, ServiceExt as _};
+    use brief_runtime::ErrorReply;
+    let calls = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = calls.clone();
+    let log_calls = tower::layer::layer_fn(move |next: ClientService| {
+        let seen = seen.clone();
+        ClientService::new(tower::service_fn(move |call: ClientCall| {
+            let (next, seen) = (next.clone(), seen.clone());
+            async move {
+                let procedure = call.procedure();
+                let r = next.oneshot(call).await;
+                seen.lock()
+                    .unwrap()
+                    .push(format!("{procedure} ok={}", r.is_ok()));
+                r
+            }
+        }))
+    });
+    let require_caller = tower::layer::layer_fn(|next: ServerService| {
+        ServerService::new(tower::service_fn(move |call: ServerCall| {
+            let next = next.clone();
+            async move {
+                if call.ctx.caller().is_empty() {
+                    return Err(ErrorReply::transport(
+                        Code::Unauthenticated,
+                        "unknown caller",
+                    ));
+                }
+                next.oneshot(call).await
+            }
+        }))
+    });
+    let router = gen::router_builder(Impl::default())
+        .layer(require_caller)
+        .build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(brief_runtime::serve(
+        listener,
+        router,
+        std::future::pending(),
+    ));
+    let input = gen::GetIn {
+        id: 7,
+        user_id: "u".into(),
+    };
+    let anonymous = gen::Client::with_options(
+        ClientOptions::new()
+            .base_url(url.clone())
+            .layer(log_calls.clone()),
+    )
+    .unwrap();
+    match anonymous.get(&Context::background(), &input).await {
+        Err(gen::GetError::Transport(t)) => assert_eq!(t.code, Code::Unauthenticated),
+        other => panic!("want unauthenticated, got {other:?}"),
+    }
+    let known = gen::Client::with_options(
+        ClientOptions::new()
+            .base_url(url)
+            .source_service("e2e")
+            .layer(log_calls),
+    )
+    .unwrap();
+    assert_eq!(
+        known.get(&Context::background(), &input).await.unwrap().id,
+        7
+    );
+    assert_eq!(
+        *calls.lock().unwrap(),
+        ["everything.get ok=false", "everything.get ok=true"]
+    );
+}
