@@ -6,7 +6,7 @@ use crate::event;
 use crate::kafka::Kafka;
 use crate::stats;
 use brief_runtime::errors::{Code, ErrorReply};
-use brief_runtime::events::{Admit, Deduper, DATA_BUS};
+use brief_runtime::events::{Admit, MemoryDeduper, DATA_BUS};
 use brief_runtime::{HandlerResult, Router};
 use std::sync::Arc;
 
@@ -20,7 +20,7 @@ fn unavailable(e: String) -> ErrorReply {
 
 /// The router of the `data-bus` service on `kafka`.
 pub fn router(config: Arc<Config>, kafka: Arc<Kafka>) -> Router {
-    let dedupe = Arc::new(Deduper::default());
+    let dedupe = Arc::new(MemoryDeduper::default());
     let (c1, k1) = (config.clone(), kafka.clone());
     let (c2, k2) = (config.clone(), kafka.clone());
     let (c3, k3) = (config, kafka);
@@ -45,7 +45,7 @@ pub fn router(config: Arc<Config>, kafka: Arc<Kafka>) -> Router {
 async fn publish(
     config: &Config,
     kafka: &Kafka,
-    dedupe: &Deduper,
+    dedupe: &MemoryDeduper,
     body: brief_runtime::bytes::Bytes,
 ) -> HandlerResult {
     let ev = match event::parse_event(body, config.max_event_bytes, config.topics.as_ref()) {

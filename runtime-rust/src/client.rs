@@ -4,6 +4,7 @@
 use crate::breaker::{Breaker, BreakerConfig, Outcome, State};
 use crate::budget::{Budget, BudgetConfig};
 use crate::errors::{interpret, CallFailure, Code, FromFailure, Origin, TransportError};
+use crate::intercept::{self, ClientCall, ClientService, Wrap};
 use crate::meta::{self, Context};
 use crate::transport::{
     random_unit, Clock, HyperTransport, Random, SendError, SystemClock, Transport,
@@ -65,6 +66,16 @@ impl CallOptions {
         self.timeout = Some(timeout);
         self
     }
+
+    /// The headers added so far.
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// The timeout set, if any.
+    pub fn call_timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
 }
 
 /// The retry policy of a client (section 6.2; defaults of section 10).
@@ -99,6 +110,8 @@ pub struct ClientOptions {
     clock: Arc<dyn Clock>,
     random: Random,
     transport: Option<Arc<dyn Transport>>,
+    h2c: bool,
+    layers: Vec<Wrap<ClientService>>,
 }
 
 impl std::fmt::Debug for ClientOptions {
@@ -110,6 +123,8 @@ impl std::fmt::Debug for ClientOptions {
             .field("retry", &self.retry)
             .field("breaker", &self.breaker)
             .field("budget", &self.budget)
+            .field("h2c", &self.h2c)
+            .field("layers", &self.layers.len())
             .finish()
     }
 }
@@ -126,6 +141,8 @@ impl Default for ClientOptions {
             clock: Arc::new(SystemClock),
             random: Arc::new(random_unit),
             transport: None,
+            h2c: false,
+            layers: Vec::new(),
         }
     }
 }
@@ -188,6 +205,31 @@ impl ClientOptions {
         self.transport = Some(t);
         self
     }
+
+    /// Speak HTTP/2 with prior knowledge (h2c) to an `http` base URL instead of HTTP/1.1: the
+    /// calls share one multiplexed connection. The server must accept h2c (runtime-rust's does
+    /// by default, `ServeOptions::h2c`). Ignored when [`ClientOptions::transport`] is set.
+    pub fn h2c(mut self, on: bool) -> Self {
+        self.h2c = on;
+        self
+    }
+
+    /// Wraps every call of the client in `layer`, a tower layer over
+    /// [`intercept::ClientService`] (an interceptor: see [`crate::intercept`]). The first layer
+    /// given is the outermost.
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower::Layer<ClientService> + Send + Sync + 'static,
+        L::Service: tower::Service<ClientCall, Response = Bytes, Error = CallFailure>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as tower::Service<ClientCall>>::Future: Send + 'static,
+    {
+        self.layers.push(intercept::wrap(layer));
+        self
+    }
 }
 
 /// A client could not be built: the message names the variable or setting.
@@ -206,6 +248,8 @@ struct Inner {
     clock: Arc<dyn Clock>,
     random: Random,
     transport: Arc<dyn Transport>,
+    /// The client's layers around [`Client::call_direct`], if it has any.
+    layered: Option<ClientService>,
     breaker_state: metrics::Gauge,
     rejections: metrics::Counter,
     rpcs: RwLock<HashMap<&'static str, Arc<RpcState>>>,
@@ -239,12 +283,30 @@ impl Client {
     pub fn new(service: &str, opts: ClientOptions) -> Result<Self, ConfigError> {
         let base = discovery::resolve(service, opts.base_url.as_deref(), |v| std::env::var(v).ok())
             .map_err(ConfigError)?;
-        let transport = opts
-            .transport
-            .unwrap_or_else(|| Arc::new(HyperTransport::default()));
+        let sender = match opts.transport {
+            Some(t) => t,
+            None if opts.h2c => Arc::new(HyperTransport::h2c()),
+            None => Arc::new(HyperTransport::default()),
+        };
         let dep = [("dependency", service)];
+        let layers = opts.layers;
         Ok(Client {
-            inner: Arc::new(Inner {
+            inner: Arc::new_cyclic(|weak: &std::sync::Weak<Inner>| Inner {
+                layered: (!layers.is_empty()).then(|| {
+                    let weak = weak.clone();
+                    let core = tower::service_fn(move |call: ClientCall| {
+                        let inner = weak.upgrade();
+                        async move {
+                            let inner = inner.ok_or_else(|| {
+                                transport(Code::Canceled, "the client was dropped")
+                            })?;
+                            Client { inner }
+                                .call_direct(&call.ctx, &call.rpc, call.body, &call.opts)
+                                .await
+                        }
+                    });
+                    intercept::stack(ClientService::new(core), &layers)
+                }),
                 breaker_state: metrics::Gauge::new("brief_client_breaker_state", &dep),
                 rejections: metrics::Counter::new("brief_client_breaker_rejections_total", &dep),
                 rpcs: RwLock::default(),
@@ -257,7 +319,7 @@ impl Client {
                 budget: opts.budget.map(Budget::new),
                 clock: opts.clock,
                 random: opts.random,
-                transport,
+                transport: sender,
             }),
         })
     }
@@ -319,12 +381,38 @@ impl Client {
     }
 
     /// Sends one call of `rpc` with the encoded input `body` under `ctx`; the output's bytes on
-    /// a 200, else the failure. Counted in the client metrics.
+    /// a 200, else the failure. Counted in the client metrics; through the client's layers
+    /// first, if it has any.
     pub async fn call(
         &self,
         ctx: &Context,
         rpc: &RpcInfo,
         body: Vec<u8>,
+        opts: &CallOptions,
+    ) -> Result<Bytes, CallFailure> {
+        let body = Bytes::from(body);
+        match &self.inner.layered {
+            None => self.call_direct(ctx, rpc, body, opts).await,
+            Some(stack) => {
+                use tower::ServiceExt as _;
+                let call = ClientCall {
+                    ctx: ctx.clone(),
+                    service: Arc::from(self.inner.service.as_str()),
+                    rpc: *rpc,
+                    body,
+                    opts: opts.clone(),
+                };
+                stack.clone().oneshot(call).await
+            }
+        }
+    }
+
+    /// [`Client::call`] below the layers.
+    async fn call_direct(
+        &self,
+        ctx: &Context,
+        rpc: &RpcInfo,
+        body: Bytes,
         opts: &CallOptions,
     ) -> Result<Bytes, CallFailure> {
         let start = Instant::now();
@@ -336,7 +424,7 @@ impl Client {
             code = tracing::field::Empty,
         );
         let result = self
-            .attempts(ctx, rpc, &state, Bytes::from(body), opts)
+            .attempts(ctx, rpc, &state, body, opts)
             .instrument(span.clone())
             .await;
         let code = match &result {

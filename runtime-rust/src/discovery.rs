@@ -43,6 +43,26 @@ pub fn resolve(
         })
 }
 
+/// A base URL from `explicit` or variable `var` (read through `env`), checked as in
+/// [`resolve`]; `what` names it in errors (`this service's own base URL`).
+pub fn resolve_var(
+    var: &str,
+    what: &str,
+    explicit: Option<&str>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<String, String> {
+    let (value, from) = match explicit {
+        Some(v) => (v.to_owned(), "the explicit base URL".to_owned()),
+        None => match env(var) {
+            Some(v) if !v.trim().is_empty() => (v, var.to_owned()),
+            _ => return Err(format!("no {what}: set {var} (like http://host:8080)")),
+        },
+    };
+    check_url(value.trim())
+        .map(|u| u.trim_end_matches('/').to_owned())
+        .map_err(|why| format!("{from} {value:?} for {what} ({var}) is invalid: {why}"))
+}
+
 fn check_url(v: &str) -> Result<&str, &'static str> {
     let rest = v
         .strip_prefix("http://")

@@ -19,10 +19,20 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tracing::Instrument as _;
 
+pub use crate::conn::{serve_with, ServeOptions};
+use crate::events::{Admit, Deduper, MemoryDeduper};
+use crate::intercept::{ServerCall, ServerOutput, ServerService, Wrap};
+
 /// The largest request body a server accepts.
 pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
 /// How long a shutting-down server waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request's headers, from its first byte (section 7).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request's body, from its headers (section 7).
+pub const READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a keep-alive connection may stay without a request before the server closes it.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A boxed `Send` future.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -36,6 +46,48 @@ struct Route {
     timeout: Option<Duration>,
     handler: Handler,
     metrics: RouteMetrics,
+    /// For a typed route ([`RouterBuilder::handle`]), what server layers wrap.
+    typed: Option<Typed>,
+}
+
+/// Decodes a request body as an rpc's input, boxed for the server layers.
+type DecodeAny =
+    Arc<dyn Fn(&[u8]) -> Result<Box<dyn std::any::Any + Send>, ErrorReply> + Send + Sync>;
+
+/// A typed route in parts, so that server layers can be put between decoding and the handler
+/// when the router is built.
+struct Typed {
+    rpc: &'static str,
+    decode: DecodeAny,
+    core: ServerService,
+    encode: Arc<dyn Fn(ServerOutput) -> HandlerResult + Send + Sync>,
+}
+
+impl Typed {
+    /// The route's handler with `layers` around the application's.
+    fn layered(self, service: &Arc<str>, layers: &[Wrap<ServerService>]) -> Handler {
+        let stack = crate::intercept::stack(self.core, layers);
+        let (decode, encode, rpc, service) = (self.decode, self.encode, self.rpc, service.clone());
+        Arc::new(move |ctx, body| {
+            let (stack, decode, encode, service) = (
+                stack.clone(),
+                decode.clone(),
+                encode.clone(),
+                service.clone(),
+            );
+            Box::pin(async move {
+                use tower::ServiceExt as _;
+                let input = decode(&body)?;
+                let call = ServerCall {
+                    ctx,
+                    service,
+                    rpc,
+                    input,
+                };
+                encode(stack.oneshot(call).await?)
+            })
+        })
+    }
 }
 
 /// The series of one route, resolved when the router is built (no lock or allocation per
@@ -79,7 +131,10 @@ pub struct RouterBuilder {
     service: String,
     rpcs: HashMap<String, Route>,
     events: HashMap<String, Handler>,
-    dedupe: Arc<crate::events::Deduper>,
+    /// The consumers' deduplication store, set when the router is built.
+    dedupe: Arc<std::sync::OnceLock<Arc<dyn Deduper>>>,
+    deduper: Option<Arc<dyn Deduper>>,
+    layers: Vec<Wrap<ServerService>>,
 }
 
 impl RouterBuilder {
@@ -97,6 +152,7 @@ impl RouterBuilder {
                 timeout: timeout_ms.map(Duration::from_millis),
                 handler,
                 metrics: RouteMetrics::new(&self.service, name),
+                typed: None,
             },
         );
         self
@@ -114,7 +170,32 @@ impl RouterBuilder {
         Fut: Future<Output = Result<O, E>> + Send + 'static,
     {
         let handler = Arc::new(handler);
-        self.rpc(info.name, info.timeout_ms, move |ctx, body| {
+        let h = handler.clone();
+        let core = tower::service_fn(move |call: ServerCall| {
+            let h = h.clone();
+            async move {
+                let input = call
+                    .input
+                    .downcast::<I>()
+                    .map_err(|_| wrong_type("input"))?;
+                match h(call.ctx, *input).await {
+                    Ok(out) => Ok(Box::new(out) as ServerOutput),
+                    Err(e) => Err(e.into_reply()),
+                }
+            }
+        });
+        let typed = Typed {
+            rpc: info.name,
+            decode: Arc::new(|body| {
+                decode_input::<I>(body).map(|i| Box::new(i) as Box<dyn std::any::Any + Send>)
+            }),
+            core: ServerService::new(core),
+            encode: Arc::new(|out| match out.downcast::<O>() {
+                Ok(o) => encode_output(&*o),
+                Err(_) => Err(wrong_type("output")),
+            }),
+        };
+        let mut b = self.rpc(info.name, info.timeout_ms, move |ctx, body| {
             let handler = handler.clone();
             async move {
                 let input: I = decode_input(&body)?;
@@ -123,7 +204,29 @@ impl RouterBuilder {
                     Err(e) => Err(e.into_reply()),
                 }
             }
-        })
+        });
+        if let Some(route) = b.rpcs.get_mut(info.name) {
+            route.typed = Some(typed);
+        }
+        b
+    }
+
+    /// Wraps every rpc served through [`RouterBuilder::handle`] (every generated route) in
+    /// `layer`, a tower layer over [`ServerService`] (an interceptor: see
+    /// [`crate::intercept`]), whichever rpcs are added before or after it. The first layer given
+    /// is the outermost. Event consumers are not wrapped.
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: tower::Layer<ServerService> + Send + Sync + 'static,
+        L::Service: tower::Service<ServerCall, Response = ServerOutput, Error = ErrorReply>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as tower::Service<ServerCall>>::Future: Send + 'static,
+    {
+        self.layers.push(crate::intercept::wrap(layer));
+        self
     }
 
     /// Consumes `topic`: deliveries at `POST /events/<topic>` are checked as CloudEvents,
@@ -148,29 +251,50 @@ impl RouterBuilder {
                 let (key, data) = crate::events::parse_delivery(&topic, &body)?;
                 let input: T = crate::codec::decode(&data)
                     .map_err(|e| ErrorReply::transport(Code::InvalidArgument, e.to_string()))?;
-                let result = match dedupe.admit(&key) {
-                    crate::events::Admit::Duplicate => return Ok(Vec::new()),
-                    crate::events::Admit::Busy => Err(ErrorReply::transport(
+                // Set by `build`, before any delivery can arrive.
+                let Some(store) = dedupe.get().cloned() else {
+                    return Err(ErrorReply::internal());
+                };
+                let result = match store.acquire(&ctx, &key).await {
+                    Err(e) => {
+                        tracing::error!(topic = %topic, error = %e, "the dedupe store failed");
+                        Err(ErrorReply::transport(
+                            Code::Unavailable,
+                            "the dedupe store failed",
+                        ))
+                    }
+                    Ok(Admit::Duplicate) => Ok(false),
+                    Ok(Admit::Busy) => Err(ErrorReply::transport(
                         Code::Aborted,
                         "this event is being processed by another delivery",
                     )),
-                    crate::events::Admit::Run => {
-                        let r = handler(ctx, input).await;
-                        dedupe.finish(&key, r.is_ok());
-                        r.map(|()| Vec::new()).map_err(IntoReply::into_reply)
+                    Ok(Admit::Run) => {
+                        let r = handler(ctx.clone(), input).await;
+                        if let Err(e) = store.release(&ctx, &key, r.is_ok()).await {
+                            tracing::error!(topic = %topic, error = %e, "the dedupe store failed");
+                        }
+                        r.map(|()| true).map_err(IntoReply::into_reply)
                     }
                 };
                 let label = match &result {
-                    Ok(_) => "ok".to_owned(),
+                    Ok(true) => "ok".to_owned(),
+                    Ok(false) => "duplicate".to_owned(),
                     Err(e) => e.code.clone(),
                 };
                 metrics::inc(
                     "brief_events_received_total",
                     &[("topic", &topic), ("result", &label)],
                 );
-                result
+                result.map(|_| Vec::new())
             }
         })
+    }
+
+    /// The store that remembers handled events for every consumer of this router (the
+    /// in-memory [`MemoryDeduper`] by default), whether set before or after the consumers.
+    pub fn deduper(mut self, store: impl Deduper) -> Self {
+        self.deduper = Some(Arc::new(store));
+        self
     }
 
     /// Serves `POST /events/<topic>` by `handler` (a consumer of that topic).
@@ -185,7 +309,20 @@ impl RouterBuilder {
     }
 
     /// The router.
-    pub fn build(self) -> Router {
+    pub fn build(mut self) -> Router {
+        let service: Arc<str> = self.service.as_str().into();
+        let store = self
+            .deduper
+            .take()
+            .unwrap_or_else(|| Arc::new(MemoryDeduper::default()));
+        let _ = self.dedupe.set(store);
+        if !self.layers.is_empty() {
+            for route in self.rpcs.values_mut() {
+                if let Some(typed) = route.typed.take() {
+                    route.handler = typed.layered(&service, &self.layers);
+                }
+            }
+        }
         let in_flight = metrics::Gauge::new(
             "brief_server_in_flight_requests",
             &[("service", &self.service)],
@@ -193,13 +330,14 @@ impl RouterBuilder {
         let unknown = RouteMetrics::new(&self.service, "unknown");
         Router {
             inner: Arc::new(Inner {
-                service: self.service.into(),
+                service,
                 rpcs: self.rpcs,
                 events: self.events,
                 ready: AtomicBool::new(true),
                 in_flight,
                 unknown,
             }),
+            read_timeout: READ_TIMEOUT,
         }
     }
 }
@@ -209,6 +347,7 @@ impl RouterBuilder {
 #[derive(Clone)]
 pub struct Router {
     inner: Arc<Inner>,
+    read_timeout: Duration,
 }
 
 impl std::fmt::Debug for Router {
@@ -271,12 +410,22 @@ impl Router {
             rpcs: HashMap::new(),
             events: HashMap::new(),
             dedupe: Arc::default(),
+            deduper: None,
+            layers: Vec::new(),
         }
     }
 
     /// The service's name.
     pub fn service(&self) -> &str {
         &self.inner.service
+    }
+
+    /// The same router (sharing its routes and readiness) with another limit on the time a
+    /// request body may take to arrive ([`READ_TIMEOUT`] by default; [`serve_with`] sets it from
+    /// its [`ServeOptions`]).
+    pub fn with_read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
     }
 
     /// Sets readiness (`/health/ready`); [`serve`] clears it when shutting down.
@@ -389,7 +538,7 @@ impl Router {
         B::Data: Send,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let body = read_body(req, "application/json").await?;
+        let body = read_body(req, "application/json", self.read_timeout).await?;
         if ctx.remaining().is_some_and(|r| r.is_zero()) {
             return Err(ErrorReply::transport(
                 Code::DeadlineExceeded,
@@ -427,7 +576,7 @@ impl Router {
                 ErrorReply::transport(Code::Unimplemented, format!("no consumer of {topic}"));
             return with_request_id(error(&reply), id);
         };
-        let result = match read_body(req, "application/cloudevents+json").await {
+        let result = match read_body(req, "application/cloudevents+json", self.read_timeout).await {
             Ok(body) => match (CatchUnwind(handler(ctx, body))).await {
                 Ok(r) => r,
                 Err(()) => Err(ErrorReply::internal()),
@@ -444,6 +593,13 @@ impl Router {
         };
         with_request_id(resp, id)
     }
+}
+
+/// The `internal` answer to an input or output that is not of the rpc's type (a server layer
+/// replaced it).
+fn wrong_type(what: &str) -> ErrorReply {
+    tracing::error!("a server layer passed an {what} of the wrong type");
+    ErrorReply::internal()
 }
 
 /// Runs a handler's future in the request's own task, turning a panic into `Err(())` (no task
@@ -467,8 +623,8 @@ impl Future for CatchUnwind {
 }
 
 /// Checks method, `Content-Type` (JSON, or `also`) and `Content-Encoding`, then reads the body
-/// within [`MAX_REQUEST_BYTES`] (section 2.3 steps 4 and 5).
-async fn read_body<B>(req: Request<B>, also: &str) -> Result<Bytes, ErrorReply>
+/// within [`MAX_REQUEST_BYTES`] and `timeout` (section 2.3 steps 4 and 5).
+async fn read_body<B>(req: Request<B>, also: &str, timeout: Duration) -> Result<Bytes, ErrorReply>
 where
     B: Body + Send + 'static,
     B::Data: Send,
@@ -501,11 +657,11 @@ where
     }
     let mut read = std::pin::pin!(Limited::new(req.into_body(), MAX_REQUEST_BYTES).collect());
     // A small body usually arrived with the headers: the first poll completes it and no timer
-    // is armed. Otherwise the rest must arrive within 30 s.
+    // is armed. Otherwise the rest must arrive within `timeout`.
     let first = std::future::poll_fn(|cx| std::task::Poll::Ready(read.as_mut().poll(cx))).await;
     let read = match first {
         std::task::Poll::Ready(r) => Ok(r),
-        std::task::Poll::Pending => tokio::time::timeout(Duration::from_secs(30), read).await,
+        std::task::Poll::Pending => tokio::time::timeout(timeout, read).await,
     };
     match read {
         Ok(Ok(c)) => Ok(c.to_bytes()),
@@ -519,7 +675,10 @@ where
         )),
         Err(_) => Err(ErrorReply::transport(
             Code::DeadlineExceeded,
-            "the request body was not sent within 30 s",
+            format!(
+                "the request body was not sent within {} ms",
+                timeout.as_millis()
+            ),
         )),
     }
 }
@@ -535,49 +694,16 @@ impl hyper::service::Service<Request<hyper::body::Incoming>> for Router {
     }
 }
 
-/// Serves `router` on `listener` until `shutdown` completes; then reports not-ready, stops
-/// accepting and waits up to [`SHUTDOWN_GRACE`] for requests in flight (section 7).
+/// Serves `router` on `listener` until `shutdown` completes, with the default
+/// [`ServeOptions`]: HTTP/1.1 and h2c, the timeouts of section 7 (headers 10 s, body 30 s, idle
+/// keep-alive connections closed after 120 s); then reports not-ready, stops accepting and waits
+/// up to [`SHUTDOWN_GRACE`] for requests in flight.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => stream,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "accept failed");
-                        continue;
-                    }
-                };
-                let _ = stream.set_nodelay(true);
-                let conn = hyper::server::conn::http1::Builder::new()
-                    .timer(hyper_util::rt::TokioTimer::new())
-                    .header_read_timeout(Duration::from_secs(10))
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), router.clone());
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    if let Err(e) = conn.await {
-                        tracing::debug!(error = %e, "connection ended with an error");
-                    }
-                });
-            }
-            () = &mut shutdown => break,
-        }
-    }
-    router.set_ready(false);
-    drop(listener);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(SHUTDOWN_GRACE) => {
-            tracing::warn!("requests still in flight after the shutdown grace period");
-        }
-    }
-    Ok(())
+    crate::conn::serve_with(listener, router, shutdown, ServeOptions::default()).await
 }
 
 /// Completes on SIGTERM or Ctrl-C.

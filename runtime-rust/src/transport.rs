@@ -88,9 +88,7 @@ impl std::fmt::Debug for HyperTransport {
 
 impl Default for HyperTransport {
     fn default() -> Self {
-        static SYSTEM: std::sync::OnceLock<rustls::ClientConfig> = std::sync::OnceLock::new();
-        let tls = SYSTEM.get_or_init(|| tls_config(system_roots()));
-        HyperTransport::with_tls(tls.clone())
+        HyperTransport::build(system_tls().clone(), false)
     }
 }
 
@@ -113,10 +111,11 @@ impl HyperTransport {
                 .add(cert)
                 .map_err(|e| format!("CA file {shown}: {e}"))?;
         }
-        Ok(HyperTransport::with_tls(tls_config(roots)))
+        Ok(HyperTransport::build(tls_config(roots), false))
     }
 
-    fn with_tls(tls: rustls::ClientConfig) -> Self {
+    /// The pooled client over `tls`; `h2c` makes it speak HTTP/2 with prior knowledge.
+    fn build(tls: rustls::ClientConfig, h2c: bool) -> Self {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         connector.enforce_http(false);
@@ -125,12 +124,23 @@ impl HyperTransport {
             .https_or_http()
             .enable_http1()
             .wrap_connector(connector);
+        let mut builder = hyper_util::client::legacy::Client::builder(TokioExecutor::new());
+        builder.pool_idle_timeout(Duration::from_secs(90));
+        if h2c {
+            builder
+                .http2_only(true)
+                .timer(hyper_util::rt::TokioTimer::new());
+        }
         HyperTransport {
-            http: hyper_util::client::legacy::Client::builder(TokioExecutor::new())
-                .pool_idle_timeout(Duration::from_secs(90))
-                .build(connector),
+            http: builder.build(connector),
         }
     }
+}
+
+/// The TLS configuration over the system's roots, built once per process.
+fn system_tls() -> &'static rustls::ClientConfig {
+    static SYSTEM: std::sync::OnceLock<rustls::ClientConfig> = std::sync::OnceLock::new();
+    SYSTEM.get_or_init(|| tls_config(system_roots()))
 }
 
 /// The system's trusted roots (certificates that do not parse are skipped; none at all leaves
@@ -174,6 +184,15 @@ fn chain(e: &dyn std::error::Error) -> String {
         cause = c.source();
     }
     out
+}
+
+impl HyperTransport {
+    /// A pooled client speaking HTTP/2 with prior knowledge (h2c) to `http` URLs: the calls to
+    /// one host share a multiplexed connection (`ClientOptions::h2c`). `https` URLs go through
+    /// the same TLS as [`HyperTransport::default`].
+    pub fn h2c() -> Self {
+        HyperTransport::build(system_tls().clone(), true)
+    }
 }
 
 impl Transport for HyperTransport {

@@ -4,7 +4,8 @@
 //! [`Rust`] implements brief-codegen's [`Backend`]: every file in memory (the caller writes
 //! them), deterministically. Layout (docs/rust.md): `mod.rs` is the root module (a user includes
 //! the output directory with `mod generated;`): the service's own contract (types, rpc
-//! descriptors and errors, the `Server` trait, `router` and a `Client`) and one `pub mod` per
+//! descriptors and errors, the `Server` trait, `router` and a `Client`), app.toml's subscriptions
+//! (`SUBSCRIPTIONS`, the `Consumer` trait, `consume` and `subscribe`) and one `pub mod` per
 //! dependency contract (`rpc/<dep>.brief`), in `<dep>.rs`: its types, errors and `Client`.
 mod layout;
 mod model;
@@ -15,7 +16,7 @@ pub mod scaffold;
 
 use brief_codegen::{doc as cdoc, locate, plan, template, Backend};
 use compiler::ir::{Contract, Ir};
-use compiler::{Diagnostic, Sources};
+use compiler::{codes, Diagnostic, Sources};
 use model::FileVm;
 
 pub use brief_codegen::GeneratedFile;
@@ -97,10 +98,12 @@ fn generate(ir: &Ir, sources: &Sources) -> Result<Vec<GeneratedFile>, Diagnostic
     };
     let mut files = Vec::new();
     let mut modules = Vec::new();
+    let mut apis = Vec::new();
     for unit in plan::dependencies(ir, module_name) {
         let c = unit.contract;
-        let model::Module { items, uses, .. } = model::contract(c, false)
+        let model::Module { items, uses, api } = model::contract(c, false, false)
             .map_err(|d| locate::at(d, sources, &c.loc, "in this contract"))?;
+        apis.push((c.name.clone(), unit.name.clone(), api));
         let vm = FileVm {
             source: c.loc.file.clone(),
             module_doc: module_doc(
@@ -122,9 +125,44 @@ fn generate(ir: &Ir, sources: &Sources) -> Result<Vec<GeneratedFile>, Diagnostic
         modules.push(unit.name);
     }
     modules.sort();
-    let (items, uses, source, doc) = match &ir.service {
+    // app.toml's subscriptions as the compiler resolved them (sorted by dependency, then topic).
+    let mut subs = Vec::new();
+    for s in &ir.subscriptions {
+        let (service, module, api) = apis
+            .iter()
+            .find(|(name, _, _)| *name == s.dependency)
+            .ok_or_else(|| {
+                Diagnostic::new(
+                    codes::E0503,
+                    format!(
+                        "subscription to `{}`: no contract for dependency `{}`",
+                        s.topic, s.dependency
+                    ),
+                )
+            })?;
+        let event = api
+            .events
+            .iter()
+            .find(|e| e.topic == s.topic)
+            .ok_or_else(|| {
+                Diagnostic::new(
+                    codes::E0503,
+                    format!(
+                        "subscription: `{}` publishes no event `{}`",
+                        s.dependency, s.topic
+                    ),
+                )
+            })?;
+        subs.push(model::Subscribed {
+            service,
+            module,
+            event,
+        });
+    }
+    let subscribed = !subs.is_empty();
+    let (mut items, uses, source, doc) = match &ir.service {
         Some(c) => {
-            let model::Module { items, uses, .. } = model::contract(c, true)?;
+            let model::Module { items, uses, .. } = model::contract(c, true, subscribed)?;
             let doc = module_doc(
                 format!(
                     "The generated Rust binding of service {}: its types, server and client.",
@@ -136,14 +174,24 @@ fn generate(ir: &Ir, sources: &Sources) -> Result<Vec<GeneratedFile>, Diagnostic
         }
         None => (
             Vec::new(),
-            Vec::new(),
+            if subscribed {
+                vec!["use brief_runtime::{Context, TransportError};".to_owned()]
+            } else {
+                Vec::new()
+            },
             "app.toml".to_owned(),
             module_doc(
-                "The clients of this service's dependencies.".to_owned(),
+                if subscribed {
+                    "The clients of this service's dependencies and the consumer of the events it subscribes to."
+                } else {
+                    "The clients of this service's dependencies."
+                }
+                .to_owned(),
                 None,
             ),
         ),
     };
+    items.extend(model::subscriptions(&subs));
     let vm = FileVm {
         source,
         module_doc: doc,

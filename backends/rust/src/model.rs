@@ -45,6 +45,7 @@ pub const RESERVED: &[&str] = &[
     "Result",
     "RpcInfo",
     "SERVICE_NAME",
+    "SUBSCRIPTIONS",
     "Self",
     "Send",
     "Serialize",
@@ -60,10 +61,12 @@ pub const RESERVED: &[&str] = &[
     "Vec",
     "alloc",
     "brief_runtime",
+    "consume",
     "core",
     "router",
     "serde",
     "std",
+    "subscribe",
     "wire",
 ];
 
@@ -130,9 +133,15 @@ pub struct ApiRpc {
 /// One event as the module names it.
 #[derive(Debug, Clone)]
 pub struct ApiEvent {
+    /// The topic in the contract.
+    pub topic: String,
     /// The `Publisher`'s method.
     pub publish: String,
     pub message: String,
+    /// The topic's constant (`TOPIC_...`).
+    pub konst: String,
+    /// The module's `consume_<topic>` function.
+    pub consume: String,
 }
 
 /// One contract's module: its items, its imports and the names of its API.
@@ -142,8 +151,9 @@ pub struct Module {
     pub api: Api,
 }
 
-/// The items and imports of one contract's module; `server` adds the `Server` trait and router.
-pub fn contract(c: &Contract, server: bool) -> Result<Module, Diagnostic> {
+/// The items and imports of one contract's module; `server` adds the `Server` trait and router;
+/// `subscribed` imports what the items of [`subscriptions`] need.
+pub fn contract(c: &Contract, server: bool, subscribed: bool) -> Result<Module, Diagnostic> {
     let mut module = Scope::with(RESERVED);
     for k in names::KEYWORDS.iter().chain(names::NOT_RAW) {
         module.reserve(&[k]);
@@ -294,10 +304,13 @@ pub fn contract(c: &Contract, server: bool) -> Result<Module, Diagnostic> {
         });
     }
     let mut publish = Scope::with(&["new", "with_options", "inner"]);
-    for e in &c.events {
+    for (e, konst) in c.events.iter().zip(&topics) {
         api.events.push(ApiEvent {
+            topic: e.topic.clone(),
             publish: publish.claim(&format!("publish_{}", names::snake(&e.topic))),
             message: cx.rust(&e.message)?,
+            konst: konst.clone(),
+            consume: String::new(),
         });
     }
     if server && !c.rpcs.is_empty() {
@@ -310,9 +323,10 @@ pub fn contract(c: &Contract, server: bool) -> Result<Module, Diagnostic> {
     if server && !c.events.is_empty() {
         items.extend(cx.publisher(&topics, &api.events)?);
     }
-    for (e, konst) in c.events.iter().zip(&topics) {
+    for ((e, konst), api) in c.events.iter().zip(&topics).zip(&mut api.events) {
         let f = module.claim(&format!("consume_{}", names::snake(&e.topic)));
         items.push(cx.consumer(e, konst, &f)?);
+        api.consume = f;
     }
 
     let mut uses = Vec::new();
@@ -331,7 +345,7 @@ pub fn contract(c: &Contract, server: bool) -> Result<Module, Diagnostic> {
     if !c.rpcs.is_empty() {
         rt.extend(["AppError", "CallFailure", "CallOptions"]);
     }
-    if rpcs_or_events {
+    if rpcs_or_events || subscribed {
         rt.push("Context");
     }
     if !c.rpcs.is_empty() {
@@ -340,7 +354,7 @@ pub fn contract(c: &Contract, server: bool) -> Result<Module, Diagnostic> {
     if cx.uses.time {
         rt.push("Timestamp");
     }
-    if rpcs_or_events {
+    if rpcs_or_events || subscribed {
         rt.push("TransportError");
     }
     match rt.len() {
@@ -355,6 +369,137 @@ pub fn contract(c: &Contract, server: bool) -> Result<Module, Diagnostic> {
         uses.push("use std::collections::BTreeMap;".to_owned());
     }
     Ok(Module { items, uses, api })
+}
+
+/// One subscription of app.toml as the root module refers to it.
+pub struct Subscribed<'a> {
+    /// The dependency's service name.
+    pub service: &'a str,
+    /// The dependency's module (`billing`).
+    pub module: &'a str,
+    /// The event as that module names it.
+    pub event: &'a ApiEvent,
+}
+
+/// The root module's items for app.toml's subscriptions (docs/rust.md, Events): `SUBSCRIPTIONS`,
+/// the `Consumer` trait (one method per topic, typed by its event's message), `consume` (mounts a
+/// `Consumer` on a router builder) and `subscribe` (asks the data bus for every topic). The
+/// module imports `Context` and `TransportError` (`contract(.., subscribed = true)`).
+pub fn subscriptions(subs: &[Subscribed<'_>]) -> Vec<Vec<String>> {
+    if subs.is_empty() {
+        return Vec::new();
+    }
+    let mut methods = Scope::default();
+    let named: Vec<(&Subscribed<'_>, String)> = subs
+        .iter()
+        .map(|s| {
+            let m = methods.claim(&format!("on_{}", names::snake(&s.event.topic)));
+            (s, m)
+        })
+        .collect();
+    let konsts: Vec<String> = subs
+        .iter()
+        .map(|s| format!("{}::{}", s.module, s.event.konst))
+        .collect();
+    let mut list = vec![
+        "/// The topics this service subscribes to (app.toml), which [`subscribe`] asks the data bus"
+            .to_owned(),
+        "/// to deliver.".to_owned(),
+    ];
+    let one = format!(
+        "pub const SUBSCRIPTIONS: &[&str] = &[{}];",
+        konsts.join(", ")
+    );
+    if one.len() <= crate::layout::MAX_WIDTH && konsts.join(", ").len() <= 60 {
+        list.push(one);
+    } else {
+        list.push("pub const SUBSCRIPTIONS: &[&str] = &[".to_owned());
+        list.extend(konsts.iter().map(|k| format!("    {k},")));
+        list.push("];".to_owned());
+    }
+
+    let mut tr = vec![
+        "/// The consumer of the events this service subscribes to (app.toml): one method per topic,"
+            .to_owned(),
+        "/// implemented by the application (`async fn` in the impl); [`consume`] mounts it. An error"
+            .to_owned(),
+        "/// asks the data bus to redeliver.".to_owned(),
+        "pub trait Consumer: Send + Sync + 'static {".to_owned(),
+    ];
+    for (i, (s, m)) in named.iter().enumerate() {
+        if i > 0 {
+            tr.push(String::new());
+        }
+        tr.push(format!(
+            "    /// Consumes topic {} of service {}, once per event",
+            names::quote(&s.event.topic),
+            names::quote(s.service)
+        ));
+        tr.push("    /// (the runtime deduplicates deliveries).".to_owned());
+        tr.extend(signature(
+            4,
+            &format!("fn {m}"),
+            &[
+                "&self".to_owned(),
+                "ctx: Context".to_owned(),
+                format!("event: {}::{}", s.module, s.event.message),
+            ],
+            " -> impl std::future::Future<Output = Result<(), TransportError>> + Send;",
+        ));
+    }
+    tr.push("}".to_owned());
+
+    let mut mount = vec![
+        "/// Mounts `consumer` on `router`: the data bus's deliveries at `POST /events/<topic>` reach"
+            .to_owned(),
+        "/// its method of that topic, checked, decoded and deduplicated by the runtime.".to_owned(),
+    ];
+    mount.extend(signature(
+        0,
+        "pub fn consume<C: Consumer>",
+        &[
+            "mut router: brief_runtime::RouterBuilder".to_owned(),
+            "consumer: C".to_owned(),
+        ],
+        " -> brief_runtime::RouterBuilder {",
+    ));
+    mount.push("    let consumer = std::sync::Arc::new(consumer);".to_owned());
+    for (s, m) in &named {
+        mount.extend([
+            format!("    router = {}::{}(router, {{", s.module, s.event.consume),
+            "        let c = consumer.clone();".to_owned(),
+            "        move |ctx, event| {".to_owned(),
+            "            let c = c.clone();".to_owned(),
+            format!("            async move {{ c.{m}(ctx, event).await }}"),
+            "        }".to_owned(),
+            "    });".to_owned(),
+        ]);
+    }
+    mount.push("    router".to_owned());
+    mount.push("}".to_owned());
+
+    let mut sub = vec![
+        "/// Asks the data bus to deliver every topic of [`SUBSCRIPTIONS`] to".to_owned(),
+        "/// `<base_url>/events/<topic>`, `base_url` being this service's own base URL".to_owned(),
+        "/// (`brief_runtime::events::self_url`, from `SERVICE_URL`). Call it at start, once the server"
+            .to_owned(),
+        "/// listens: transient failures are retried with backoff until `ctx`'s deadline (without one,"
+            .to_owned(),
+        "/// until it succeeds). Idempotent.".to_owned(),
+    ];
+    sub.extend(signature(
+        0,
+        "pub async fn subscribe",
+        &[
+            "ctx: &Context".to_owned(),
+            "bus: &brief_runtime::Bus".to_owned(),
+            "base_url: &str".to_owned(),
+        ],
+        " -> Result<(), TransportError> {",
+    ));
+    sub.push("    bus.subscribe_all(ctx, SUBSCRIPTIONS, base_url).await".to_owned());
+    sub.push("}".to_owned());
+    vec![list, tr, mount, sub]
 }
 
 /// `base`, else `base` + `kind`, else with `_` until free.

@@ -101,7 +101,7 @@ pub fn scaffold(ir: &Ir, opts: &ScaffoldOptions<'_>) -> Result<Scaffold, Diagnos
             "a new Rust service needs app.toml and service.brief",
         ));
     };
-    let api = model::contract(own, true)?.api;
+    let api = model::contract(own, true, false)?.api;
     let rpcs = api
         .rpcs
         .into_iter()

@@ -482,3 +482,232 @@ async fn events_are_published_and_consumed_once() {
     assert_eq!(runs.load(Ordering::SeqCst), 1);
     assert_eq!(post(&url, "application/cloudevents+json", b"{").await, 400);
 }
+
+/// What the consumer received.
+#[derive(Default)]
+struct Received {
+    payments: std::sync::Mutex<Vec<gen::billing::PaymentDone>>,
+    refunds: AtomicI64,
+}
+
+/// The consumer of app.toml's subscriptions (billing's payment.done and refund.issued).
+#[derive(Clone, Default)]
+struct Subscriber(std::sync::Arc<Received>);
+
+impl gen::Consumer for Subscriber {
+    async fn on_payment_done(
+        &self,
+        ctx: Context,
+        event: gen::billing::PaymentDone,
+    ) -> Result<(), TransportError> {
+        assert_eq!(ctx.caller(), "data-bus");
+        if event.amount < 0 {
+            return Err(TransportError::new(Code::Unavailable, "try again"));
+        }
+        self.0.payments.lock().unwrap().push(event);
+        Ok(())
+    }
+
+    async fn on_refund_issued(
+        &self,
+        _ctx: Context,
+        _event: gen::billing::Refund,
+    ) -> Result<(), TransportError> {
+        self.0.refunds.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// A raw HTTP/1.1 POST of a delivery as the data bus sends it (docs/protocol.md section 9.3).
+async fn deliver(url: &str, event: &brief_runtime::serde_json::Value) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = brief_runtime::serde_json::to_vec(event).unwrap();
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut s = tokio::net::TcpStream::connect(host).await.unwrap();
+    let head = format!(
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/cloudevents+json\r\n\
+         X-Request-Id: delivery-1\r\nX-Source-Service: data-bus\r\nX-Request-Timeout-Ms: 30000\r\n\
+         X-Delivery-Attempt: 1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(&body).await.unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    let text = String::from_utf8_lossy(&out);
+    text.split(' ').nth(1).unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn the_consumer_subscribes_at_start_and_gets_typed_deliveries() {
+    use brief_runtime::serde_json::{json, Value};
+    assert_eq!(gen::SUBSCRIPTIONS, ["payment.done", "refund.issued"]);
+    // A fake data bus whose subscribe rpc fails once (not up yet), then records.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
+    const SUBSCRIBE: brief_runtime::RpcInfo = brief_runtime::RpcInfo {
+        name: "subscribe",
+        idempotent: true,
+        timeout_ms: Some(5000),
+        errors: &[],
+    };
+    let calls = std::sync::Arc::new(AtomicI64::new(0));
+    let bus = brief_runtime::Router::builder("data-bus")
+        .handle(&SUBSCRIBE, move |_ctx, sub: Value| {
+            let (tx, calls) = (tx.clone(), calls.clone());
+            async move {
+                if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                    return Err(TransportError::new(Code::Unavailable, "starting"));
+                }
+                tx.send(sub).unwrap();
+                Ok::<Value, TransportError>(json!({}))
+            }
+        })
+        .build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let bus_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(brief_runtime::serve(listener, bus, std::future::pending()));
+
+    // The service: its rpcs and the consumer on one router, served before subscribing.
+    let consumer = Subscriber::default();
+    let router = gen::consume(gen::router_builder(Impl::default()), consumer.clone()).build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let own = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(brief_runtime::serve(
+        listener,
+        router,
+        std::future::pending(),
+    ));
+    let bus =
+        brief_runtime::Bus::new(gen::SERVICE_NAME, ClientOptions::new().base_url(bus_url)).unwrap();
+    let base = brief_runtime::events::self_url(Some(&own)).unwrap();
+    gen::subscribe(&Context::background(), &bus, &base)
+        .await
+        .unwrap();
+    let mut urls = Vec::new();
+    for topic in gen::SUBSCRIPTIONS {
+        let sub = rx.recv().await.unwrap();
+        assert_eq!(sub["topic"], *topic);
+        assert_eq!(sub["subscriber"], "everything");
+        urls.push(sub["url"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(urls[0], format!("{own}/events/payment.done"));
+
+    // Deliveries to the URLs it gave reach the typed methods, once per event.
+    let event = |id: &str, topic: &str, data: Value| {
+        json!({"specversion": "1.0", "id": id, "source": "billing", "type": topic,
+               "time": "2026-01-02T03:04:05.000000000Z", "datacontenttype": "application/json",
+               "data": data})
+    };
+    let paid = event(
+        "e1",
+        "payment.done",
+        json!({"receiptId": "r1", "amount": 42}),
+    );
+    assert_eq!(deliver(&urls[0], &paid).await, 204);
+    assert_eq!(deliver(&urls[0], &paid).await, 204, "a duplicate");
+    let failing = event(
+        "e2",
+        "payment.done",
+        json!({"receiptId": "r2", "amount": -1}),
+    );
+    assert_eq!(
+        deliver(&urls[0], &failing).await,
+        503,
+        "an error asks for redelivery"
+    );
+    let refund = event("e3", "refund.issued", json!({"receiptId": "r1"}));
+    assert_eq!(deliver(&urls[1], &refund).await, 204);
+    assert_eq!(
+        deliver(&urls[0], &refund).await,
+        400,
+        "type is not the topic"
+    );
+    let payments = consumer.0.payments.lock().unwrap().clone();
+    assert_eq!(
+        payments,
+        vec![gen::billing::PaymentDone {
+            receipt_id: "r1".into(),
+            amount: 42
+        }]
+    );
+    assert_eq!(consumer.0.refunds.load(Ordering::SeqCst), 1);
+}
+
+/// The interceptor example of docs/rust.md on the generated client and router: a client layer
+/// that logs every call, a server layer that refuses calls without a caller.
+#[tokio::test]
+async fn documented_interceptors_wrap_the_generated_client_and_router() {
+    use brief_runtime::intercept::{ClientCall, ClientService, ServerCall, ServerService};
+    use brief_runtime::tower::{self, ServiceExt as _};
+    use brief_runtime::ErrorReply;
+    let calls = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = calls.clone();
+    let log_calls = tower::layer::layer_fn(move |next: ClientService| {
+        let seen = seen.clone();
+        ClientService::new(tower::service_fn(move |call: ClientCall| {
+            let (next, seen) = (next.clone(), seen.clone());
+            async move {
+                let procedure = call.procedure();
+                let r = next.oneshot(call).await;
+                seen.lock()
+                    .unwrap()
+                    .push(format!("{procedure} ok={}", r.is_ok()));
+                r
+            }
+        }))
+    });
+    let require_caller = tower::layer::layer_fn(|next: ServerService| {
+        ServerService::new(tower::service_fn(move |call: ServerCall| {
+            let next = next.clone();
+            async move {
+                if call.ctx.caller().is_empty() {
+                    return Err(ErrorReply::transport(
+                        Code::Unauthenticated,
+                        "unknown caller",
+                    ));
+                }
+                next.oneshot(call).await
+            }
+        }))
+    });
+    let router = gen::router_builder(Impl::default())
+        .layer(require_caller)
+        .build();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(brief_runtime::serve(
+        listener,
+        router,
+        std::future::pending(),
+    ));
+    let input = gen::GetIn {
+        id: 7,
+        user_id: "u".into(),
+    };
+    let anonymous = gen::Client::with_options(
+        ClientOptions::new()
+            .base_url(url.clone())
+            .layer(log_calls.clone()),
+    )
+    .unwrap();
+    match anonymous.get(&Context::background(), &input).await {
+        Err(gen::GetError::Transport(t)) => assert_eq!(t.code, Code::Unauthenticated),
+        other => panic!("want unauthenticated, got {other:?}"),
+    }
+    let known = gen::Client::with_options(
+        ClientOptions::new()
+            .base_url(url)
+            .source_service("e2e")
+            .layer(log_calls),
+    )
+    .unwrap();
+    assert_eq!(
+        known.get(&Context::background(), &input).await.unwrap().id,
+        7
+    );
+    assert_eq!(
+        *calls.lock().unwrap(),
+        ["everything.get ok=false", "everything.get ok=true"]
+    );
+}
