@@ -132,7 +132,7 @@ pub fn promote_plan(
 ) -> Result<(Plan, u64), Error> {
     cluster::runtime()?.block_on(async {
         let (client, canary, _) = running_canary(targets, service, env, options).await?;
-        let manifests = release::manifests(&client, &options.system_namespace, &canary).await?;
+        let stored = release::stored(&client, &options.system_namespace, &canary).await?;
         Ok((
             Plan {
                 service: service.to_owned(),
@@ -141,7 +141,8 @@ pub fn promote_plan(
                 strategy: "canary-promote".to_owned(),
                 rollback_of: None,
                 who: who.to_owned(),
-                manifests,
+                manifests: stored.manifests,
+                inputs: stored.inputs,
             },
             canary.version,
         ))
@@ -162,7 +163,7 @@ pub fn abort(
     cluster::runtime()?.block_on(async {
         let ns = options.system_namespace.as_str();
         let (client, canary, stable) = running_canary(targets, service, env, options).await?;
-        let manifests = release::manifests(&client, ns, &stable).await?;
+        let stored = release::stored(&client, ns, &stable).await?;
         let plan = Plan {
             service: service.to_owned(),
             env: env.to_owned(),
@@ -170,7 +171,8 @@ pub fn abort(
             strategy: "canary-abort".to_owned(),
             rollback_of: None,
             who: who.to_owned(),
-            manifests,
+            manifests: stored.manifests,
+            inputs: stored.inputs,
         };
         let conns = connect(targets, &plan.manifests, Some((service, env))).await?;
         under_lock(&conns, &plan, options, progress, |conns| async {

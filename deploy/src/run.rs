@@ -418,14 +418,14 @@ async fn auto_rollback(
     progress: Progress<'_>,
 ) -> Result<DeployOutcome, Error> {
     let ns = options.system_namespace.as_str();
-    let mut stored = None;
+    let mut found = None;
     for c in conns {
-        if let Ok(m) = release::manifests(&c.client, ns, previous).await {
-            stored = Some(m);
+        if let Ok(m) = release::stored(&c.client, ns, previous).await {
+            found = Some(m);
             break;
         }
     }
-    let manifests = stored.ok_or_else(|| {
+    let stored = found.ok_or_else(|| {
         Error::NoRelease(format!(
             "no cluster has the manifests of v{} any more",
             previous.version
@@ -438,7 +438,8 @@ async fn auto_rollback(
         strategy: "rollback".to_owned(),
         rollback_of: Some(previous.version),
         who: plan.who.clone(),
-        manifests,
+        manifests: stored.manifests,
+        inputs: stored.inputs,
     };
     let mut again = Vec::new();
     for c in conns {
@@ -833,9 +834,11 @@ async fn status_one(
     })
 }
 
-/// The plan of a rollback: the stored manifests (every cluster's) and image of release `to`
-/// (default: the newest superseded one, the release before the one deployed now), recorded as a
-/// new release. Read from the first cluster that has it.
+/// The plan of a rollback: the stored manifests (every cluster's), inputs (when recorded) and
+/// image of release `to` (default: the newest superseded one, the release before the one deployed
+/// now), recorded as a new release. Read from the first cluster that has it. The caller may
+/// render the inputs again and replace the manifests (`paasctl rollback` does unless
+/// `--no-regenerate`).
 pub fn rollback_plan(
     targets: &[Target],
     service: &str,
@@ -888,7 +891,7 @@ pub fn rollback_plan(
                 }
             }));
         };
-        let manifests = release::manifests(&client, ns, &chosen).await?;
+        let stored = release::stored(&client, ns, &chosen).await?;
         Ok(Plan {
             service: service.to_owned(),
             env: env.to_owned(),
@@ -896,7 +899,8 @@ pub fn rollback_plan(
             strategy: "rollback".to_owned(),
             rollback_of: Some(chosen.version),
             who: who.to_owned(),
-            manifests,
+            manifests: stored.manifests,
+            inputs: stored.inputs,
         })
     })
 }

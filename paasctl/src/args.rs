@@ -273,13 +273,17 @@ paasctl deploy -e prod --image registry.example/shop:1.5.0 --strategy canary --c
         after_help = "Examples:\n  paasctl releases -e prod\n  paasctl releases services/shop -e prod --format json | jq '.[0]'"
     )]
     Releases(StatusArgs),
-    /// Roll back to an earlier release: its stored manifests reapplied as a new release.
+    /// Roll back to an earlier release: its inputs rendered again, applied as a new release.
     #[command(
-        after_help = "Reapplies the manifests and image stored in the release record (by default the \
-release before the one deployed now) with everything `deploy` does: stages, readiness, prune, lock. \
-The rollback is itself a new release (strategy `rollback`). Re-rendering the old inputs with \
-today's toolchain is not done yet (docs/deploy.md).\n\n\
-Examples:\n  paasctl rollback -e prod\n  paasctl rollback services/shop -e prod --to 7 --timeout 10m"
+        after_help = "Renders the inputs stored in the release record (by default the release \
+before the one deployed now: its app.toml, contracts and image) again with today's toolchain and \
+platform config, so that what the platform ships with every service (labels, sizes, policies) does \
+not roll back with it, and applies them with everything `deploy` does: stages, readiness, prune, \
+lock. --no-regenerate reapplies the manifests stored in the record instead, as they were; so does a \
+record of an older paasctl, which has no inputs (a note says so). The rollback is itself a new \
+release (strategy `rollback`).\n\n\
+Examples:\n  paasctl rollback -e prod\n  paasctl rollback services/shop -e prod --to 7 --timeout 10m\n  \
+paasctl rollback -e prod --to 7 --no-regenerate   # the stored manifests, byte for byte"
     )]
     Rollback(RollbackArgs),
     /// Bring every cluster of an environment to the release of record.
@@ -564,4 +568,7 @@ pub struct RollbackArgs {
     /// The version to return to (see `paasctl releases`); default the one before the current.
     #[arg(long, value_name = "VERSION")]
     pub to: Option<u64>,
+    /// Reapply the release's stored manifests as they were instead of rendering its inputs again.
+    #[arg(long)]
+    pub no_regenerate: bool,
 }

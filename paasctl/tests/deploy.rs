@@ -72,6 +72,7 @@ fn render_for(
                     .collect(),
             })
             .collect(),
+        inputs: None,
     })
 }
 
@@ -339,7 +340,7 @@ fn release_history_is_recorded_superseded_and_capped() {
 
 #[test]
 #[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
-fn large_manifests_are_stored_in_chunks_and_read_back() {
+fn large_manifests_and_inputs_are_stored_in_chunks_and_read_back() {
     let mut plan = summer("summer-chunks");
     // About 1.5 MB of incompressible text in a YAML comment: kept in the record, not applied.
     let mut x: u64 = 0x2545_f491_4f6c_dd1d;
@@ -353,6 +354,16 @@ fn large_manifests_are_stored_in_chunks_and_read_back() {
     }
     noise.push('\n');
     plan.manifests[0].stages[0].yaml.push_str(&noise);
+    // The inputs too: a large contract (chunked on its own, joined back by a rollback's plan).
+    let inputs = brief_deploy::Inputs {
+        files: [("service.brief".to_owned(), format!("// {noise}"))]
+            .into_iter()
+            .collect(),
+        dirs: Vec::new(),
+        platform_hash: "0000000000000000".to_owned(),
+        toolchain: "paasctl test".to_owned(),
+    };
+    plan.inputs = Some(inputs.clone());
     let outcome = deploy(
         &plan,
         &Options {
@@ -363,6 +374,18 @@ fn large_manifests_are_stored_in_chunks_and_read_back() {
     .unwrap();
     let rel = outcome.release.unwrap();
     assert!(rel.chunks >= 2, "{} chunks", rel.chunks);
+    assert!(rel.inputs && rel.input_chunks >= 2, "{rel:?}");
+    let back = brief_deploy::rollback_plan(
+        &[target()],
+        &plan.service,
+        &plan.env,
+        Some(rel.version),
+        "test",
+        &options(),
+    )
+    .unwrap();
+    assert_eq!(back.inputs, Some(inputs));
+    assert_eq!(back.manifests, plan.manifests);
     // status reads the stored manifests back (joining the chunks) and checks each object.
     let report = status_in(target(), &plan);
     let ids: Vec<&str> = report
@@ -774,6 +797,135 @@ fn rollback_reapplies_a_stored_release_as_a_new_one() {
     assert!(e.to_string().contains("has no release v9"), "{e}");
 }
 
+/// `paasctl rollback` renders the old release's recorded inputs again with today's platform
+/// config: a platform value that lands in every object (`part_of`, the label
+/// `app.kubernetes.io/part-of`) changed between the releases is the new one after a rollback, the
+/// old one after `rollback --no-regenerate`; both are new releases; a record without inputs (an
+/// older paasctl's) falls back to its stored manifests, saying so.
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn cli_rollback_renders_the_inputs_again_with_todays_platform_unless_no_regenerate() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "summer-regen";
+    let case = renamed_summer(dir.path(), name);
+    let case = case.to_str().unwrap();
+    let platform = |file: &str, part_of: &str| {
+        let path = dir.path().join(file);
+        let text = backend_k8s::DEFAULT_PLATFORM.replacen(
+            "part_of = \"brief-paas\"",
+            &format!("part_of = \"{part_of}\""),
+            1,
+        );
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let old = platform("old.toml", "brief-paas");
+    let new = platform("new.toml", "brief-paas-next");
+    let image = |v: &str| format!("registry.paas.internal/services/app:{v}");
+    // The embedded platform's dev runs on cluster `dev-eu1`; `--context local` reaches it here.
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["-e", "dev", "--no-wait", "--context", "local"]);
+        let r = brief_testkit::paasctl!().run(&all);
+        let err = brief_testkit::text(&r.stderr);
+        assert_eq!(r.status.code(), Some(0), "{args:?}: {err}");
+        err
+    };
+    for v in ["2.0.1", "2.0.2"] {
+        run(&["deploy", case, "--image", &image(v), "--platform", &old]);
+    }
+    let live = || {
+        kube(async |c| {
+            let d = Api::<Deployment>::namespaced(c, name)
+                .get(name)
+                .await
+                .unwrap();
+            let part_of = d.metadata.labels.unwrap()["app.kubernetes.io/part-of"].clone();
+            let image = d.spec.unwrap().template.spec.unwrap().containers[0]
+                .image
+                .clone()
+                .unwrap();
+            (image, part_of)
+        })
+    };
+    assert_eq!(live(), (image("2.0.2"), "brief-paas".to_owned()));
+    // Today's platform is `new`: the regenerated rollback carries its value with v1's image.
+    let err = run(&["rollback", case, "--platform", &new]);
+    assert!(
+        err.contains(&format!(
+            "rolling back {name} in dev to v1 ({}): its inputs rendered again",
+            image("2.0.1")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("rolled back {name} in dev: release v3")),
+        "{err}"
+    );
+    assert_eq!(live(), (image("2.0.1"), "brief-paas-next".to_owned()));
+    // --no-regenerate: v1's stored manifests, rendered with the old platform.
+    let err = run(&[
+        "rollback",
+        case,
+        "--to",
+        "1",
+        "--no-regenerate",
+        "--platform",
+        &new,
+    ]);
+    assert!(
+        err.contains("its stored manifests reapplied (--no-regenerate)"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("rolled back {name} in dev: release v4")),
+        "{err}"
+    );
+    assert_eq!(live(), (image("2.0.1"), "brief-paas".to_owned()));
+    let history = releases(&summer(name));
+    let seen: Vec<(u64, &str, Option<u64>, bool)> = history
+        .iter()
+        .map(|r| (r.version, r.strategy.as_str(), r.rollback_of, r.inputs))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (1, "simple", None, true),
+            (2, "simple", None, true),
+            (3, "rollback", Some(1), true),
+            (4, "rollback", Some(1), true),
+        ]
+    );
+    // A record without inputs (as an older paasctl made them): its stored manifests come back.
+    let bare = with_image(&summer(name), &image("2.0.5"));
+    assert!(bare.inputs.is_none());
+    let v5 = deploy(
+        &bare,
+        &Options {
+            no_wait: true,
+            ..options()
+        },
+    )
+    .unwrap()
+    .release
+    .unwrap();
+    assert!(!v5.inputs);
+    run(&[
+        "deploy",
+        case,
+        "--image",
+        &image("2.0.6"),
+        "--platform",
+        &new,
+    ]);
+    let err = run(&["rollback", case, "--to", "5", "--platform", &new]);
+    assert!(
+        err.contains("its stored manifests reapplied: the record has no inputs"),
+        "{err}"
+    );
+    assert_eq!(live(), (image("2.0.5"), "brief-paas".to_owned()));
+}
+
 /// Runs a future against the second test cluster.
 fn kube_two<T>(f: impl AsyncFnOnce(kube::Client) -> T) -> T {
     tokio::runtime::Builder::new_current_thread()
@@ -973,22 +1125,7 @@ fn cli_deploys_to_every_cluster_of_the_environment_with_the_test_acting_as_contr
     let platform = two_cluster_platform(dir.path());
     let platform = platform.to_str().unwrap();
     // A copy of summer under another name, so that it does not meet the single-cluster CLI test.
-    let case = dir.path().join("summer-cli2");
-    copy_dir(&brief_testkit::case_path(CASES, "summer"), &case);
-    let app = case.join("app.toml");
-    let text = std::fs::read_to_string(&app).unwrap();
-    std::fs::write(
-        &app,
-        text.replacen("name = \"summer\"", "name = \"summer-cli2\"", 1),
-    )
-    .unwrap();
-    let brief = case.join("service.brief");
-    let text = std::fs::read_to_string(&brief).unwrap();
-    std::fs::write(
-        &brief,
-        text.replacen("service \"summer\"", "service \"summer-cli2\"", 1),
-    )
-    .unwrap();
+    let case = renamed_summer(dir.path(), "summer-cli2");
     let case = case.to_str().unwrap();
     let _one = FakeControllers::start("summer-cli2");
     let _two = FakeControllers::start_in(kubeconfig_two(), "summer-cli2");
@@ -1209,6 +1346,28 @@ fn cli_deploys_to_every_cluster_of_the_environment_with_the_test_acting_as_contr
             ("two", 5, "deployed", "canary-promote"),
         ]
     );
+}
+
+/// A copy of golden/cases/summer in `dir` whose service is named `name` (so that tests running at
+/// once do not meet in one namespace).
+fn renamed_summer(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let case = dir.join(name);
+    copy_dir(&brief_testkit::case_path(CASES, "summer"), &case);
+    let app = case.join("app.toml");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(
+        &app,
+        text.replacen("name = \"summer\"", &format!("name = \"{name}\""), 1),
+    )
+    .unwrap();
+    let brief = case.join("service.brief");
+    let text = std::fs::read_to_string(&brief).unwrap();
+    std::fs::write(
+        &brief,
+        text.replacen("service \"summer\"", &format!("service \"{name}\""), 1),
+    )
+    .unwrap();
+    case
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {

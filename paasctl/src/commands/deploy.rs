@@ -34,6 +34,7 @@ pub fn run(a: &DeployArgs) -> i32 {
         rollback_of: None,
         who: who(),
         manifests: r.manifests,
+        inputs: Some(r.inputs),
     };
     let options = brief_deploy::Options {
         timeout: a.timeout,
