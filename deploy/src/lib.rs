@@ -15,6 +15,7 @@ mod objects;
 mod prune;
 pub mod readiness;
 mod release;
+pub mod route;
 mod run;
 mod sync;
 

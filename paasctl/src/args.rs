@@ -260,7 +260,8 @@ Examples:\n  paasctl deploy -e staging --image registry.example/shop:1.4.2\n  \
 paasctl deploy services/shop -e prod --image registry.example/shop@sha256:... --timeout 10m\n  \
 paasctl deploy -e staging --image registry.example/shop:1.4.2 --dry-run   # server-side dry run\n  \
 paasctl deploy -e dev --image registry.example/shop:1.4.2 --no-wait --kubeconfig ~/.kube/dev --context dev\n  \
-paasctl deploy -e prod --image registry.example/shop:1.5.0 --strategy canary --canary-percent 5"
+paasctl deploy -e prod --image registry.example/shop:1.5.0 --strategy canary --canary-percent 5\n  \
+paasctl deploy -e prod --image registry.example/shop:1.5.0 --strategy canary --canary-percent 5 --platform platform.toml   # [canary] traffic = \"httproute\": HTTPRoute weights 95/5"
     )]
     Deploy(DeployArgs),
     /// Show what is deployed: per stage and object, ready or why not.
@@ -327,7 +328,8 @@ pub enum CanaryCommand {
     #[command(
         after_help = "Deploys the canary's release (its stored manifests, every stage, the migrations \
 included) as the new stable release, with everything `deploy` does; the canary Deployment is \
-pruned, the stable one runs the new version.\n\n\
+pruned, the stable one runs the new version (with `[canary] traffic = \"httproute\"`: the \
+HTTPRoutes back at the stable Service's weight 100, the canary's Service pruned).\n\n\
 Examples:\n  paasctl canary promote -e prod\n  paasctl canary promote services/shop -e prod --timeout 10m"
     )]
     Promote(SyncArgs),
@@ -335,7 +337,9 @@ Examples:\n  paasctl canary promote -e prod\n  paasctl canary promote services/s
     #[command(
         after_help = "Deletes the canary Deployment (and what only the canary brought, such as its \
 ConfigMap) in every cluster; the stable release keeps running untouched; the canary's release \
-becomes `rolled-back`.\n\n\
+becomes `rolled-back`. With platform.toml's `[canary] traffic = \"httproute\"` the stable release's \
+HTTPRoutes are applied first (all traffic to the stable Service), then the canary's Service goes \
+too.\n\n\
 Examples:\n  paasctl canary abort -e prod\n  paasctl canary abort services/shop -e prod --format json"
     )]
     Abort(SyncArgs),
@@ -486,7 +490,8 @@ pub struct DeployArgs {
     /// `paasctl canary`).
     #[arg(long, value_enum, default_value_t = StrategyArg::Simple)]
     pub strategy: StrategyArg,
-    /// The canary's share of the traffic, 1 to 99 (by replica ratio).
+    /// The canary's share of the traffic, 1 to 99 (by replica ratio, or by HTTPRoute weights as
+    /// platform.toml's `[canary] traffic` says).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=99))]
     pub canary_percent: u32,
     /// How long the deploy lock lives without renewal (tests shorten it).

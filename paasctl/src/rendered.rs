@@ -31,6 +31,8 @@ pub struct Rendered {
     pub manifests: Vec<brief_deploy::ClusterStages>,
     /// What they were rendered from (the release record keeps it).
     pub inputs: Inputs,
+    /// How a canary gets its traffic (platform.toml's `[canary] traffic`).
+    pub canary_traffic: backend_k8s::platform::CanaryTraffic,
 }
 
 /// Renders the project at `path` for `env`; on errors prints them and returns the exit code.
@@ -139,7 +141,7 @@ fn render_output(
                 stages: stages(&m),
             });
         }
-        Ok((first.env, clusters, manifests))
+        Ok((first.env, clusters, manifests, pf.platform.canary.traffic))
     });
     let service = output
         .ir
@@ -147,7 +149,7 @@ fn render_output(
         .and_then(|ir| ir.app.as_ref())
         .map(|a| a.name.clone());
     match (result, service) {
-        (Ok((env, clusters, manifests)), Some(service)) => {
+        (Ok((env, clusters, manifests, canary_traffic)), Some(service)) => {
             if !output.diagnostics.is_empty() {
                 show(&output);
             }
@@ -157,6 +159,7 @@ fn render_output(
                 clusters,
                 manifests,
                 inputs,
+                canary_traffic,
             })
         }
         (Ok(_), None) => Err(usage_error("the project has no app.toml")),

@@ -34,11 +34,30 @@ fn render_for(
     image: &str,
     clusters: &[&str],
 ) -> Option<Plan> {
+    render_with(
+        backend_k8s::DEFAULT_PLATFORM,
+        case,
+        env,
+        name,
+        image,
+        clusters,
+    )
+}
+
+/// The same with the platform config `platform`.
+fn render_with(
+    platform: &str,
+    case: &str,
+    env: &str,
+    name: Option<&str>,
+    image: &str,
+    clusters: &[&str],
+) -> Option<Plan> {
     let out = Compiler::new().check_project(&OsFs, &brief_testkit::case_path(CASES, case));
     let ir = out.ir.as_ref()?;
     let service = ir.app.as_ref()?.name.clone();
     let mut sources = out.sources.clone();
-    let pf = backend_k8s::platform::load_default(&mut sources).unwrap();
+    let pf = backend_k8s::platform::load(&mut sources, "platform.toml", platform).unwrap();
     let req = backend_k8s::Request {
         platform: &pf,
         app_toml: out.app.as_ref().map(|a| &a.locations),
@@ -1994,4 +2013,147 @@ fn a_canary_runs_beside_stable_and_is_aborted_or_promoted_with_the_test_acting_a
     )
     .unwrap_err();
     assert!(e.to_string().contains("has no canary running"), "{e}");
+}
+
+/// Installs the Gateway API's HTTPRoute CRD (from $GATEWAY_API_CRDS, scripts/test.d/70-deploy.sh)
+/// and waits until it is Established.
+fn install_http_route_crd() {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    let dir = std::env::var("GATEWAY_API_CRDS")
+        .expect("GATEWAY_API_CRDS: the Gateway API's CRDs (scripts/test.d/70-deploy.sh)");
+    let path = std::path::Path::new(&dir).join("gateway.networking.k8s.io_httproutes.yaml");
+    let crd: CustomResourceDefinition =
+        serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    kube(async |c| {
+        let api = Api::<CustomResourceDefinition>::all(c);
+        let params = kube::api::PatchParams::apply("paasctl-test").force();
+        api.patch(
+            "httproutes.gateway.networking.k8s.io",
+            &params,
+            &kube::api::Patch::Apply(&crd),
+        )
+        .await
+        .unwrap();
+        for _ in 0..100 {
+            let live = api
+                .get("httproutes.gateway.networking.k8s.io")
+                .await
+                .unwrap();
+            let established = live
+                .status
+                .and_then(|s| s.conditions)
+                .unwrap_or_default()
+                .iter()
+                .any(|c| c.type_ == "Established" && c.status == "True");
+            if established {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the HTTPRoute CRD is not Established");
+    });
+}
+
+/// platform.toml's `[canary] traffic = "httproute"`: the balancing stage has an HTTPRoute (stable
+/// 100); a canary gets its own instance, a `-canary` Service and the route's weights (90/10);
+/// `abort` puts the route back at stable 100 and removes the canary Deployment and Service; a
+/// 25% canary promoted leaves the route at stable 100 with the new image. No gateway controller
+/// runs (the API server alone, the CRD from the Gateway API's module): the route is ready once
+/// applied, as docs/deploy.md says.
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn a_canary_split_by_httproute_weights_is_aborted_or_promoted_with_the_test_acting_as_controllers()
+{
+    install_http_route_crd();
+    let name = "summer-route";
+    let platform = format!(
+        "{}\n[canary]\ntraffic = \"httproute\"\ngateway = \"paas\"\ngateway_namespace = \"gateway-system\"\n",
+        backend_k8s::DEFAULT_PLATFORM
+    );
+    let plan = render_with(&platform, "summer", "dev", Some(name), IMAGE, &["one"]).unwrap();
+    let balancing = &plan.manifests[0].stages.last().unwrap();
+    assert_eq!(balancing.name, "balancing");
+    assert!(
+        balancing.yaml.contains("kind: HTTPRoute"),
+        "{}",
+        balancing.yaml
+    );
+    let _controllers = FakeControllers::start(name);
+    deploy(&plan, &options()).unwrap();
+    let weights = || {
+        kube(async |c| {
+            let ar = kube::api::ApiResource {
+                group: "gateway.networking.k8s.io".to_owned(),
+                version: "v1".to_owned(),
+                api_version: "gateway.networking.k8s.io/v1".to_owned(),
+                kind: "HTTPRoute".to_owned(),
+                plural: "httproutes".to_owned(),
+            };
+            let live = Api::<kube::api::DynamicObject>::namespaced_with(c, name, &ar)
+                .get(name)
+                .await
+                .unwrap();
+            let route: brief_deploy::route::HttpRoute =
+                serde_json::from_value(serde_json::to_value(live).unwrap()).unwrap();
+            route.weights()
+        })
+    };
+    let exists = |kind: &'static str, object: String| {
+        kube(async move |c| match kind {
+            "Service" => Api::<k8s_openapi::api::core::v1::Service>::namespaced(c, name)
+                .get_opt(&object)
+                .await
+                .unwrap()
+                .map(|s| s.spec.unwrap().selector.unwrap()),
+            _ => Api::<Deployment>::namespaced(c, name)
+                .get_opt(&object)
+                .await
+                .unwrap()
+                .map(|d| d.spec.unwrap().selector.match_labels.unwrap()),
+        })
+    };
+    let canary_name = format!("{name}-canary");
+    assert_eq!(weights(), [(name.to_owned(), 100)]);
+    let canary = |image: &str, percent: u32| {
+        let mut p = with_image(&plan, image);
+        p.strategy = "canary".to_owned();
+        let opts = Options {
+            canary_percent: percent,
+            ..options()
+        };
+        deploy(&p, &opts).unwrap().release.unwrap()
+    };
+    let rel = canary("registry.paas.internal/services/app:3.0.0", 10);
+    assert_eq!(rel.phase, ReleasePhase::Canary);
+    assert_eq!(
+        weights(),
+        [(name.to_owned(), 90), (canary_name.clone(), 10)]
+    );
+    // The canary is its own instance: the stable Service does not select its pods.
+    let svc = exists("Service", canary_name.clone()).expect("the canary Service");
+    assert_eq!(svc["app.kubernetes.io/instance"], canary_name);
+    assert_eq!(svc[brief_deploy::TRACK_LABEL], "canary");
+    let dep = exists("Deployment", canary_name.clone()).expect("the canary Deployment");
+    assert_eq!(dep["app.kubernetes.io/instance"], canary_name);
+    assert_eq!(
+        exists("Service", name.to_owned()).unwrap()["app.kubernetes.io/instance"],
+        name
+    );
+    brief_deploy::canary_abort(&[target()], name, &plan.env, "test", &options(), &quiet).unwrap();
+    assert_eq!(weights(), [(name.to_owned(), 100)]);
+    assert!(exists("Service", canary_name.clone()).is_none());
+    assert!(exists("Deployment", canary_name.clone()).is_none());
+    canary("registry.paas.internal/services/app:3.1.0", 25);
+    assert_eq!(
+        weights(),
+        [(name.to_owned(), 75), (canary_name.clone(), 25)]
+    );
+    let (promote, _) =
+        brief_deploy::promote_plan(&[target()], name, &plan.env, "test", &options()).unwrap();
+    deploy(&promote, &options()).unwrap();
+    assert_eq!(weights(), [(name.to_owned(), 100)]);
+    assert!(exists("Service", canary_name.clone()).is_none());
+    assert!(exists("Deployment", canary_name.clone()).is_none());
+    let live = kube(async |c| live_image_in(c, name).await);
+    assert_eq!(live, "registry.paas.internal/services/app:3.1.0");
 }
