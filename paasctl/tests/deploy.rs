@@ -2018,27 +2018,27 @@ fn a_canary_runs_beside_stable_and_is_aborted_or_promoted_with_the_test_acting_a
 /// Installs the Gateway API's HTTPRoute CRD (from $GATEWAY_API_CRDS, scripts/test.d/70-deploy.sh)
 /// and waits until it is Established.
 fn install_http_route_crd() {
+    install_gateway_api_crd("httproutes");
+}
+
+/// Installs one CRD of the Gateway API (`httproutes`, `gateways`) and waits until it is
+/// Established.
+fn install_gateway_api_crd(plural: &str) {
     use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
     let dir = std::env::var("GATEWAY_API_CRDS")
         .expect("GATEWAY_API_CRDS: the Gateway API's CRDs (scripts/test.d/70-deploy.sh)");
-    let path = std::path::Path::new(&dir).join("gateway.networking.k8s.io_httproutes.yaml");
+    let path = std::path::Path::new(&dir).join(format!("gateway.networking.k8s.io_{plural}.yaml"));
     let crd: CustomResourceDefinition =
         serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let name = format!("{plural}.gateway.networking.k8s.io");
     kube(async |c| {
         let api = Api::<CustomResourceDefinition>::all(c);
         let params = kube::api::PatchParams::apply("paasctl-test").force();
-        api.patch(
-            "httproutes.gateway.networking.k8s.io",
-            &params,
-            &kube::api::Patch::Apply(&crd),
-        )
-        .await
-        .unwrap();
+        api.patch(&name, &params, &kube::api::Patch::Apply(&crd))
+            .await
+            .unwrap();
         for _ in 0..100 {
-            let live = api
-                .get("httproutes.gateway.networking.k8s.io")
-                .await
-                .unwrap();
+            let live = api.get(&name).await.unwrap();
             let established = live
                 .status
                 .and_then(|s| s.conditions)
@@ -2050,8 +2050,117 @@ fn install_http_route_crd() {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        panic!("the HTTPRoute CRD is not Established");
+        panic!("the CRD {name} is not Established");
     });
+}
+
+fn gateway_api(kind: &str, plural: &str) -> kube::api::ApiResource {
+    kube::api::ApiResource {
+        group: "gateway.networking.k8s.io".to_owned(),
+        version: "v1".to_owned(),
+        api_version: "gateway.networking.k8s.io/v1".to_owned(),
+        kind: kind.to_owned(),
+        plural: plural.to_owned(),
+    }
+}
+
+fn condition(type_: &str, generation: i64) -> serde_json::Value {
+    serde_json::json!({"type": type_, "status": "True", "reason": type_, "message": "",
+        "observedGeneration": generation, "lastTransitionTime": "2026-12-02T00:00:00Z"})
+}
+
+/// With a gateway controller (the test acts as it: its Gateway's status says Accepted), an
+/// HTTPRoute is ready only once its parent accepted it: the deploy times out naming the Gateway
+/// and why, and goes through once the route's status (patched by the test as the controller)
+/// says Accepted and ResolvedRefs.
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn an_httproute_waits_for_the_gateway_controller_when_there_is_one_with_the_test_acting_as_controllers(
+) {
+    install_http_route_crd();
+    install_gateway_api_crd("gateways");
+    let name = "summer-gwc";
+    let platform = format!(
+        "{}\n[canary]\ntraffic = \"httproute\"\ngateway = \"paas\"\ngateway_namespace = \"gw-ctrl\"\n",
+        backend_k8s::DEFAULT_PLATFORM
+    );
+    let plan = render_with(&platform, "summer", "dev", Some(name), IMAGE, &["one"]).unwrap();
+    kube(async |c| {
+        let ns: Namespace =
+            serde_json::from_value(serde_json::json!({"apiVersion": "v1", "kind": "Namespace",
+                               "metadata": {"name": "gw-ctrl"}}))
+            .unwrap();
+        let params = kube::api::PatchParams::apply("paasctl-test").force();
+        Api::<Namespace>::all(c.clone())
+            .patch("gw-ctrl", &params, &kube::api::Patch::Apply(&ns))
+            .await
+            .unwrap();
+        let gw = Api::<kube::api::DynamicObject>::namespaced_with(
+            c,
+            "gw-ctrl",
+            &gateway_api("Gateway", "gateways"),
+        );
+        let gateway: kube::api::DynamicObject = serde_json::from_value(serde_json::json!({
+            "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+            "metadata": {"name": "paas", "namespace": "gw-ctrl"},
+            "spec": {"gatewayClassName": "example", "listeners": [{"name": "http", "port": 80,
+                     "protocol": "HTTP", "allowedRoutes": {"namespaces": {"from": "All"}}}]},
+        }))
+        .unwrap();
+        let live = gw
+            .patch("paas", &params, &kube::api::Patch::Apply(&gateway))
+            .await
+            .unwrap();
+        let generation = live.metadata.generation.unwrap();
+        let status = serde_json::json!({"status": {"conditions": [
+            condition("Accepted", generation), condition("Programmed", generation)]}});
+        gw.patch_status(
+            "paas",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(&status),
+        )
+        .await
+        .unwrap();
+    });
+    let _controllers = FakeControllers::start(name);
+    let short = Options {
+        timeout: Duration::from_secs(3),
+        ..options()
+    };
+    let e = deploy(&plan, &short).unwrap_err().to_string();
+    assert!(e.contains("stage `balancing` timed out"), "{e}");
+    assert!(
+        e.contains(&format!(
+            "HTTPRoute/{name}/{name}: Gateway/gw-ctrl/paas: its controller has not accepted the \
+             route yet"
+        )),
+        "{e}"
+    );
+    // The test as the gateway controller: the route accepted and its backends resolved.
+    kube(async |c| {
+        let routes = Api::<kube::api::DynamicObject>::namespaced_with(
+            c,
+            name,
+            &gateway_api("HTTPRoute", "httproutes"),
+        );
+        let generation = routes.get(name).await.unwrap().metadata.generation.unwrap();
+        let status = serde_json::json!({"status": {"parents": [{
+            "parentRef": {"group": "gateway.networking.k8s.io", "kind": "Gateway",
+                          "name": "paas", "namespace": "gw-ctrl"},
+            "controllerName": "example.net/gateway",
+            "conditions": [condition("Accepted", generation),
+                           condition("ResolvedRefs", generation)]}]}});
+        routes
+            .patch_status(
+                name,
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Merge(&status),
+            )
+            .await
+            .unwrap();
+    });
+    let rel = deploy(&plan, &options()).unwrap().release.unwrap();
+    assert_eq!(rel.phase, ReleasePhase::Deployed);
 }
 
 /// platform.toml's `[canary] traffic = "httproute"`: the balancing stage has an HTTPRoute (stable
