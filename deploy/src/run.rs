@@ -264,25 +264,60 @@ where
     Ok(value)
 }
 
-/// The tool's namespace and the Release CRDs, applied and Established.
+/// The annotation that says which install (a CRC-32 of the namespace and CRDs applied) a
+/// cluster has: an install already there and ready is not applied again.
+const INSTALLED: &str = "paasctl.brief.dev/installed";
+
+/// The tool's namespace and the Release CRDs, applied and Established; skipped (read only) when
+/// each is already there as this build would apply it (its [`INSTALLED`] annotation) and ready.
 async fn install(conn: &Conn, options: &Options, progress: Progress<'_>) -> Result<(), Error> {
     let ns = format!(
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {}\n  labels:\n    \
          app.kubernetes.io/managed-by: paasctl\n    pod-security.kubernetes.io/enforce: restricted\n",
         options.system_namespace
     );
+    let mut crc = flate2::Crc::new();
+    crc.update(ns.as_bytes());
+    crc.update(release::CRDS.as_bytes());
+    let stamp = format!("{:08x}", crc.sum());
     let mut objs = objects::parse(&ns, None)?;
     objs.extend(objects::parse(release::CRDS, None)?);
-    apply::apply(&conn.client, "init", &objs, false).await?;
-    apply::wait(
-        &conn.client,
-        "init",
-        &objs,
-        options.timeout,
-        options.poll,
-        &|_, _| {},
+    for o in &mut objs {
+        o.object
+            .metadata
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert(INSTALLED.to_owned(), stamp.clone());
+    }
+    let live = join_all(
+        objs.iter()
+            .map(|o| async { o.api(&conn.client).get_opt(o.name()).await }),
     )
-    .await?;
+    .await;
+    let current = objs.iter().zip(live).all(|(_, l)| match l {
+        Ok(Some(l)) => {
+            let stamped = l
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(INSTALLED));
+            stamped == Some(&stamp)
+                && serde_json::to_value(&l).is_ok_and(|v| crate::readiness::of(&v).is_ready())
+        }
+        _ => false,
+    });
+    if !current {
+        apply::apply(&conn.client, "init", &objs, false).await?;
+        apply::wait(
+            &conn.client,
+            "init",
+            &objs,
+            options.timeout,
+            options.poll,
+            &|_, _| {},
+        )
+        .await?;
+    }
     progress(&Event::Installed {
         cluster: conn.name.clone(),
     });
