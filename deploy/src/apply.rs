@@ -1,7 +1,8 @@
 //! Applies one stage: every object by server-side apply (field manager `paasctl`, conflicts
 //! forced) in parallel, then polls until every object is ready or the stage times out.
-use crate::objects::Object;
+use crate::objects::{self, Object};
 use crate::readiness::{self, Readiness};
+use crate::route::HttpRoute;
 use crate::{Error, FIELD_MANAGER};
 use futures::future::join_all;
 use kube::api::{Patch, PatchParams};
@@ -63,7 +64,12 @@ pub(crate) async fn check(client: &kube::Client, objects: &[Object]) -> Vec<Read
     join_all(objects.iter().map(|o| async move {
         match o.api(client).get_opt(o.name()).await {
             Ok(Some(live)) => match serde_json::to_value(&live) {
-                Ok(v) => readiness::of(&v),
+                Ok(v) => match readiness::of(&v) {
+                    Readiness::InProgress(w) if w == readiness::NO_PARENT_STATUS => {
+                        unreported_route(client, &v).await
+                    }
+                    r => r,
+                },
                 Err(e) => Readiness::InProgress(format!("unreadable: {e}")),
             },
             Ok(None) => Readiness::InProgress("not found".to_owned()),
@@ -74,6 +80,34 @@ pub(crate) async fn check(client: &kube::Client, objects: &[Object]) -> Vec<Read
         }
     }))
     .await
+}
+
+/// An HTTPRoute no parent reports on: waited for while a controller manages one of its
+/// Gateways; ready once applied when none does (no Gateway, no Gateway API, or Gateways no
+/// controller has seen): nothing would ever report, and the weights are in place for when one
+/// comes.
+async fn unreported_route(client: &kube::Client, route: &serde_json::Value) -> Readiness {
+    let Ok(r) = serde_json::from_value::<HttpRoute>(route.clone()) else {
+        return Readiness::Ready;
+    };
+    let own = r.metadata.namespace.clone();
+    for p in &r.spec.parent_refs {
+        let ns = p.namespace.clone().or_else(|| own.clone());
+        let gw = objects::api(client, &objects::gateway_kind(), ns.as_deref());
+        if let Ok(Some(g)) = gw.get_opt(&p.name).await {
+            let managed = serde_json::to_value(&g)
+                .map(|v| readiness::gateway_has_controller(&v))
+                .unwrap_or(false);
+            if managed {
+                return Readiness::InProgress(format!(
+                    "{}: {}",
+                    objects::id("Gateway", ns.as_deref(), &p.name),
+                    "its controller has not accepted the route yet"
+                ));
+            }
+        }
+    }
+    Readiness::Ready
 }
 
 /// Waits until every object of the stage is ready; a Failed object ends the wait at once, a

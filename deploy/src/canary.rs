@@ -1,17 +1,30 @@
 //! The canary strategy (docs/deploy.md): a deploy with `strategy = "canary"` applies the new
 //! release's init stage and, beside each stable Deployment, a second Deployment `<name>-canary`
-//! running the new version; traffic is split by replica ratio (the Service selects both, the
-//! canary's pods carry `paasctl.brief.dev/track: canary` besides the stable labels). Nothing is
-//! pruned and the stable release stays `deployed`; the canary's record is in phase `canary`.
-//! `promote` deploys the canary's release as the new stable one (the canary Deployment pruned);
-//! `abort` removes the canary and returns every cluster to the stable release.
+//! running the new version. Traffic is split by replica ratio (the Service selects both, the
+//! canary's pods carry `paasctl.brief.dev/track: canary` besides the stable labels), or, when the
+//! release's balancing stage has HTTPRoutes (platform.toml's `[canary] traffic = "httproute"`),
+//! by their backend weights: the canary's pods are then their own instance
+//! (`app.kubernetes.io/instance: <name>-canary`), selected by a Service `<service>-canary`, and
+//! each route sends N% to it. Nothing is pruned and the stable release stays `deployed`; the
+//! canary's record is in phase `canary`. `promote` deploys the canary's release as the new stable
+//! one (its routes back at stable 100, the canary Deployment and Service pruned); `abort` puts the
+//! stable release's routes back, removes the canary and returns every cluster to the stable
+//! release.
+use crate::apply;
 use crate::objects::Object;
 use crate::prune::prune;
 use crate::release::{self, ReleaseInfo, ReleasePhase};
+use crate::route::HttpRoute;
 use crate::run::{connect, each, parse_stages, stages_for, under_lock};
 use crate::{cluster, Error, Event, Options, Plan, Progress, Target};
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Service;
 use kube::api::DynamicObject;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// The label that names an instance; a canary split by HTTPRoute weights is its own instance.
+const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
 
 /// The label that marks a canary's Deployment and pods.
 pub const TRACK_LABEL: &str = "paasctl.brief.dev/track";
@@ -25,17 +38,76 @@ pub fn canary_replicas(stable: i32, percent: u32) -> i32 {
     i32::try_from(c.max(1)).unwrap_or(i32::MAX)
 }
 
-/// The canary of one stable Deployment: renamed, tracked, `replicas` of them.
-fn canary_of(stable: &Deployment, replicas: i32) -> Deployment {
-    let mut d = stable.clone();
-    let name = format!("{}-canary", d.metadata.name.clone().unwrap_or_default());
-    d.metadata.name = Some(name);
-    d.metadata
+/// `<name>-canary`.
+fn canary_name(name: &str) -> String {
+    format!("{name}-canary")
+}
+
+/// Labels of the canary's own instance: the instance label made `<instance>-canary`.
+fn own_instance(labels: &mut std::collections::BTreeMap<String, String>) {
+    if let Some(i) = labels.get_mut(INSTANCE_LABEL) {
+        *i = canary_name(i);
+    }
+}
+
+/// An object as a typed k8s-openapi (or route) struct, and back.
+fn typed<T: DeserializeOwned>(o: &Object) -> Result<T, Error> {
+    serde_json::to_value(&o.object)
+        .and_then(serde_json::from_value)
+        .map_err(|e| Error::Input(format!("{}: {e}", o.id())))
+}
+
+fn untyped<T: Serialize>(like: &Object, value: &T) -> Result<Object, Error> {
+    let object: DynamicObject = serde_json::to_value(value)
+        .and_then(serde_json::from_value)
+        .map_err(|e| Error::Input(format!("{}: {e}", like.id())))?;
+    Ok(Object {
+        kind: like.kind.clone(),
+        object,
+    })
+}
+
+/// The canary Service of a stable one, for a split by HTTPRoute weights: `<name>-canary`,
+/// selecting the canary's instance.
+fn canary_service(stable: &Service) -> Service {
+    let mut s = stable.clone();
+    s.metadata.name = Some(canary_name(&s.metadata.name.clone().unwrap_or_default()));
+    s.metadata
         .labels
         .get_or_insert_with(Default::default)
         .insert(TRACK_LABEL.to_owned(), "canary".to_owned());
+    if let Some(selector) = s.spec.as_mut().and_then(|spec| spec.selector.as_mut()) {
+        own_instance(selector);
+        selector.insert(TRACK_LABEL.to_owned(), "canary".to_owned());
+    }
+    s
+}
+
+/// The canary of one stable Deployment: renamed, tracked, `replicas` of them; with
+/// `own_instance` (a split by HTTPRoute weights) its labels and selector name its own instance,
+/// so that the stable Service does not select its pods.
+fn canary_of(stable: &Deployment, replicas: i32, separate: bool) -> Deployment {
+    let mut d = stable.clone();
+    let name = format!("{}-canary", d.metadata.name.clone().unwrap_or_default());
+    d.metadata.name = Some(name);
+    let labels = d.metadata.labels.get_or_insert_with(Default::default);
+    labels.insert(TRACK_LABEL.to_owned(), "canary".to_owned());
+    if separate {
+        own_instance(labels);
+    }
     if let Some(spec) = d.spec.as_mut() {
         spec.replicas = Some(replicas);
+        if separate {
+            spec.selector.match_labels.iter_mut().for_each(own_instance);
+            if let Some(l) = spec
+                .template
+                .metadata
+                .as_mut()
+                .and_then(|m| m.labels.as_mut())
+            {
+                own_instance(l);
+            }
+        }
         spec.selector
             .match_labels
             .get_or_insert_with(Default::default)
@@ -50,34 +122,57 @@ fn canary_of(stable: &Deployment, replicas: i32) -> Deployment {
     d
 }
 
+fn of_kind<'a>(objs: &'a [Object], kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {
+    objs.iter().filter(move |o| o.kind.resource.kind == kind)
+}
+
 /// The objects a canary deploy applies in one cluster, by stage: the init stage as rendered, and
-/// in the app stage a canary beside every Deployment; the db and balancing stages are left to
-/// `promote` (the Service already selects the canary's pods).
+/// in the app stage a canary beside every Deployment; the db stage is left to `promote`. By
+/// replica ratio the balancing stage is left to `promote` too (the Service already selects the
+/// canary's pods); by HTTPRoute weights (the balancing stage has routes) it gets a canary
+/// Service beside every Service a route sends to, and the routes split `percent` to them.
 pub(crate) fn canary_stages(
     stages: &[(String, Vec<Object>)],
     percent: u32,
 ) -> Result<Vec<(String, Vec<Object>)>, Error> {
+    let none = Vec::new();
+    let balancing = stages
+        .iter()
+        .find(|(n, _)| n == "balancing")
+        .map_or(&none, |(_, o)| o);
+    let routes: Vec<(&Object, HttpRoute)> = of_kind(balancing, "HTTPRoute")
+        .map(|o| Ok((o, typed::<HttpRoute>(o)?)))
+        .collect::<Result<_, Error>>()?;
+    let by_route = !routes.is_empty();
     let mut out = Vec::new();
     for (name, objs) in stages {
         match name.as_str() {
             "init" => out.push((name.clone(), objs.clone())),
             "app" => {
                 let mut canaries = Vec::new();
-                for o in objs.iter().filter(|o| o.kind.resource.kind == "Deployment") {
-                    let stable: Deployment = serde_json::to_value(&o.object)
-                        .and_then(serde_json::from_value)
-                        .map_err(|e| Error::Input(format!("{}: {e}", o.id())))?;
+                for o in of_kind(objs, "Deployment") {
+                    let stable: Deployment = typed(o)?;
                     let replicas = stable.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
-                    let canary = canary_of(&stable, canary_replicas(replicas, percent));
-                    let object: DynamicObject = serde_json::to_value(&canary)
-                        .and_then(serde_json::from_value)
-                        .map_err(|e| Error::Input(format!("{}: {e}", o.id())))?;
-                    canaries.push(Object {
-                        kind: o.kind.clone(),
-                        object,
-                    });
+                    let canary = canary_of(&stable, canary_replicas(replicas, percent), by_route);
+                    canaries.push(untyped(o, &canary)?);
                 }
                 out.push((name.clone(), canaries));
+            }
+            "balancing" if by_route => {
+                let targets: Vec<String> = routes
+                    .iter()
+                    .flat_map(|(_, r)| r.weights())
+                    .map(|(n, _)| n)
+                    .collect();
+                let mut objects = Vec::new();
+                for o in of_kind(objs, "Service").filter(|o| targets.iter().any(|t| t == o.name()))
+                {
+                    objects.push(untyped(o, &canary_service(&typed(o)?))?);
+                }
+                for (o, r) in &routes {
+                    objects.push(untyped(o, &r.split(percent, canary_name))?);
+                }
+                out.push((name.clone(), objects));
             }
             _ => {}
         }
@@ -132,7 +227,7 @@ pub fn promote_plan(
 ) -> Result<(Plan, u64), Error> {
     cluster::runtime()?.block_on(async {
         let (client, canary, _) = running_canary(targets, service, env, options).await?;
-        let manifests = release::manifests(&client, &options.system_namespace, &canary).await?;
+        let stored = release::stored(&client, &options.system_namespace, &canary).await?;
         Ok((
             Plan {
                 service: service.to_owned(),
@@ -141,7 +236,8 @@ pub fn promote_plan(
                 strategy: "canary-promote".to_owned(),
                 rollback_of: None,
                 who: who.to_owned(),
-                manifests,
+                manifests: stored.manifests,
+                inputs: stored.inputs,
             },
             canary.version,
         ))
@@ -162,7 +258,7 @@ pub fn abort(
     cluster::runtime()?.block_on(async {
         let ns = options.system_namespace.as_str();
         let (client, canary, stable) = running_canary(targets, service, env, options).await?;
-        let manifests = release::manifests(&client, ns, &stable).await?;
+        let stored = release::stored(&client, ns, &stable).await?;
         let plan = Plan {
             service: service.to_owned(),
             env: env.to_owned(),
@@ -170,7 +266,8 @@ pub fn abort(
             strategy: "canary-abort".to_owned(),
             rollback_of: None,
             who: who.to_owned(),
-            manifests,
+            manifests: stored.manifests,
+            inputs: stored.inputs,
         };
         let conns = connect(targets, &plan.manifests, Some((service, env))).await?;
         under_lock(&conns, &plan, options, progress, |conns| async {
@@ -182,6 +279,23 @@ pub fn abort(
                     .into_iter()
                     .flat_map(|(_, o)| o)
                     .collect();
+                // Every route back at the stable release's weights before its canary goes.
+                let routes: Vec<Object> = of_kind(&keep, "HTTPRoute").cloned().collect();
+                if !routes.is_empty() {
+                    apply::apply(&c.client, "balancing", &routes, false).await?;
+                    if !options.no_wait {
+                        let report = |_: usize, _: usize| {};
+                        apply::wait(
+                            &c.client,
+                            "balancing",
+                            &routes,
+                            options.timeout,
+                            options.poll,
+                            &report,
+                        )
+                        .await?;
+                    }
+                }
                 prune(&c.client, service, env, &keep, &c.name, progress).await?;
                 let message = format!("aborted: traffic returned to v{}", stable.version);
                 release::set_status(

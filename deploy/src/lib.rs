@@ -15,6 +15,7 @@ mod objects;
 mod prune;
 pub mod readiness;
 mod release;
+pub mod route;
 mod run;
 mod sync;
 
@@ -29,6 +30,7 @@ pub use run::{
 };
 pub use sync::{sync, SyncOutcome};
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The label that marks an object as applied by this driver for one service (its value).
@@ -70,6 +72,27 @@ pub struct Plan {
     /// Who deploys (recorded in the release and the lock), e.g. `$USER`.
     pub who: String,
     pub manifests: Vec<ClusterStages>,
+    /// What the manifests were rendered from, kept in the record so that a rollback can render
+    /// them again with a newer toolchain and platform (none: not recorded).
+    pub inputs: Option<Inputs>,
+}
+
+/// What a release was rendered from (besides its image, which the record keeps anyway): the
+/// project's files, the platform config's hash and the toolchain's version. The driver only
+/// stores and returns them; the caller renders (docs/deploy.md, Rollback).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Inputs {
+    /// Every file the compiler read (app.toml, every `.brief`), by path from the project's
+    /// root, with forward slashes.
+    pub files: BTreeMap<String, String>,
+    /// Directories the project names whose content the compiler does not read (a storage's
+    /// `migrations`): they must exist for the project to check.
+    #[serde(default)]
+    pub dirs: Vec<String>,
+    /// A hash of the platform config the release was rendered with.
+    pub platform_hash: String,
+    /// The toolchain that rendered it, e.g. `paasctl 0.1.0`.
+    pub toolchain: String,
 }
 
 impl Plan {

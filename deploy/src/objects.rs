@@ -37,11 +37,25 @@ pub(crate) fn chunk_kind() -> Kind {
 }
 
 fn custom(kind: &str, plural: &str) -> Kind {
+    of_group("paasctl.brief.dev", "v1alpha1", kind, plural)
+}
+
+/// The Gateway API HTTPRoute (its CRD is the platform's: installed with the gateway controller).
+pub(crate) fn http_route_kind() -> Kind {
+    of_group("gateway.networking.k8s.io", "v1", "HTTPRoute", "httproutes")
+}
+
+/// The Gateway API Gateway an HTTPRoute attaches to.
+pub(crate) fn gateway_kind() -> Kind {
+    of_group("gateway.networking.k8s.io", "v1", "Gateway", "gateways")
+}
+
+fn of_group(group: &str, version: &str, kind: &str, plural: &str) -> Kind {
     Kind {
         resource: ApiResource {
-            group: "paasctl.brief.dev".to_owned(),
-            version: "v1alpha1".to_owned(),
-            api_version: "paasctl.brief.dev/v1alpha1".to_owned(),
+            group: group.to_owned(),
+            version: version.to_owned(),
+            api_version: format!("{group}/{version}"),
             kind: kind.to_owned(),
             plural: plural.to_owned(),
         },
@@ -52,6 +66,7 @@ fn custom(kind: &str, plural: &str) -> Kind {
 /// Every kind the driver applies and prunes, in prune order (dependents before what they use).
 pub(crate) fn known_kinds() -> Vec<Kind> {
     vec![
+        http_route_kind(),
         kind::<Ingress>(true),
         kind::<Service>(true),
         kind::<HorizontalPodAutoscaler>(true),

@@ -22,16 +22,21 @@ pub(crate) async fn prune(
     let listed = join_all(kinds.iter().map(|kind| {
         let selector = &selector;
         async move {
-            kube::Api::<kube::api::DynamicObject>::all_with(client.clone(), &kind.resource)
+            match kube::Api::<kube::api::DynamicObject>::all_with(client.clone(), &kind.resource)
                 .list_metadata(&ListParams::default().labels(selector))
                 .await
-                .map_err(|e| Error::api(format!("list {}", kind.resource.plural), e))
+            {
+                Ok(l) => Ok(l.items),
+                // A kind whose CRD the cluster does not have (HTTPRoute) has nothing to prune.
+                Err(kube::Error::Api(s)) if s.code == 404 => Ok(Vec::new()),
+                Err(e) => Err(Error::api(format!("list {}", kind.resource.plural), e)),
+            }
         }
     }))
     .await;
     let mut pruned = Vec::new();
     for (kind, found) in kinds.iter().zip(listed) {
-        for item in found?.items {
+        for item in found? {
             let name = item.metadata.name.clone().unwrap_or_default();
             let ns = item.metadata.namespace.clone();
             let id = objects::id(&kind.resource.kind, ns.as_deref(), &name);

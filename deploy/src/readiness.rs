@@ -1,11 +1,16 @@
 //! Readiness of an applied object by kstatus rules: the controller must have seen the latest
 //! spec (`status.observedGeneration == metadata.generation`), then the kind's own conditions
 //! decide. Statuses are read into the typed k8s-openapi structs. Pure: no cluster access.
+use crate::route::HttpRoute;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use serde_json::Value;
+
+/// The reason of an HTTPRoute that no parent has reported on: ready when no controller manages
+/// its Gateways (the driver looks them up, [`gateway_has_controller`]), else waited for.
+pub const NO_PARENT_STATUS: &str = "no parent Gateway has reported on it yet";
 
 /// The readiness of one object.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +44,9 @@ pub fn of(object: &Value) -> Readiness {
         ),
         "Namespace" => {
             typed(serde_json::from_value::<Namespace>(object.clone()).map(|n| namespace(&n)))
+        }
+        "HTTPRoute" => {
+            typed(serde_json::from_value::<HttpRoute>(object.clone()).map(|r| http_route(&r)))
         }
         _ => generic(object),
     }
@@ -185,6 +193,58 @@ pub fn crd(c: &CustomResourceDefinition) -> Readiness {
             .as_ref(),
         )),
     }
+}
+
+/// An HTTPRoute is ready when the controller of every parent that reports on it accepted it
+/// (`Accepted`) and resolved its backends (`ResolvedRefs`), both at the route's generation. A
+/// route no parent reports on is [`NO_PARENT_STATUS`].
+pub fn http_route(r: &HttpRoute) -> Readiness {
+    let generation = r.metadata.generation.unwrap_or(0);
+    let parents = r
+        .status
+        .as_ref()
+        .map(|s| s.parents.as_slice())
+        .unwrap_or(&[]);
+    if parents.is_empty() {
+        return Readiness::InProgress(NO_PARENT_STATUS.to_owned());
+    }
+    for p in parents {
+        for t in ["Accepted", "ResolvedRefs"] {
+            let c = p.conditions.iter().find(|c| c.type_ == t);
+            let cond = c.map(|c| Cond {
+                status: c.status.as_str(),
+                reason: Some(c.reason.as_str()),
+                message: Some(c.message.as_str()),
+            });
+            let parent = format!("Gateway {}", p.parent_ref.name);
+            match c {
+                Some(c) if c.observed_generation.unwrap_or(generation) < generation => {
+                    return Readiness::InProgress(format!(
+                        "{parent}: condition {t} is of generation {}, not {generation}",
+                        c.observed_generation.unwrap_or(0)
+                    ))
+                }
+                Some(c) if c.status == "True" => {}
+                _ => return Readiness::InProgress(format!("{parent}: {}", why(t, cond.as_ref()))),
+            }
+        }
+    }
+    Readiness::Ready
+}
+
+/// Whether a controller manages a Gateway (as the API server returned it): some status condition
+/// of it is no longer `Unknown` (the CRD's default until a controller reports).
+pub fn gateway_has_controller(gateway: &Value) -> bool {
+    gateway
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|c| {
+            c.get("status")
+                .and_then(Value::as_str)
+                .is_some_and(|s| s != "Unknown")
+        })
 }
 
 /// A Namespace is ready while Active (a Terminating one is not).

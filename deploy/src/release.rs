@@ -1,8 +1,9 @@
 //! The release record: a `Release` custom resource (CRD in crd/releases.yaml) per service,
-//! environment and version, with the rendered manifests as gzip + base64, inline or split into
-//! `ReleaseChunk`s so that no object nears the API server's 1 MiB limit; history capped.
+//! environment and version, with the rendered manifests and the inputs they were rendered from,
+//! each as JSON + gzip + base64, inline or split into `ReleaseChunk`s so that no object nears the
+//! API server's 1 MiB limit; history capped.
 use crate::objects::{self, chunk_kind, release_kind};
-use crate::{ClusterStages, Error, Plan, StageInput, ENV_LABEL, SERVICE_LABEL};
+use crate::{ClusterStages, Error, Inputs, Plan, StageInput, ENV_LABEL, SERVICE_LABEL};
 use base64::Engine;
 use kube::api::{DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use serde_json::{json, Value};
@@ -77,6 +78,42 @@ pub struct ReleaseInfo {
     pub rollback_of: Option<u64>,
     /// How many ReleaseChunks hold the manifests (0: inline).
     pub chunks: usize,
+    /// Whether the record keeps the release's inputs (records of an older paasctl do not).
+    pub inputs: bool,
+    /// How many ReleaseChunks hold the inputs (0: inline, or no inputs).
+    pub input_chunks: usize,
+}
+
+/// The two payloads of a record: each stored under its own key of `spec`, chunked alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Manifests,
+    Inputs,
+}
+
+impl Part {
+    /// The key in the Release's `spec` and the chunks' `spec.part`.
+    fn key(self) -> &'static str {
+        match self {
+            Part::Manifests => "manifests",
+            Part::Inputs => "inputs",
+        }
+    }
+
+    /// The chunk name suffix: `<release>-c<i>` for the manifests, `<release>-i<i>` for inputs.
+    fn letter(self) -> char {
+        match self {
+            Part::Manifests => 'c',
+            Part::Inputs => 'i',
+        }
+    }
+}
+
+/// What a record keeps: every cluster's manifests and, when recorded, the inputs.
+#[derive(Debug, Clone)]
+pub(crate) struct Stored {
+    pub manifests: Vec<ClusterStages>,
+    pub inputs: Option<Inputs>,
 }
 
 fn s(v: &Value, p: &str) -> String {
@@ -105,12 +142,17 @@ fn info(o: &DynamicObject) -> ReleaseInfo {
         stage: s(d, "/status/stage"),
         message: s(d, "/status/message"),
         rollback_of: d.pointer("/spec/rollbackOf").and_then(Value::as_u64),
-        chunks: d
-            .pointer("/spec/manifests/chunks")
-            .and_then(Value::as_u64)
-            .and_then(|n| usize::try_from(n).ok())
-            .unwrap_or(0),
+        chunks: count(d, "/spec/manifests/chunks"),
+        inputs: d.pointer("/spec/inputs/encoding").is_some(),
+        input_chunks: count(d, "/spec/inputs/chunks"),
     }
+}
+
+fn count(d: &Value, p: &str) -> usize {
+    d.pointer(p)
+        .and_then(Value::as_u64)
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(0)
 }
 
 fn stages_json(stages: &[StageInput]) -> Value {
@@ -134,23 +176,18 @@ fn stages_of(v: &Value) -> Vec<StageInput> {
         .collect()
 }
 
-/// Every cluster's stages as JSON (`{"clusters": [{"cluster", "stages"}]}`), gzip, base64.
-pub(crate) fn encode(manifests: &[ClusterStages]) -> Result<String, Error> {
-    let json = json!({"clusters": manifests.iter().map(|c| json!({
-        "cluster": c.cluster, "stages": stages_json(&c.stages),
-    })).collect::<Vec<_>>()})
-    .to_string();
+/// JSON, gzip, base64: how each payload of a record is kept.
+fn pack(json: &Value, what: &str) -> Result<String, Error> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(json.as_bytes())
+    gz.write_all(json.to_string().as_bytes())
         .and_then(|()| gz.finish())
         .map(|bytes| base64::engine::general_purpose::STANDARD.encode(bytes))
-        .map_err(|e| Error::Input(format!("cannot compress the manifests: {e}")))
+        .map_err(|e| Error::Input(format!("cannot compress the {what}: {e}")))
 }
 
-/// The inverse of [`encode`]; a record of one cluster's stages alone (the first format) is read
-/// as `cluster`'s.
-pub(crate) fn decode(text: &str, cluster: &str) -> Result<Vec<ClusterStages>, Error> {
-    let bad = |e: String| Error::Input(format!("unreadable release manifests: {e}"));
+/// The inverse of [`pack`].
+fn unpack(text: &str, what: &str) -> Result<Value, Error> {
+    let bad = |e: String| Error::Input(format!("unreadable release {what}: {e}"));
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text)
         .map_err(|e| bad(e.to_string()))?;
@@ -158,7 +195,21 @@ pub(crate) fn decode(text: &str, cluster: &str) -> Result<Vec<ClusterStages>, Er
     flate2::read::GzDecoder::new(bytes.as_slice())
         .read_to_string(&mut json)
         .map_err(|e| bad(e.to_string()))?;
-    let v: Value = serde_json::from_str(&json).map_err(|e| bad(e.to_string()))?;
+    serde_json::from_str(&json).map_err(|e| bad(e.to_string()))
+}
+
+/// Every cluster's stages as JSON (`{"clusters": [{"cluster", "stages"}]}`), gzip, base64.
+pub(crate) fn encode(manifests: &[ClusterStages]) -> Result<String, Error> {
+    let json = json!({"clusters": manifests.iter().map(|c| json!({
+        "cluster": c.cluster, "stages": stages_json(&c.stages),
+    })).collect::<Vec<_>>()});
+    pack(&json, "manifests")
+}
+
+/// The inverse of [`encode`]; a record of one cluster's stages alone (the first format) is read
+/// as `cluster`'s.
+pub(crate) fn decode(text: &str, cluster: &str) -> Result<Vec<ClusterStages>, Error> {
+    let v = unpack(text, "manifests")?;
     if v.is_array() {
         return Ok(vec![ClusterStages {
             cluster: cluster.to_owned(),
@@ -178,6 +229,19 @@ pub(crate) fn decode(text: &str, cluster: &str) -> Result<Vec<ClusterStages>, Er
             stages: c.get("stages").map(stages_of).unwrap_or_default(),
         })
         .collect())
+}
+
+/// The inputs as JSON, gzip, base64.
+pub(crate) fn encode_inputs(inputs: &Inputs) -> Result<String, Error> {
+    let json = serde_json::to_value(inputs)
+        .map_err(|e| Error::Input(format!("cannot write the inputs: {e}")))?;
+    pack(&json, "inputs")
+}
+
+/// The inverse of [`encode_inputs`].
+pub(crate) fn decode_inputs(text: &str) -> Result<Inputs, Error> {
+    serde_json::from_value(unpack(text, "inputs")?)
+        .map_err(|e| Error::Input(format!("unreadable release inputs: {e}")))
 }
 
 /// Splits text into pieces of at most `size` bytes (base64 is ASCII).
@@ -220,6 +284,38 @@ pub(crate) fn name(service: &str, env: &str, version: u64) -> String {
     format!("{service}-{env}-v{version}")
 }
 
+/// Stores one payload of release `name`: the reference kept in its `spec` (`{"encoding", "data"}`
+/// inline when small, else `{"encoding", "chunks"}` with the text in that many ReleaseChunks).
+async fn store(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+    part: Part,
+    data: String,
+) -> Result<Value, Error> {
+    if data.len() <= CHUNK {
+        return Ok(json!({"encoding": ENCODING, "data": data}));
+    }
+    let pieces = split(&data, CHUNK);
+    let chunk_api = objects::api(client, &chunk_kind(), Some(namespace));
+    for (i, piece) in pieces.iter().enumerate() {
+        let chunk_name = format!("{name}-{}{i}", part.letter());
+        let chunk: DynamicObject = serde_json::from_value(json!({
+            "apiVersion": "paasctl.brief.dev/v1alpha1",
+            "kind": "ReleaseChunk",
+            "metadata": {"name": chunk_name, "namespace": namespace,
+                         "labels": {RELEASE_LABEL: name}},
+            "spec": {"release": name, "part": part.key(), "index": i, "data": piece},
+        }))
+        .map_err(|e| Error::Input(e.to_string()))?;
+        chunk_api
+            .create(&PostParams::default(), &chunk)
+            .await
+            .map_err(|e| Error::api(format!("record release chunk {chunk_name}"), e))?;
+    }
+    Ok(json!({"encoding": ENCODING, "chunks": pieces.len()}))
+}
+
 /// Records a new release in `cluster` as `pending` (with every cluster's manifests, chunked when
 /// large).
 pub(crate) async fn create(
@@ -231,37 +327,23 @@ pub(crate) async fn create(
     when: &str,
 ) -> Result<ReleaseInfo, Error> {
     let name = name(&plan.service, &plan.env, version);
-    let data = encode(&plan.manifests)?;
-    let pieces = if data.len() <= CHUNK {
-        Vec::new()
-    } else {
-        split(&data, CHUNK)
+    let manifests = store(
+        client,
+        namespace,
+        &name,
+        Part::Manifests,
+        encode(&plan.manifests)?,
+    )
+    .await?;
+    let inputs = match &plan.inputs {
+        Some(i) => Some(store(client, namespace, &name, Part::Inputs, encode_inputs(i)?).await?),
+        None => None,
     };
     let labels = json!({
         SERVICE_LABEL: plan.service,
         ENV_LABEL: plan.env,
         "app.kubernetes.io/managed-by": "paasctl",
     });
-    let chunk_api = objects::api(client, &chunk_kind(), Some(namespace));
-    for (i, piece) in pieces.iter().enumerate() {
-        let chunk: DynamicObject = serde_json::from_value(json!({
-            "apiVersion": "paasctl.brief.dev/v1alpha1",
-            "kind": "ReleaseChunk",
-            "metadata": {"name": format!("{name}-c{i}"), "namespace": namespace,
-                         "labels": {RELEASE_LABEL: name}},
-            "spec": {"release": name, "index": i, "data": piece},
-        }))
-        .map_err(|e| Error::Input(e.to_string()))?;
-        chunk_api
-            .create(&PostParams::default(), &chunk)
-            .await
-            .map_err(|e| Error::api(format!("record release chunk {name}-c{i}"), e))?;
-    }
-    let manifests = if pieces.is_empty() {
-        json!({"encoding": ENCODING, "data": data})
-    } else {
-        json!({"encoding": ENCODING, "chunks": pieces.len()})
-    };
     let release: DynamicObject = serde_json::from_value(json!({
         "apiVersion": "paasctl.brief.dev/v1alpha1",
         "kind": "Release",
@@ -270,6 +352,7 @@ pub(crate) async fn create(
             "service": plan.service, "env": plan.env, "cluster": cluster, "version": version,
             "image": plan.image, "strategy": plan.strategy, "who": plan.who, "when": when,
             "manifests": manifests,
+            "inputs": inputs,
             "rollbackOf": plan.rollback_of,
         },
     }))
@@ -301,26 +384,57 @@ pub(crate) async fn set_status(
         .map_err(|e| Error::api(format!("update release {name}"), e))
 }
 
-/// The stored manifests of a release, every cluster's (joined from its chunks when it has them).
-pub(crate) async fn manifests(
+/// What a release record keeps: every cluster's manifests and the inputs (none in a record of
+/// an older paasctl), each joined from its chunks when it has them.
+pub(crate) async fn stored(
     client: &kube::Client,
     namespace: &str,
     release: &ReleaseInfo,
-) -> Result<Vec<ClusterStages>, Error> {
+) -> Result<Stored, Error> {
     let obj = objects::api(client, &release_kind(), Some(namespace))
         .get(&release.name)
         .await
         .map_err(|e| Error::api(format!("read release {}", release.name), e))?;
-    if release.chunks == 0 {
-        return decode(&s(&obj.data, "/spec/manifests/data"), &release.cluster);
-    }
-    let chunks = objects::api(client, &chunk_kind(), Some(namespace))
-        .list(&ListParams::default().labels(&format!("{RELEASE_LABEL}={}", release.name)))
-        .await
-        .map_err(|e| Error::api(format!("read chunks of {}", release.name), e))?;
+    let chunks = if release.chunks > 0 || release.input_chunks > 0 {
+        objects::api(client, &chunk_kind(), Some(namespace))
+            .list(&ListParams::default().labels(&format!("{RELEASE_LABEL}={}", release.name)))
+            .await
+            .map_err(|e| Error::api(format!("read chunks of {}", release.name), e))?
+            .items
+    } else {
+        Vec::new()
+    };
+    let text = |part: Part, count: usize| {
+        if count == 0 {
+            return Ok(s(&obj.data, &format!("/spec/{}/data", part.key())));
+        }
+        join(&release.name, part, count, &chunks)
+    };
+    let manifests = decode(&text(Part::Manifests, release.chunks)?, &release.cluster)?;
+    let inputs = if release.inputs {
+        Some(decode_inputs(&text(Part::Inputs, release.input_chunks)?)?)
+    } else {
+        None
+    };
+    Ok(Stored { manifests, inputs })
+}
+
+/// The text of one payload from its chunks (a chunk without `part` is the manifests').
+fn join(
+    release: &str,
+    part: Part,
+    count: usize,
+    chunks: &[DynamicObject],
+) -> Result<String, Error> {
     let mut parts: Vec<(u64, String)> = chunks
-        .items
         .iter()
+        .filter(|c| {
+            c.data
+                .pointer("/spec/part")
+                .and_then(Value::as_str)
+                .unwrap_or(Part::Manifests.key())
+                == part.key()
+        })
         .map(|c| {
             (
                 c.data
@@ -331,19 +445,24 @@ pub(crate) async fn manifests(
             )
         })
         .collect();
-    if parts.len() != release.chunks {
+    if parts.len() != count {
         return Err(Error::Input(format!(
-            "release {} has {} of its {} chunks",
-            release.name,
+            "release {release} has {} of its {count} {} chunks",
             parts.len(),
-            release.chunks
+            part.key()
         )));
     }
     parts.sort_by_key(|p| p.0);
-    decode(
-        &parts.into_iter().map(|p| p.1).collect::<String>(),
-        &release.cluster,
-    )
+    Ok(parts.into_iter().map(|p| p.1).collect())
+}
+
+/// The stored manifests of a release, every cluster's.
+pub(crate) async fn manifests(
+    client: &kube::Client,
+    namespace: &str,
+    release: &ReleaseInfo,
+) -> Result<Vec<ClusterStages>, Error> {
+    Ok(stored(client, namespace, release).await?.manifests)
 }
 
 /// Deletes the oldest releases (and their chunks) beyond `keep`; returns their names.
@@ -369,7 +488,7 @@ pub(crate) async fn remove(
     r: &ReleaseInfo,
 ) -> Result<(), Error> {
     {
-        if r.chunks > 0 {
+        if r.chunks > 0 || r.input_chunks > 0 {
             objects::api(client, &chunk_kind(), Some(namespace))
                 .delete_collection(
                     &DeleteParams::default(),
@@ -408,5 +527,23 @@ mod tests {
         let parts = split(&text, 7);
         assert!(parts.iter().all(|p| p.len() <= 7));
         assert_eq!(parts.concat(), text);
+    }
+
+    #[test]
+    fn inputs_round_trip() {
+        let inputs = Inputs {
+            files: [
+                ("app.toml".to_owned(), "name = \"x\"\n".to_owned()),
+                ("service.brief".to_owned(), "service x {}\n".to_owned()),
+            ]
+            .into_iter()
+            .collect(),
+            dirs: vec!["migrations".to_owned()],
+            platform_hash: "0123456789abcdef".to_owned(),
+            toolchain: "paasctl 0.1.0".to_owned(),
+        };
+        let text = encode_inputs(&inputs).unwrap_or_default();
+        assert!(matches!(decode_inputs(&text), Ok(i) if i == inputs));
+        assert!(decode_inputs("not base64!").is_err());
     }
 }

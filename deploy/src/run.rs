@@ -264,25 +264,60 @@ where
     Ok(value)
 }
 
-/// The tool's namespace and the Release CRDs, applied and Established.
+/// The annotation that says which install (a CRC-32 of the namespace and CRDs applied) a
+/// cluster has: an install already there and ready is not applied again.
+const INSTALLED: &str = "paasctl.brief.dev/installed";
+
+/// The tool's namespace and the Release CRDs, applied and Established; skipped (read only) when
+/// each is already there as this build would apply it (its [`INSTALLED`] annotation) and ready.
 async fn install(conn: &Conn, options: &Options, progress: Progress<'_>) -> Result<(), Error> {
     let ns = format!(
         "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {}\n  labels:\n    \
          app.kubernetes.io/managed-by: paasctl\n    pod-security.kubernetes.io/enforce: restricted\n",
         options.system_namespace
     );
+    let mut crc = flate2::Crc::new();
+    crc.update(ns.as_bytes());
+    crc.update(release::CRDS.as_bytes());
+    let stamp = format!("{:08x}", crc.sum());
     let mut objs = objects::parse(&ns, None)?;
     objs.extend(objects::parse(release::CRDS, None)?);
-    apply::apply(&conn.client, "init", &objs, false).await?;
-    apply::wait(
-        &conn.client,
-        "init",
-        &objs,
-        options.timeout,
-        options.poll,
-        &|_, _| {},
+    for o in &mut objs {
+        o.object
+            .metadata
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert(INSTALLED.to_owned(), stamp.clone());
+    }
+    let live = join_all(
+        objs.iter()
+            .map(|o| async { o.api(&conn.client).get_opt(o.name()).await }),
     )
-    .await?;
+    .await;
+    let current = objs.iter().zip(live).all(|(_, l)| match l {
+        Ok(Some(l)) => {
+            let stamped = l
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(INSTALLED));
+            stamped == Some(&stamp)
+                && serde_json::to_value(&l).is_ok_and(|v| crate::readiness::of(&v).is_ready())
+        }
+        _ => false,
+    });
+    if !current {
+        apply::apply(&conn.client, "init", &objs, false).await?;
+        apply::wait(
+            &conn.client,
+            "init",
+            &objs,
+            options.timeout,
+            options.poll,
+            &|_, _| {},
+        )
+        .await?;
+    }
     progress(&Event::Installed {
         cluster: conn.name.clone(),
     });
@@ -418,14 +453,14 @@ async fn auto_rollback(
     progress: Progress<'_>,
 ) -> Result<DeployOutcome, Error> {
     let ns = options.system_namespace.as_str();
-    let mut stored = None;
+    let mut found = None;
     for c in conns {
-        if let Ok(m) = release::manifests(&c.client, ns, previous).await {
-            stored = Some(m);
+        if let Ok(m) = release::stored(&c.client, ns, previous).await {
+            found = Some(m);
             break;
         }
     }
-    let manifests = stored.ok_or_else(|| {
+    let stored = found.ok_or_else(|| {
         Error::NoRelease(format!(
             "no cluster has the manifests of v{} any more",
             previous.version
@@ -438,7 +473,8 @@ async fn auto_rollback(
         strategy: "rollback".to_owned(),
         rollback_of: Some(previous.version),
         who: plan.who.clone(),
-        manifests,
+        manifests: stored.manifests,
+        inputs: stored.inputs,
     };
     let mut again = Vec::new();
     for c in conns {
@@ -833,9 +869,11 @@ async fn status_one(
     })
 }
 
-/// The plan of a rollback: the stored manifests (every cluster's) and image of release `to`
-/// (default: the newest superseded one, the release before the one deployed now), recorded as a
-/// new release. Read from the first cluster that has it.
+/// The plan of a rollback: the stored manifests (every cluster's), inputs (when recorded) and
+/// image of release `to` (default: the newest superseded one, the release before the one deployed
+/// now), recorded as a new release. Read from the first cluster that has it. The caller may
+/// render the inputs again and replace the manifests (`paasctl rollback` does unless
+/// `--no-regenerate`).
 pub fn rollback_plan(
     targets: &[Target],
     service: &str,
@@ -888,7 +926,7 @@ pub fn rollback_plan(
                 }
             }));
         };
-        let manifests = release::manifests(&client, ns, &chosen).await?;
+        let stored = release::stored(&client, ns, &chosen).await?;
         Ok(Plan {
             service: service.to_owned(),
             env: env.to_owned(),
@@ -896,7 +934,8 @@ pub fn rollback_plan(
             strategy: "rollback".to_owned(),
             rollback_of: Some(chosen.version),
             who: who.to_owned(),
-            manifests,
+            manifests: stored.manifests,
+            inputs: stored.inputs,
         })
     })
 }

@@ -65,7 +65,7 @@ pub fn sync(
                 "{service} in {env} has no deployed release in any cluster: deploy it first"
             )));
         };
-        let manifests = release::manifests(holder, ns, &record).await?;
+        let stored = release::stored(holder, ns, &record).await?;
         let mut stale = Vec::new();
         for (t, (_, h)) in targets.iter().zip(&found) {
             let own = newest_deployed(h).map(|r| r.version);
@@ -96,7 +96,8 @@ pub fn sync(
             strategy: record.strategy.clone(),
             rollback_of: record.rollback_of,
             who: record.who.clone(),
-            manifests,
+            manifests: stored.manifests,
+            inputs: stored.inputs,
         };
         let conns = connect(&stale, &plan.manifests, Some((service, env))).await?;
         let lock_plan = Plan {

@@ -260,7 +260,8 @@ Examples:\n  paasctl deploy -e staging --image registry.example/shop:1.4.2\n  \
 paasctl deploy services/shop -e prod --image registry.example/shop@sha256:... --timeout 10m\n  \
 paasctl deploy -e staging --image registry.example/shop:1.4.2 --dry-run   # server-side dry run\n  \
 paasctl deploy -e dev --image registry.example/shop:1.4.2 --no-wait --kubeconfig ~/.kube/dev --context dev\n  \
-paasctl deploy -e prod --image registry.example/shop:1.5.0 --strategy canary --canary-percent 5"
+paasctl deploy -e prod --image registry.example/shop:1.5.0 --strategy canary --canary-percent 5\n  \
+paasctl deploy -e prod --image registry.example/shop:1.5.0 --strategy canary --canary-percent 5 --platform platform.toml   # [canary] traffic = \"httproute\": HTTPRoute weights 95/5"
     )]
     Deploy(DeployArgs),
     /// Show what is deployed: per stage and object, ready or why not.
@@ -273,13 +274,17 @@ paasctl deploy -e prod --image registry.example/shop:1.5.0 --strategy canary --c
         after_help = "Examples:\n  paasctl releases -e prod\n  paasctl releases services/shop -e prod --format json | jq '.[0]'"
     )]
     Releases(StatusArgs),
-    /// Roll back to an earlier release: its stored manifests reapplied as a new release.
+    /// Roll back to an earlier release: its inputs rendered again, applied as a new release.
     #[command(
-        after_help = "Reapplies the manifests and image stored in the release record (by default the \
-release before the one deployed now) with everything `deploy` does: stages, readiness, prune, lock. \
-The rollback is itself a new release (strategy `rollback`). Re-rendering the old inputs with \
-today's toolchain is not done yet (docs/deploy.md).\n\n\
-Examples:\n  paasctl rollback -e prod\n  paasctl rollback services/shop -e prod --to 7 --timeout 10m"
+        after_help = "Renders the inputs stored in the release record (by default the release \
+before the one deployed now: its app.toml, contracts and image) again with today's toolchain and \
+platform config, so that what the platform ships with every service (labels, sizes, policies) does \
+not roll back with it, and applies them with everything `deploy` does: stages, readiness, prune, \
+lock. --no-regenerate reapplies the manifests stored in the record instead, as they were; so does a \
+record of an older paasctl, which has no inputs (a note says so). The rollback is itself a new \
+release (strategy `rollback`).\n\n\
+Examples:\n  paasctl rollback -e prod\n  paasctl rollback services/shop -e prod --to 7 --timeout 10m\n  \
+paasctl rollback -e prod --to 7 --no-regenerate   # the stored manifests, byte for byte"
     )]
     Rollback(RollbackArgs),
     /// Bring every cluster of an environment to the release of record.
@@ -323,7 +328,8 @@ pub enum CanaryCommand {
     #[command(
         after_help = "Deploys the canary's release (its stored manifests, every stage, the migrations \
 included) as the new stable release, with everything `deploy` does; the canary Deployment is \
-pruned, the stable one runs the new version.\n\n\
+pruned, the stable one runs the new version (with `[canary] traffic = \"httproute\"`: the \
+HTTPRoutes back at the stable Service's weight 100, the canary's Service pruned).\n\n\
 Examples:\n  paasctl canary promote -e prod\n  paasctl canary promote services/shop -e prod --timeout 10m"
     )]
     Promote(SyncArgs),
@@ -331,7 +337,9 @@ Examples:\n  paasctl canary promote -e prod\n  paasctl canary promote services/s
     #[command(
         after_help = "Deletes the canary Deployment (and what only the canary brought, such as its \
 ConfigMap) in every cluster; the stable release keeps running untouched; the canary's release \
-becomes `rolled-back`.\n\n\
+becomes `rolled-back`. With platform.toml's `[canary] traffic = \"httproute\"` the stable release's \
+HTTPRoutes are applied first (all traffic to the stable Service), then the canary's Service goes \
+too.\n\n\
 Examples:\n  paasctl canary abort -e prod\n  paasctl canary abort services/shop -e prod --format json"
     )]
     Abort(SyncArgs),
@@ -482,7 +490,8 @@ pub struct DeployArgs {
     /// `paasctl canary`).
     #[arg(long, value_enum, default_value_t = StrategyArg::Simple)]
     pub strategy: StrategyArg,
-    /// The canary's share of the traffic, 1 to 99 (by replica ratio).
+    /// The canary's share of the traffic, 1 to 99 (by replica ratio, or by HTTPRoute weights as
+    /// platform.toml's `[canary] traffic` says).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=99))]
     pub canary_percent: u32,
     /// How long the deploy lock lives without renewal (tests shorten it).
@@ -564,4 +573,7 @@ pub struct RollbackArgs {
     /// The version to return to (see `paasctl releases`); default the one before the current.
     #[arg(long, value_name = "VERSION")]
     pub to: Option<u64>,
+    /// Reapply the release's stored manifests as they were instead of rendering its inputs again.
+    #[arg(long)]
+    pub no_regenerate: bool,
 }

@@ -1,6 +1,6 @@
 //! Project discovery, once for every command: the project a path names (a directory, or the
 //! project root of a file), loading and checking it, and the `.brief` files below paths.
-use compiler::{Compiler, OsFs, Output};
+use compiler::{Compiler, FileSystem, OsFs, Output};
 use std::path::{Path, PathBuf};
 
 /// Directories never searched for `.brief` files (as `paasctl check` does).
@@ -28,12 +28,8 @@ pub fn root(path: &Path) -> Result<PathBuf, String> {
 /// `Err` is a usage or IO error, for the message `error: ...`.
 pub fn load(path: &Path) -> Result<Project, String> {
     let root = root(path)?;
-    let mut compiler = Compiler::new();
     let output = if path.is_dir() {
-        let mut output = compiler.check_project(&OsFs, &root);
-        // Kubernetes limits (CronJob names) are the k8s backend's; `check` reports them too.
-        backend_k8s::check_output(&mut output);
-        output
+        check_dir(&OsFs, &root)
     } else {
         if path.extension().and_then(|e| e.to_str()) != Some("brief") {
             return Err(format!(
@@ -41,9 +37,18 @@ pub fn load(path: &Path) -> Result<Project, String> {
                 path.display()
             ));
         }
-        compiler.check_file(&OsFs, &root, path)
+        Compiler::new().check_file(&OsFs, &root, path)
     };
     Ok(Project { root, output })
+}
+
+/// Checks the project directory `root` of `fs` (the disk, or a release's recorded inputs in
+/// memory), with the k8s backend's own checks.
+pub fn check_dir(fs: &dyn FileSystem, root: &Path) -> Output {
+    let mut output = Compiler::new().check_project(fs, root);
+    // Kubernetes limits (CronJob names) are the k8s backend's; `check` reports them too.
+    backend_k8s::check_output(&mut output);
+    output
 }
 
 /// The nearest ancestor of a .brief file that holds app.toml, else the file's directory.

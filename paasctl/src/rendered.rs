@@ -2,12 +2,23 @@
 //! `releases`, `rollback`): the project checked and rendered by the k8s backend once per cluster
 //! of the environment, its stages handed to the deploy driver as YAML; diagnostics printed as
 //! `paasctl manifests` prints them. Also which clusters a command talks to (platform.toml's, or
-//! the one of `--kubeconfig`/`--context`) and how the driver's events are printed.
+//! the one of `--kubeconfig`/`--context`) and how the driver's events are printed. A release's
+//! recorded inputs are rendered again the same way, from memory ([`regenerate`]).
 use crate::args::{ClusterArgs, FormatArg, OutputArgs};
 use crate::output::{emit, path_prefix, usage_error, EXIT_INPUT};
 use crate::project;
 use backend_k8s::platform::ClusterRef;
+use brief_deploy::Inputs;
+use compiler::MemFs;
 use std::path::{Path, PathBuf};
+
+/// The toolchain that renders, as recorded in a release's inputs.
+pub const TOOLCHAIN: &str = concat!("paasctl ", env!("CARGO_PKG_VERSION"));
+
+/// Where a release's recorded files are put in memory to be checked again.
+const REPLAY_ROOT: &str = "/release";
+/// The empty file that makes a recorded directory (a storage's `migrations`) exist in memory.
+const DIR_MARKER: &str = ".recorded-directory";
 
 /// A service's stages in one environment, per cluster.
 pub struct Rendered {
@@ -18,6 +29,10 @@ pub struct Rendered {
     pub clusters: Vec<ClusterRef>,
     /// Each cluster's stages.
     pub manifests: Vec<brief_deploy::ClusterStages>,
+    /// What they were rendered from (the release record keeps it).
+    pub inputs: Inputs,
+    /// How a canary gets its traffic (platform.toml's `[canary] traffic`).
+    pub canary_traffic: backend_k8s::platform::CanaryTraffic,
 }
 
 /// Renders the project at `path` for `env`; on errors prints them and returns the exit code.
@@ -34,21 +49,75 @@ pub fn render(
             path.display()
         )));
     }
-    let mut output = project::load(path).map_err(|e| usage_error(&e))?.output;
+    let output = project::load(path).map_err(|e| usage_error(&e))?.output;
+    render_output(output, &path_prefix(path), env, image, platform, diag)
+}
+
+/// Renders a release's recorded inputs again, with today's toolchain and platform config: the
+/// files checked from memory (the compiler's file-system trait), as `render` checks a directory.
+pub fn regenerate(
+    inputs: &Inputs,
+    env: &str,
+    image: Option<&str>,
+    platform: Option<&Path>,
+    diag: &OutputArgs,
+) -> Result<Rendered, i32> {
+    let root = Path::new(REPLAY_ROOT);
+    let mut fs = MemFs::new();
+    for (path, text) in &inputs.files {
+        fs.insert(root.join(path), text.as_bytes().to_vec());
+    }
+    for dir in &inputs.dirs {
+        fs.insert(root.join(dir).join(DIR_MARKER), Vec::new());
+    }
+    let output = project::check_dir(&fs, root);
+    render_output(output, "", env, image, platform, diag)
+}
+
+/// Renders a checked project for `env`, once per cluster; prints its diagnostics (paths joined
+/// onto `prefix`) and, on errors, returns the exit code.
+fn render_output(
+    mut output: compiler::Output,
+    prefix: &str,
+    env: &str,
+    image: Option<&str>,
+    platform: Option<&Path>,
+    diag: &OutputArgs,
+) -> Result<Rendered, i32> {
     let show = |output: &compiler::Output| {
-        emit(
-            &output.diagnostics,
-            &output.sources,
-            diag,
-            &path_prefix(path),
-        );
+        emit(&output.diagnostics, &output.sources, diag, prefix);
     };
     if output.has_errors() {
         show(&output);
         return Err(EXIT_INPUT);
     }
+    // The inputs are what the compiler read: app.toml and every .brief (the platform is added
+    // to the sources next, and kept as its hash).
+    let files = output
+        .sources
+        .iter()
+        .map(|(_, f)| (f.path.clone(), f.text.to_string()))
+        .collect();
+    let dirs = output
+        .app
+        .iter()
+        .flat_map(|a| &a.config.storages)
+        .filter_map(|s| s.migrations.clone())
+        .collect();
     let loaded =
         crate::platform::load(&mut output.sources, platform).map_err(|e| usage_error(&e))?;
+    let platform_hash = loaded
+        .as_ref()
+        .ok()
+        .and_then(|pf| output.sources.get(pf.file))
+        .map(|f| format!("{:016x}", backend_k8s::fnv1a(f.text.as_bytes())))
+        .unwrap_or_default();
+    let inputs = Inputs {
+        files,
+        dirs,
+        platform_hash,
+        toolchain: TOOLCHAIN.to_owned(),
+    };
     let locator = output.app.as_ref().map(|a| &a.locations);
     let result = loaded.and_then(|pf| {
         let ir = output.ir.as_ref().ok_or_else(Vec::new)?;
@@ -72,7 +141,7 @@ pub fn render(
                 stages: stages(&m),
             });
         }
-        Ok((first.env, clusters, manifests))
+        Ok((first.env, clusters, manifests, pf.platform.canary.traffic))
     });
     let service = output
         .ir
@@ -80,7 +149,7 @@ pub fn render(
         .and_then(|ir| ir.app.as_ref())
         .map(|a| a.name.clone());
     match (result, service) {
-        (Ok((env, clusters, manifests)), Some(service)) => {
+        (Ok((env, clusters, manifests, canary_traffic)), Some(service)) => {
             if !output.diagnostics.is_empty() {
                 show(&output);
             }
@@ -89,6 +158,8 @@ pub fn render(
                 env,
                 clusters,
                 manifests,
+                inputs,
+                canary_traffic,
             })
         }
         (Ok(_), None) => Err(usage_error("the project has no app.toml")),

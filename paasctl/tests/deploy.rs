@@ -34,11 +34,30 @@ fn render_for(
     image: &str,
     clusters: &[&str],
 ) -> Option<Plan> {
+    render_with(
+        backend_k8s::DEFAULT_PLATFORM,
+        case,
+        env,
+        name,
+        image,
+        clusters,
+    )
+}
+
+/// The same with the platform config `platform`.
+fn render_with(
+    platform: &str,
+    case: &str,
+    env: &str,
+    name: Option<&str>,
+    image: &str,
+    clusters: &[&str],
+) -> Option<Plan> {
     let out = Compiler::new().check_project(&OsFs, &brief_testkit::case_path(CASES, case));
     let ir = out.ir.as_ref()?;
     let service = ir.app.as_ref()?.name.clone();
     let mut sources = out.sources.clone();
-    let pf = backend_k8s::platform::load_default(&mut sources).unwrap();
+    let pf = backend_k8s::platform::load(&mut sources, "platform.toml", platform).unwrap();
     let req = backend_k8s::Request {
         platform: &pf,
         app_toml: out.app.as_ref().map(|a| &a.locations),
@@ -72,6 +91,7 @@ fn render_for(
                     .collect(),
             })
             .collect(),
+        inputs: None,
     })
 }
 
@@ -339,7 +359,7 @@ fn release_history_is_recorded_superseded_and_capped() {
 
 #[test]
 #[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
-fn large_manifests_are_stored_in_chunks_and_read_back() {
+fn large_manifests_and_inputs_are_stored_in_chunks_and_read_back() {
     let mut plan = summer("summer-chunks");
     // About 1.5 MB of incompressible text in a YAML comment: kept in the record, not applied.
     let mut x: u64 = 0x2545_f491_4f6c_dd1d;
@@ -353,6 +373,16 @@ fn large_manifests_are_stored_in_chunks_and_read_back() {
     }
     noise.push('\n');
     plan.manifests[0].stages[0].yaml.push_str(&noise);
+    // The inputs too: a large contract (chunked on its own, joined back by a rollback's plan).
+    let inputs = brief_deploy::Inputs {
+        files: [("service.brief".to_owned(), format!("// {noise}"))]
+            .into_iter()
+            .collect(),
+        dirs: Vec::new(),
+        platform_hash: "0000000000000000".to_owned(),
+        toolchain: "paasctl test".to_owned(),
+    };
+    plan.inputs = Some(inputs.clone());
     let outcome = deploy(
         &plan,
         &Options {
@@ -363,6 +393,18 @@ fn large_manifests_are_stored_in_chunks_and_read_back() {
     .unwrap();
     let rel = outcome.release.unwrap();
     assert!(rel.chunks >= 2, "{} chunks", rel.chunks);
+    assert!(rel.inputs && rel.input_chunks >= 2, "{rel:?}");
+    let back = brief_deploy::rollback_plan(
+        &[target()],
+        &plan.service,
+        &plan.env,
+        Some(rel.version),
+        "test",
+        &options(),
+    )
+    .unwrap();
+    assert_eq!(back.inputs, Some(inputs));
+    assert_eq!(back.manifests, plan.manifests);
     // status reads the stored manifests back (joining the chunks) and checks each object.
     let report = status_in(target(), &plan);
     let ids: Vec<&str> = report
@@ -774,6 +816,135 @@ fn rollback_reapplies_a_stored_release_as_a_new_one() {
     assert!(e.to_string().contains("has no release v9"), "{e}");
 }
 
+/// `paasctl rollback` renders the old release's recorded inputs again with today's platform
+/// config: a platform value that lands in every object (`part_of`, the label
+/// `app.kubernetes.io/part-of`) changed between the releases is the new one after a rollback, the
+/// old one after `rollback --no-regenerate`; both are new releases; a record without inputs (an
+/// older paasctl's) falls back to its stored manifests, saying so.
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn cli_rollback_renders_the_inputs_again_with_todays_platform_unless_no_regenerate() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "summer-regen";
+    let case = renamed_summer(dir.path(), name);
+    let case = case.to_str().unwrap();
+    let platform = |file: &str, part_of: &str| {
+        let path = dir.path().join(file);
+        let text = backend_k8s::DEFAULT_PLATFORM.replacen(
+            "part_of = \"brief-paas\"",
+            &format!("part_of = \"{part_of}\""),
+            1,
+        );
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let old = platform("old.toml", "brief-paas");
+    let new = platform("new.toml", "brief-paas-next");
+    let image = |v: &str| format!("registry.paas.internal/services/app:{v}");
+    // The embedded platform's dev runs on cluster `dev-eu1`; `--context local` reaches it here.
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["-e", "dev", "--no-wait", "--context", "local"]);
+        let r = brief_testkit::paasctl!().run(&all);
+        let err = brief_testkit::text(&r.stderr);
+        assert_eq!(r.status.code(), Some(0), "{args:?}: {err}");
+        err
+    };
+    for v in ["2.0.1", "2.0.2"] {
+        run(&["deploy", case, "--image", &image(v), "--platform", &old]);
+    }
+    let live = || {
+        kube(async |c| {
+            let d = Api::<Deployment>::namespaced(c, name)
+                .get(name)
+                .await
+                .unwrap();
+            let part_of = d.metadata.labels.unwrap()["app.kubernetes.io/part-of"].clone();
+            let image = d.spec.unwrap().template.spec.unwrap().containers[0]
+                .image
+                .clone()
+                .unwrap();
+            (image, part_of)
+        })
+    };
+    assert_eq!(live(), (image("2.0.2"), "brief-paas".to_owned()));
+    // Today's platform is `new`: the regenerated rollback carries its value with v1's image.
+    let err = run(&["rollback", case, "--platform", &new]);
+    assert!(
+        err.contains(&format!(
+            "rolling back {name} in dev to v1 ({}): its inputs rendered again",
+            image("2.0.1")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("rolled back {name} in dev: release v3")),
+        "{err}"
+    );
+    assert_eq!(live(), (image("2.0.1"), "brief-paas-next".to_owned()));
+    // --no-regenerate: v1's stored manifests, rendered with the old platform.
+    let err = run(&[
+        "rollback",
+        case,
+        "--to",
+        "1",
+        "--no-regenerate",
+        "--platform",
+        &new,
+    ]);
+    assert!(
+        err.contains("its stored manifests reapplied (--no-regenerate)"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("rolled back {name} in dev: release v4")),
+        "{err}"
+    );
+    assert_eq!(live(), (image("2.0.1"), "brief-paas".to_owned()));
+    let history = releases(&summer(name));
+    let seen: Vec<(u64, &str, Option<u64>, bool)> = history
+        .iter()
+        .map(|r| (r.version, r.strategy.as_str(), r.rollback_of, r.inputs))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (1, "simple", None, true),
+            (2, "simple", None, true),
+            (3, "rollback", Some(1), true),
+            (4, "rollback", Some(1), true),
+        ]
+    );
+    // A record without inputs (as an older paasctl made them): its stored manifests come back.
+    let bare = with_image(&summer(name), &image("2.0.5"));
+    assert!(bare.inputs.is_none());
+    let v5 = deploy(
+        &bare,
+        &Options {
+            no_wait: true,
+            ..options()
+        },
+    )
+    .unwrap()
+    .release
+    .unwrap();
+    assert!(!v5.inputs);
+    run(&[
+        "deploy",
+        case,
+        "--image",
+        &image("2.0.6"),
+        "--platform",
+        &new,
+    ]);
+    let err = run(&["rollback", case, "--to", "5", "--platform", &new]);
+    assert!(
+        err.contains("its stored manifests reapplied: the record has no inputs"),
+        "{err}"
+    );
+    assert_eq!(live(), (image("2.0.5"), "brief-paas".to_owned()));
+}
+
 /// Runs a future against the second test cluster.
 fn kube_two<T>(f: impl AsyncFnOnce(kube::Client) -> T) -> T {
     tokio::runtime::Builder::new_current_thread()
@@ -973,22 +1144,7 @@ fn cli_deploys_to_every_cluster_of_the_environment_with_the_test_acting_as_contr
     let platform = two_cluster_platform(dir.path());
     let platform = platform.to_str().unwrap();
     // A copy of summer under another name, so that it does not meet the single-cluster CLI test.
-    let case = dir.path().join("summer-cli2");
-    copy_dir(&brief_testkit::case_path(CASES, "summer"), &case);
-    let app = case.join("app.toml");
-    let text = std::fs::read_to_string(&app).unwrap();
-    std::fs::write(
-        &app,
-        text.replacen("name = \"summer\"", "name = \"summer-cli2\"", 1),
-    )
-    .unwrap();
-    let brief = case.join("service.brief");
-    let text = std::fs::read_to_string(&brief).unwrap();
-    std::fs::write(
-        &brief,
-        text.replacen("service \"summer\"", "service \"summer-cli2\"", 1),
-    )
-    .unwrap();
+    let case = renamed_summer(dir.path(), "summer-cli2");
     let case = case.to_str().unwrap();
     let _one = FakeControllers::start("summer-cli2");
     let _two = FakeControllers::start_in(kubeconfig_two(), "summer-cli2");
@@ -1209,6 +1365,28 @@ fn cli_deploys_to_every_cluster_of_the_environment_with_the_test_acting_as_contr
             ("two", 5, "deployed", "canary-promote"),
         ]
     );
+}
+
+/// A copy of golden/cases/summer in `dir` whose service is named `name` (so that tests running at
+/// once do not meet in one namespace).
+fn renamed_summer(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let case = dir.join(name);
+    copy_dir(&brief_testkit::case_path(CASES, "summer"), &case);
+    let app = case.join("app.toml");
+    let text = std::fs::read_to_string(&app).unwrap();
+    std::fs::write(
+        &app,
+        text.replacen("name = \"summer\"", &format!("name = \"{name}\""), 1),
+    )
+    .unwrap();
+    let brief = case.join("service.brief");
+    let text = std::fs::read_to_string(&brief).unwrap();
+    std::fs::write(
+        &brief,
+        text.replacen("service \"summer\"", &format!("service \"{name}\""), 1),
+    )
+    .unwrap();
+    case
 }
 
 fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
@@ -1835,4 +2013,256 @@ fn a_canary_runs_beside_stable_and_is_aborted_or_promoted_with_the_test_acting_a
     )
     .unwrap_err();
     assert!(e.to_string().contains("has no canary running"), "{e}");
+}
+
+/// Installs the Gateway API's HTTPRoute CRD (from $GATEWAY_API_CRDS, scripts/test.d/70-deploy.sh)
+/// and waits until it is Established.
+fn install_http_route_crd() {
+    install_gateway_api_crd("httproutes");
+}
+
+/// Installs one CRD of the Gateway API (`httproutes`, `gateways`) and waits until it is
+/// Established.
+fn install_gateway_api_crd(plural: &str) {
+    use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+    let dir = std::env::var("GATEWAY_API_CRDS")
+        .expect("GATEWAY_API_CRDS: the Gateway API's CRDs (scripts/test.d/70-deploy.sh)");
+    let path = std::path::Path::new(&dir).join(format!("gateway.networking.k8s.io_{plural}.yaml"));
+    let crd: CustomResourceDefinition =
+        serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let name = format!("{plural}.gateway.networking.k8s.io");
+    kube(async |c| {
+        let api = Api::<CustomResourceDefinition>::all(c);
+        let params = kube::api::PatchParams::apply("paasctl-test").force();
+        api.patch(&name, &params, &kube::api::Patch::Apply(&crd))
+            .await
+            .unwrap();
+        for _ in 0..100 {
+            let live = api.get(&name).await.unwrap();
+            let established = live
+                .status
+                .and_then(|s| s.conditions)
+                .unwrap_or_default()
+                .iter()
+                .any(|c| c.type_ == "Established" && c.status == "True");
+            if established {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the CRD {name} is not Established");
+    });
+}
+
+fn gateway_api(kind: &str, plural: &str) -> kube::api::ApiResource {
+    kube::api::ApiResource {
+        group: "gateway.networking.k8s.io".to_owned(),
+        version: "v1".to_owned(),
+        api_version: "gateway.networking.k8s.io/v1".to_owned(),
+        kind: kind.to_owned(),
+        plural: plural.to_owned(),
+    }
+}
+
+fn condition(type_: &str, generation: i64) -> serde_json::Value {
+    serde_json::json!({"type": type_, "status": "True", "reason": type_, "message": "",
+        "observedGeneration": generation, "lastTransitionTime": "2026-12-02T00:00:00Z"})
+}
+
+/// With a gateway controller (the test acts as it: its Gateway's status says Accepted), an
+/// HTTPRoute is ready only once its parent accepted it: the deploy times out naming the Gateway
+/// and why, and goes through once the route's status (patched by the test as the controller)
+/// says Accepted and ResolvedRefs.
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn an_httproute_waits_for_the_gateway_controller_when_there_is_one_with_the_test_acting_as_controllers(
+) {
+    install_http_route_crd();
+    install_gateway_api_crd("gateways");
+    let name = "summer-gwc";
+    let platform = format!(
+        "{}\n[canary]\ntraffic = \"httproute\"\ngateway = \"paas\"\ngateway_namespace = \"gw-ctrl\"\n",
+        backend_k8s::DEFAULT_PLATFORM
+    );
+    let plan = render_with(&platform, "summer", "dev", Some(name), IMAGE, &["one"]).unwrap();
+    kube(async |c| {
+        let ns: Namespace =
+            serde_json::from_value(serde_json::json!({"apiVersion": "v1", "kind": "Namespace",
+                               "metadata": {"name": "gw-ctrl"}}))
+            .unwrap();
+        let params = kube::api::PatchParams::apply("paasctl-test").force();
+        Api::<Namespace>::all(c.clone())
+            .patch("gw-ctrl", &params, &kube::api::Patch::Apply(&ns))
+            .await
+            .unwrap();
+        let gw = Api::<kube::api::DynamicObject>::namespaced_with(
+            c,
+            "gw-ctrl",
+            &gateway_api("Gateway", "gateways"),
+        );
+        let gateway: kube::api::DynamicObject = serde_json::from_value(serde_json::json!({
+            "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+            "metadata": {"name": "paas", "namespace": "gw-ctrl"},
+            "spec": {"gatewayClassName": "example", "listeners": [{"name": "http", "port": 80,
+                     "protocol": "HTTP", "allowedRoutes": {"namespaces": {"from": "All"}}}]},
+        }))
+        .unwrap();
+        let live = gw
+            .patch("paas", &params, &kube::api::Patch::Apply(&gateway))
+            .await
+            .unwrap();
+        let generation = live.metadata.generation.unwrap();
+        let status = serde_json::json!({"status": {"conditions": [
+            condition("Accepted", generation), condition("Programmed", generation)]}});
+        gw.patch_status(
+            "paas",
+            &kube::api::PatchParams::default(),
+            &kube::api::Patch::Merge(&status),
+        )
+        .await
+        .unwrap();
+    });
+    let _controllers = FakeControllers::start(name);
+    let short = Options {
+        timeout: Duration::from_secs(3),
+        ..options()
+    };
+    let e = deploy(&plan, &short).unwrap_err().to_string();
+    assert!(e.contains("stage `balancing` timed out"), "{e}");
+    assert!(
+        e.contains(&format!(
+            "HTTPRoute/{name}/{name}: Gateway/gw-ctrl/paas: its controller has not accepted the \
+             route yet"
+        )),
+        "{e}"
+    );
+    // The test as the gateway controller: the route accepted and its backends resolved.
+    kube(async |c| {
+        let routes = Api::<kube::api::DynamicObject>::namespaced_with(
+            c,
+            name,
+            &gateway_api("HTTPRoute", "httproutes"),
+        );
+        let generation = routes.get(name).await.unwrap().metadata.generation.unwrap();
+        let status = serde_json::json!({"status": {"parents": [{
+            "parentRef": {"group": "gateway.networking.k8s.io", "kind": "Gateway",
+                          "name": "paas", "namespace": "gw-ctrl"},
+            "controllerName": "example.net/gateway",
+            "conditions": [condition("Accepted", generation),
+                           condition("ResolvedRefs", generation)]}]}});
+        routes
+            .patch_status(
+                name,
+                &kube::api::PatchParams::default(),
+                &kube::api::Patch::Merge(&status),
+            )
+            .await
+            .unwrap();
+    });
+    let rel = deploy(&plan, &options()).unwrap().release.unwrap();
+    assert_eq!(rel.phase, ReleasePhase::Deployed);
+}
+
+/// platform.toml's `[canary] traffic = "httproute"`: the balancing stage has an HTTPRoute (stable
+/// 100); a canary gets its own instance, a `-canary` Service and the route's weights (90/10);
+/// `abort` puts the route back at stable 100 and removes the canary Deployment and Service; a
+/// 25% canary promoted leaves the route at stable 100 with the new image. No gateway controller
+/// runs (the API server alone, the CRD from the Gateway API's module): the route is ready once
+/// applied, as docs/deploy.md says.
+#[test]
+#[ignore = "needs a kube-apiserver (scripts/test.d/70-deploy.sh)"]
+fn a_canary_split_by_httproute_weights_is_aborted_or_promoted_with_the_test_acting_as_controllers()
+{
+    install_http_route_crd();
+    let name = "summer-route";
+    let platform = format!(
+        "{}\n[canary]\ntraffic = \"httproute\"\ngateway = \"paas\"\ngateway_namespace = \"gateway-system\"\n",
+        backend_k8s::DEFAULT_PLATFORM
+    );
+    let plan = render_with(&platform, "summer", "dev", Some(name), IMAGE, &["one"]).unwrap();
+    let balancing = &plan.manifests[0].stages.last().unwrap();
+    assert_eq!(balancing.name, "balancing");
+    assert!(
+        balancing.yaml.contains("kind: HTTPRoute"),
+        "{}",
+        balancing.yaml
+    );
+    let _controllers = FakeControllers::start(name);
+    deploy(&plan, &options()).unwrap();
+    let weights = || {
+        kube(async |c| {
+            let ar = kube::api::ApiResource {
+                group: "gateway.networking.k8s.io".to_owned(),
+                version: "v1".to_owned(),
+                api_version: "gateway.networking.k8s.io/v1".to_owned(),
+                kind: "HTTPRoute".to_owned(),
+                plural: "httproutes".to_owned(),
+            };
+            let live = Api::<kube::api::DynamicObject>::namespaced_with(c, name, &ar)
+                .get(name)
+                .await
+                .unwrap();
+            let route: brief_deploy::route::HttpRoute =
+                serde_json::from_value(serde_json::to_value(live).unwrap()).unwrap();
+            route.weights()
+        })
+    };
+    let exists = |kind: &'static str, object: String| {
+        kube(async move |c| match kind {
+            "Service" => Api::<k8s_openapi::api::core::v1::Service>::namespaced(c, name)
+                .get_opt(&object)
+                .await
+                .unwrap()
+                .map(|s| s.spec.unwrap().selector.unwrap()),
+            _ => Api::<Deployment>::namespaced(c, name)
+                .get_opt(&object)
+                .await
+                .unwrap()
+                .map(|d| d.spec.unwrap().selector.match_labels.unwrap()),
+        })
+    };
+    let canary_name = format!("{name}-canary");
+    assert_eq!(weights(), [(name.to_owned(), 100)]);
+    let canary = |image: &str, percent: u32| {
+        let mut p = with_image(&plan, image);
+        p.strategy = "canary".to_owned();
+        let opts = Options {
+            canary_percent: percent,
+            ..options()
+        };
+        deploy(&p, &opts).unwrap().release.unwrap()
+    };
+    let rel = canary("registry.paas.internal/services/app:3.0.0", 10);
+    assert_eq!(rel.phase, ReleasePhase::Canary);
+    assert_eq!(
+        weights(),
+        [(name.to_owned(), 90), (canary_name.clone(), 10)]
+    );
+    // The canary is its own instance: the stable Service does not select its pods.
+    let svc = exists("Service", canary_name.clone()).expect("the canary Service");
+    assert_eq!(svc["app.kubernetes.io/instance"], canary_name);
+    assert_eq!(svc[brief_deploy::TRACK_LABEL], "canary");
+    let dep = exists("Deployment", canary_name.clone()).expect("the canary Deployment");
+    assert_eq!(dep["app.kubernetes.io/instance"], canary_name);
+    assert_eq!(
+        exists("Service", name.to_owned()).unwrap()["app.kubernetes.io/instance"],
+        name
+    );
+    brief_deploy::canary_abort(&[target()], name, &plan.env, "test", &options(), &quiet).unwrap();
+    assert_eq!(weights(), [(name.to_owned(), 100)]);
+    assert!(exists("Service", canary_name.clone()).is_none());
+    assert!(exists("Deployment", canary_name.clone()).is_none());
+    canary("registry.paas.internal/services/app:3.1.0", 25);
+    assert_eq!(
+        weights(),
+        [(name.to_owned(), 75), (canary_name.clone(), 25)]
+    );
+    let (promote, _) =
+        brief_deploy::promote_plan(&[target()], name, &plan.env, "test", &options()).unwrap();
+    deploy(&promote, &options()).unwrap();
+    assert_eq!(weights(), [(name.to_owned(), 100)]);
+    assert!(exists("Service", canary_name.clone()).is_none());
+    assert!(exists("Deployment", canary_name.clone()).is_none());
+    let live = kube(async |c| live_image_in(c, name).await);
+    assert_eq!(live, "registry.paas.internal/services/app:3.1.0");
 }

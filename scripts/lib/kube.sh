@@ -6,6 +6,7 @@
 # Source it, then: kube_build; kube_start DIR (writes DIR/kubeconfig, DIR/token); kube_stop DIR;
 # kube_start_second DIR2 DIR for a second "cluster" on the same etcd (another --etcd-prefix);
 # kube_restart DIR starts a stopped API server again (same port, keys, token and prefix).
+# kube_gateway_crds prints the directory of the Gateway API's standard CRDs (HTTPRoute, Gateway).
 KUBE_VERSION="${KUBE_VERSION:-v1.35.4}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 KUBE_CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/brief-kube/kubernetes-$KUBE_VERSION-etcd-$ETCD_VERSION"
@@ -54,6 +55,18 @@ kube_build() {
     go build -o "$KUBE_CACHE/bin/etcd.tmp" go.etcd.io/etcd/server/v3
     mv "$KUBE_CACHE/bin/etcd.tmp" "$KUBE_CACHE/bin/etcd"
   )
+}
+
+# The Gateway API's standard-channel CRDs, from its Go module (sigs.k8s.io/gateway-api, pinned;
+# in the Go module cache like the API server's sources): prints their directory. The tests install
+# the HTTPRoute CRD from there (the platform, not paasctl, owns the Gateway API in a real cluster).
+GATEWAY_API_VERSION="${GATEWAY_API_VERSION:-v1.6.3}"
+kube_gateway_crds() {
+  local dir
+  dir="$(GOTOOLCHAIN=local GOFLAGS=-mod=mod go mod download -json "sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION" |
+    sed -n 's/.*"Dir": "\(.*\)",*/\1/p')"
+  [ -d "$dir/config/crd/standard" ] || return 1
+  echo "$dir/config/crd/standard"
 }
 
 # A free TCP port on 127.0.0.1.

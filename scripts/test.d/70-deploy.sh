@@ -6,7 +6,8 @@
 # `three` ($KUBE_THREE: its state directory), which the outage test stops, restarts and wipes (its
 # etcd prefix deleted, the etcd at $KUBE_ETCD). No kubelet
 # or controllers run: the tests act as the Deployment and Job controllers by patching /status
-# where they need workloads ready (paasctl/tests/deploy.rs).
+# where they need workloads ready (paasctl/tests/deploy.rs). The Gateway API's CRDs come from its Go
+# module ($GATEWAY_API_CRDS); the HTTPRoute canary test installs the HTTPRoute CRD from there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:/usr/local/go/bin:$HOME/go/bin:$PATH"
@@ -15,6 +16,8 @@ export INSTA_UPDATE=no CARGO_TERM_COLOR=never GOTOOLCHAIN=local
 . scripts/lib/kube.sh
 
 kube_build
+GATEWAY_API_CRDS="$(kube_gateway_crds)"
+export GATEWAY_API_CRDS
 STATE="$(mktemp -d)"
 trap 'kube_stop "$STATE/three"; kube_stop "$STATE/two"; kube_stop "$STATE/one"; rm -rf "$STATE"' EXIT
 kube_start "$STATE/one"

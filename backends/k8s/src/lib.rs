@@ -19,6 +19,7 @@ use platform::PlatformFile;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub use objects::fnv1a;
 pub use platform::{Platform, DEFAULT_PLATFORM, PLATFORM_ENV_VAR};
 pub use validate::{check_output, validate_app};
 

@@ -1,4 +1,5 @@
-//! `platform.toml`: environments, clusters, domains, registry, size classes, mesh and ingress.
+//! `platform.toml`: environments, clusters, domains, registry, size classes, mesh, ingress and
+//! how a canary gets its traffic.
 //!
 //! Owned by the platform team; an embedded default makes `paasctl manifests` work out of the box.
 //! The reference is docs/platform-toml.md. Errors are located diagnostics like app.toml's.
@@ -36,6 +37,9 @@ pub struct Platform {
     #[serde(default)]
     pub monitoring_namespace: Option<String>,
     pub ingress: Ingress,
+    /// How `paasctl deploy --strategy canary` splits the traffic.
+    #[serde(default)]
+    pub canary: Canary,
     pub vault: Vault,
     pub environments: BTreeMap<String, Environment>,
     pub sizes: BTreeMap<Size, SizeClass>,
@@ -50,6 +54,31 @@ pub enum Mesh {
     None,
     Linkerd,
     Istio,
+}
+
+/// `[canary]`: how a canary gets its share of the traffic (docs/deploy.md, Canary).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Canary {
+    /// `replicas` (the default): the Service selects stable and canary pods, the share is the
+    /// replica ratio; `httproute`: a Gateway API HTTPRoute per service in the balancing stage,
+    /// whose backend weights give the canary its exact share.
+    #[serde(default)]
+    pub traffic: CanaryTraffic,
+    /// `httproute`: the Gateway every HTTPRoute attaches to (its parentRef); required then.
+    #[serde(default)]
+    pub gateway: Option<String>,
+    /// The Gateway's namespace; default the service's own.
+    #[serde(default)]
+    pub gateway_namespace: Option<String>,
+}
+
+/// How a canary's traffic is split.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CanaryTraffic {
+    #[default]
+    Replicas,
+    Httproute,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -341,6 +370,40 @@ fn validate(pf: &PlatformFile, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+    match (&p.canary.traffic, &p.canary.gateway) {
+        (CanaryTraffic::Httproute, None) => diags.push(
+            Diagnostic::new(
+                codes::E0604,
+                "`canary.traffic = \"httproute\"` needs `canary.gateway`",
+            )
+            .primary(
+                pf.span("canary.traffic"),
+                "HTTPRoutes need a Gateway to attach to",
+            )
+            .hint(
+                "add `gateway = \"<name of the Gateway>\"` (and `gateway_namespace`) to `[canary]`",
+            ),
+        ),
+        (_, Some(g)) => {
+            if let Err(e) = check_dns_label(g) {
+                diags.push(invalid(
+                    pf,
+                    "canary.gateway",
+                    format!("`canary.gateway` = \"{g}\" {e}"),
+                ));
+            }
+        }
+        _ => {}
+    }
+    if let Some(ns) = &p.canary.gateway_namespace {
+        if let Err(e) = check_dns_label(ns) {
+            diags.push(invalid(
+                pf,
+                "canary.gateway_namespace",
+                format!("`canary.gateway_namespace` = \"{ns}\" {e}"),
+            ));
+        }
+    }
     if !p.vault.kv_path.contains("{service}") {
         diags.push(invalid(
             pf,
@@ -624,6 +687,32 @@ mod tests {
         assert!(p.environment("qa").is_none());
         assert!(check_public_host(p, "staging", "shop.brief.example").is_err());
         assert!(check_public_host(p, "staging", "shop.example.org").is_err());
+    }
+
+    #[test]
+    fn canary_traffic_is_replicas_by_default_and_httproute_needs_a_gateway() {
+        let pf = load(DEFAULT_PLATFORM).unwrap();
+        assert_eq!(pf.platform.canary.traffic, CanaryTraffic::Replicas);
+        let with = |table: &str| format!("{DEFAULT_PLATFORM}\n[canary]\n{table}\n");
+        let pf = load(&with("traffic = \"httproute\"\ngateway = \"paas\"")).unwrap();
+        assert_eq!(pf.platform.canary.traffic, CanaryTraffic::Httproute);
+        let text = with("traffic = \"httproute\"");
+        let diags = load(&text).unwrap_err();
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(diags[0].code, "E0604");
+        let at = diags[0].labels[0].span.range.start;
+        assert!(text[at..].starts_with("\"httproute\""), "{diags:?}");
+        let text = with("traffic = \"mesh\"");
+        let diags = load(&text).unwrap_err();
+        assert_eq!(diags[0].code, "E0603", "{diags:?}");
+        assert!(
+            diags[0].message.contains("unknown variant `mesh`"),
+            "{diags:?}"
+        );
+        let at = diags[0].labels[0].span.range.start;
+        assert!(text[at..].starts_with("\"mesh\""), "{diags:?}");
+        let diags = load(&with("traffic = \"httproute\"\ngateway = \"Bad_Name\"")).unwrap_err();
+        assert!(diags[0].message.contains("`canary.gateway`"), "{diags:?}");
     }
 
     #[test]

@@ -329,6 +329,28 @@ fn bytes_are_identical_across_runs() {
         .contains("image: registry.paas.internal/services/shop:prod"));
 }
 
+/// platform.toml's `[canary] traffic = "httproute"`: the balancing stage of full-app has an
+/// HTTPRoute on the platform's Gateway for the service's host, all of it to the stable Service.
+#[test]
+fn httproute_variant() {
+    let text = format!(
+        "{}\n[canary]\ntraffic = \"httproute\"\ngateway = \"paas\"\ngateway_namespace = \"gateway-system\"\n",
+        platform::DEFAULT_PLATFORM
+    );
+    let pf = platform::load(&mut Sources::new(), "platform.toml", &text).unwrap();
+    let m = generate(
+        &full_app(),
+        Request {
+            platform: &pf,
+            app_toml: None,
+            env: "staging",
+            image: Some("registry.paas.internal/services/shop:1.4.2"),
+        },
+    )
+    .unwrap();
+    snapshot("full-app@staging+httproute", &m.concatenated());
+}
+
 /// The mesh variants of the platform config: snapshots of full-app in staging, also exported for
 /// the external validators under `<MANIFESTS_OUT>/full-app-<mesh>/staging/`.
 #[test]
@@ -373,6 +395,7 @@ fn no_unreferenced_snapshots() {
     for mesh in ["linkerd", "istio"] {
         expected.insert(format!("full-app@staging+{mesh}"));
     }
+    expected.insert("full-app@staging+httproute".to_owned());
     let stray = brief_testkit::stray_snapshots(&snapshot_dir(), |stem| expected.contains(stem));
     assert!(
         stray.is_empty(),

@@ -149,3 +149,68 @@ fn other_kinds_are_ready_when_applied_unless_behind() {
         Readiness::InProgress("phase Terminating".to_owned())
     );
 }
+
+fn route(parents: serde_json::Value) -> Readiness {
+    of(&json!({
+        "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+        "metadata": {"name": "a", "namespace": "a", "generation": 3},
+        "spec": {"parentRefs": [{"name": "paas", "namespace": "gw"}], "rules": []},
+        "status": {"parents": parents},
+    }))
+}
+
+fn cond(type_: &str, status: &str, generation: i64) -> serde_json::Value {
+    json!({"type": type_, "status": status, "reason": "R", "message": "m",
+           "observedGeneration": generation, "lastTransitionTime": "2026-12-02T00:00:00Z"})
+}
+
+fn parent(conditions: serde_json::Value) -> serde_json::Value {
+    json!([{"parentRef": {"name": "paas", "namespace": "gw"},
+            "controllerName": "example.net/gateway", "conditions": conditions}])
+}
+
+#[test]
+fn http_route_needs_accepted_and_resolved_refs_at_its_generation() {
+    let ok = route(parent(json!([
+        cond("Accepted", "True", 3),
+        cond("ResolvedRefs", "True", 3)
+    ])));
+    assert_eq!(ok, Readiness::Ready);
+    let refused = route(parent(json!([
+        cond("Accepted", "False", 3),
+        cond("ResolvedRefs", "True", 3)
+    ])));
+    assert_eq!(
+        refused,
+        Readiness::InProgress("Gateway paas: condition Accepted=False (R): m".to_owned())
+    );
+    let unresolved = route(parent(json!([cond("Accepted", "True", 3)])));
+    assert_eq!(
+        unresolved,
+        Readiness::InProgress("Gateway paas: condition ResolvedRefs not reported yet".to_owned())
+    );
+    let old = route(parent(json!([
+        cond("Accepted", "True", 2),
+        cond("ResolvedRefs", "True", 2)
+    ])));
+    assert!(
+        matches!(&old, Readiness::InProgress(w) if w.contains("generation 2, not 3")),
+        "{old:?}"
+    );
+}
+
+#[test]
+fn http_route_without_parent_status_is_left_to_the_gateway_lookup() {
+    assert_eq!(
+        route(json!([])),
+        Readiness::InProgress(NO_PARENT_STATUS.to_owned())
+    );
+    let pending = json!({"status": {"conditions": [
+        {"type": "Accepted", "status": "Unknown", "reason": "Pending"},
+        {"type": "Programmed", "status": "Unknown", "reason": "Pending"}]}});
+    assert!(!gateway_has_controller(&pending));
+    assert!(!gateway_has_controller(&json!({})));
+    let managed = json!({"status": {"conditions": [
+        {"type": "Accepted", "status": "True", "reason": "Accepted"}]}});
+    assert!(gateway_has_controller(&managed));
+}

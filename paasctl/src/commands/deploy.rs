@@ -4,6 +4,7 @@
 use crate::args::{DeployArgs, StrategyArg};
 use crate::output::EXIT_OK;
 use crate::rendered::{exit_code, print_event, render, targets, who};
+use backend_k8s::platform::CanaryTraffic;
 use brief_deploy::Event;
 
 /// Deploys; returns the exit code.
@@ -18,6 +19,7 @@ pub fn run(a: &DeployArgs) -> i32 {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let canary_traffic = r.canary_traffic;
     let clusters = match targets(&r, &a.cluster) {
         Ok(t) => t,
         Err(code) => return code,
@@ -34,6 +36,7 @@ pub fn run(a: &DeployArgs) -> i32 {
         rollback_of: None,
         who: who(),
         manifests: r.manifests,
+        inputs: Some(r.inputs),
     };
     let options = brief_deploy::Options {
         timeout: a.timeout,
@@ -52,12 +55,16 @@ pub fn run(a: &DeployArgs) -> i32 {
             let message = match &outcome.release {
                 Some(rel) if a.strategy == StrategyArg::Canary => format!(
                     "canary of {} in {}: release v{} beside the stable release in {} ({}% of \
-                     the traffic by replica ratio); `paasctl canary promote` or `abort`",
+                     the traffic by {}); `paasctl canary promote` or `abort`",
                     plan.service,
                     plan.env,
                     rel.version,
                     names(&clusters),
-                    a.canary_percent
+                    a.canary_percent,
+                    match canary_traffic {
+                        CanaryTraffic::Replicas => "replica ratio",
+                        CanaryTraffic::Httproute => "HTTPRoute weights",
+                    }
                 ),
                 Some(rel) => format!(
                     "deployed {} to {}: release v{} in {} ({} pruned)",

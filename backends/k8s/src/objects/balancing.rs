@@ -1,8 +1,10 @@
-//! The balancing stage: what puts traffic on the new version (the Service, and the Ingress of a
-//! public host). A worker has neither, unless it consumes events: then a Service for the data
-//! bus's deliveries.
+//! The balancing stage: what puts traffic on the new version (the Service, the HTTPRoute when
+//! platform.toml's canary traffic is `httproute`, and the Ingress of a public host). A worker has
+//! none, unless it consumes events: then a Service for the data bus's deliveries.
 use super::ctx::Ctx;
 use super::push;
+use super::route::{BackendRef, HttpRoute, HttpRouteRule, HttpRouteSpec, ParentRef};
+use crate::platform::{url_host, CanaryTraffic};
 use crate::StageFile;
 use compiler::app::Kind;
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
@@ -22,6 +24,9 @@ pub(super) fn build(ctx: &Ctx<'_>, balancing: &mut StageFile) {
     push(balancing, &service(ctx), ctx.name);
     if app.kind == Kind::Worker {
         return;
+    }
+    if ctx.r.platform.canary.traffic == CanaryTraffic::Httproute {
+        push(balancing, &route(ctx), ctx.name);
     }
     if let Some(host) = &app.public_host {
         push(balancing, &ingress(ctx, host), ctx.name);
@@ -45,6 +50,43 @@ fn service(ctx: &Ctx<'_>) -> Service {
             ..Default::default()
         }),
         ..Default::default()
+    }
+}
+
+/// The service's HTTPRoute on the platform's Gateway, for the host of its URL in this
+/// environment: every request to the stable Service (weight 100).
+fn route(ctx: &Ctx<'_>) -> HttpRoute {
+    let (name, r) = (ctx.name, ctx.r);
+    let canary = &r.platform.canary;
+    let hostnames = r
+        .platform
+        .environments
+        .get(&r.app.env_name)
+        .and_then(|e| e.service_url(&r.app.env_name, name))
+        .and_then(|(url, _)| url_host(&url).map(str::to_owned))
+        .into_iter()
+        .collect();
+    HttpRoute {
+        api_version: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: ctx.meta(name, ctx.component()),
+        spec: HttpRouteSpec {
+            parent_refs: vec![ParentRef {
+                group: "gateway.networking.k8s.io",
+                kind: "Gateway",
+                name: canary.gateway.clone().unwrap_or_default(),
+                namespace: canary.gateway_namespace.clone(),
+            }],
+            hostnames,
+            rules: vec![HttpRouteRule {
+                backend_refs: vec![BackendRef {
+                    kind: "Service",
+                    name: name.to_owned(),
+                    port: 80,
+                    weight: 100,
+                }],
+            }],
+        },
     }
 }
 

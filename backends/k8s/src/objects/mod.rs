@@ -7,6 +7,7 @@ mod ctx;
 mod db;
 mod init;
 mod network;
+mod route;
 
 use crate::{Manifests, Resolved, Stage, StageFile};
 use k8s_openapi::Resource;
