@@ -11,6 +11,9 @@ if [ -z "${CARGO_TARGET_DIR:-}" ]; then
   export CARGO_TARGET_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/brief-cargo-target/${toolchain%-}"
 fi
 echo "cargo target directory: $CARGO_TARGET_DIR"
+# No incremental compilation: each clean clone is a new path, so its incremental state would only
+# pile up in the cache (14 GB after a day of runs) without being reused.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 start=$SECONDS
 for stage in scripts/test.d/*.sh; do
   echo "=== stage: $stage"

@@ -3,7 +3,7 @@
 //! the rule that no environment is ever handed another environment's URL; atomic writes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use backend_k8s::platform::{self, check_url, url_host, PlatformFile};
-use backend_k8s::{generate, Request};
+use backend_k8s::{generate, Manifests, Request};
 use brief_testkit::corpus::{CASES, MANIFESTS};
 use compiler::{render, Compiler, OsFs, Sources};
 use std::path::{Path, PathBuf};
@@ -337,8 +337,16 @@ fn httproute_variant() {
         "{}\n[canary]\ntraffic = \"httproute\"\ngateway = \"paas\"\ngateway_namespace = \"gateway-system\"\n",
         platform::DEFAULT_PLATFORM
     );
-    let pf = platform::load(&mut Sources::new(), "platform.toml", &text).unwrap();
-    let m = generate(
+    snapshot(
+        "full-app@staging+httproute",
+        &full_app_in_staging(&text).concatenated(),
+    );
+}
+
+/// full-app's staging manifests under the platform config `platform_text`.
+fn full_app_in_staging(platform_text: &str) -> Manifests {
+    let pf = platform::load(&mut Sources::new(), "platform.toml", platform_text).unwrap();
+    generate(
         &full_app(),
         Request {
             platform: &pf,
@@ -347,8 +355,7 @@ fn httproute_variant() {
             image: Some("registry.paas.internal/services/shop:1.4.2"),
         },
     )
-    .unwrap();
-    snapshot("full-app@staging+httproute", &m.concatenated());
+    .unwrap()
 }
 
 /// The mesh variants of the platform config: snapshots of full-app in staging, also exported for
@@ -359,17 +366,7 @@ fn mesh_variants() {
     for mesh in ["linkerd", "istio"] {
         let text =
             platform::DEFAULT_PLATFORM.replace("mesh = \"none\"", &format!("mesh = \"{mesh}\""));
-        let pf = platform::load(&mut Sources::new(), "platform.toml", &text).unwrap();
-        let m = generate(
-            &full_app(),
-            Request {
-                platform: &pf,
-                app_toml: None,
-                env: "staging",
-                image: Some("registry.paas.internal/services/shop:1.4.2"),
-            },
-        )
-        .unwrap();
+        let m = full_app_in_staging(&text);
         if let Some(dir) = &export {
             m.write(&dir.join(format!("full-app-{mesh}")).join("staging"))
                 .unwrap();
