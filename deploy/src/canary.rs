@@ -18,10 +18,13 @@ use crate::route::HttpRoute;
 use crate::run::{connect, each, parse_stages, stages_for, under_lock};
 use crate::{cluster, Error, Event, Options, Plan, Progress, Target};
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::Service;
 use kube::api::DynamicObject;
+use kube::Api;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// The label that names an instance; a canary split by HTTPRoute weights is its own instance.
 const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
@@ -131,9 +134,15 @@ fn of_kind<'a>(objs: &'a [Object], kind: &'a str) -> impl Iterator<Item = &'a Ob
 /// replica ratio the balancing stage is left to `promote` too (the Service already selects the
 /// canary's pods); by HTTPRoute weights (the balancing stage has routes) it gets a canary
 /// Service beside every Service a route sends to, and the routes split `percent` to them.
+///
+/// A Deployment an autoscaler sizes (rendered without `replicas`) is counted at `live`'s figure
+/// for it (by [`Object::id`]: what runs in the cluster, see [`live_replicas`]), else at its
+/// HorizontalPodAutoscaler's `minReplicas`. The canary itself has a fixed count: the autoscaler
+/// keeps sizing stable only, so the share drifts when it scales (docs/deploy.md).
 pub(crate) fn canary_stages(
     stages: &[(String, Vec<Object>)],
     percent: u32,
+    live: &HashMap<String, i32>,
 ) -> Result<Vec<(String, Vec<Object>)>, Error> {
     let none = Vec::new();
     let balancing = stages
@@ -152,7 +161,13 @@ pub(crate) fn canary_stages(
                 let mut canaries = Vec::new();
                 for o in of_kind(objs, "Deployment") {
                     let stable: Deployment = typed(o)?;
-                    let replicas = stable.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+                    let replicas = match stable.spec.as_ref().and_then(|s| s.replicas) {
+                        Some(r) => r,
+                        None => match live.get(&o.id()) {
+                            Some(r) => *r,
+                            None => autoscaled_min(objs, o.name())?.unwrap_or(1),
+                        },
+                    };
                     let canary = canary_of(&stable, canary_replicas(replicas, percent), by_route);
                     canaries.push(untyped(o, &canary)?);
                 }
@@ -178,6 +193,50 @@ pub(crate) fn canary_stages(
         }
     }
     Ok(out)
+}
+
+/// The `minReplicas` of the HorizontalPodAutoscaler among `objs` that sizes Deployment `name`.
+fn autoscaled_min(objs: &[Object], name: &str) -> Result<Option<i32>, Error> {
+    for o in of_kind(objs, "HorizontalPodAutoscaler") {
+        let hpa: HorizontalPodAutoscaler = typed(o)?;
+        if let Some(spec) = hpa.spec {
+            let target = &spec.scale_target_ref;
+            if target.kind == "Deployment" && target.name == name {
+                return Ok(Some(spec.min_replicas.unwrap_or(1)));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// How many replicas the Deployments of the app stage that an autoscaler sizes (rendered without
+/// `replicas`) run now in the cluster of `client`, by [`Object::id`]; one not there yet is left
+/// out.
+pub(crate) async fn live_replicas(
+    client: &kube::Client,
+    stages: &[(String, Vec<Object>)],
+) -> Result<HashMap<String, i32>, Error> {
+    let mut live = HashMap::new();
+    for (_, objs) in stages.iter().filter(|(n, _)| n == "app") {
+        for o in of_kind(objs, "Deployment") {
+            let stable: Deployment = typed(o)?;
+            if stable.spec.as_ref().and_then(|s| s.replicas).is_some() {
+                continue;
+            }
+            let api: Api<Deployment> =
+                Api::namespaced(client.clone(), o.namespace().unwrap_or("default"));
+            let running = api
+                .get_opt(o.name())
+                .await
+                .map_err(|e| Error::api(o.id(), e))?
+                .and_then(|d| d.spec)
+                .and_then(|s| s.replicas);
+            if let Some(r) = running {
+                live.insert(o.id(), r);
+            }
+        }
+    }
+    Ok(live)
 }
 
 /// The newest release in phase `canary` among every target's history, and the client of a
@@ -333,5 +392,41 @@ mod tests {
         assert_eq!(canary_replicas(9, 25), 3);
         assert_eq!(canary_replicas(3, 99), 297);
         assert_eq!(canary_replicas(0, 5), 1);
+    }
+
+    const AUTOSCALED: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop, namespace: shop}
+spec:
+  selector: {matchLabels: {app: shop}}
+  template:
+    metadata: {labels: {app: shop}}
+    spec: {containers: [{name: app, image: shop:1}]}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: shop, namespace: shop}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: shop}
+  minReplicas: 3
+  maxReplicas: 12
+";
+
+    fn canary_count(live: &[(&str, i32)], percent: u32) -> Option<i32> {
+        let objs = crate::objects::parse(AUTOSCALED, None).ok()?;
+        let live = live.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
+        let stages = canary_stages(&[("app".to_owned(), objs)], percent, &live).ok()?;
+        let canary: Deployment = typed(stages.first()?.1.first()?).ok()?;
+        canary.spec?.replicas
+    }
+
+    #[test]
+    fn an_autoscaled_canary_gets_its_share_of_what_runs_else_of_the_autoscalers_minimum() {
+        let id = crate::objects::id("Deployment", Some("shop"), "shop");
+        // Stable runs 9 (the autoscaler scaled it): 25% beside 9 is 3.
+        assert_eq!(canary_count(&[(&id, 9)], 25), Some(3));
+        // Not running yet: counted at minReplicas 3, so 50% is 3.
+        assert_eq!(canary_count(&[], 50), Some(3));
+        assert_eq!(canary_count(&[], 25), Some(1));
     }
 }

@@ -44,14 +44,18 @@ pub enum Error {
 }
 
 impl Error {
+    /// A failed request about `what`: the API server's refusal, or [`Error::Cluster`] when it
+    /// did not answer at all (connection refused, TLS, a timeout).
     pub(crate) fn api(what: impl Into<String>, e: kube::Error) -> Error {
-        let message = match &e {
-            kube::Error::Api(s) => format!("{} ({})", s.message, s.code),
-            other => other.to_string(),
-        };
-        Error::Api {
-            what: what.into(),
-            message,
+        match &e {
+            kube::Error::Api(s) => Error::Api {
+                what: what.into(),
+                message: format!("{} ({})", s.message, s.code),
+            },
+            other => Error::Cluster(format!(
+                "{}: the API server did not answer: {other}",
+                what.into()
+            )),
         }
     }
 

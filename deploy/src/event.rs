@@ -51,6 +51,8 @@ pub enum Event {
         version: u64,
         from: Option<u64>,
     },
+    /// A cluster did not answer and is left out (`sync --skip-unreachable`).
+    Unreachable { cluster: String, error: String },
     /// A free-form note (a dry run's result and the like).
     Note { message: String },
 }
@@ -108,6 +110,9 @@ impl fmt::Display for Event {
                     "{cluster}: has no deployed release, bringing it to release v{version}"
                 ),
             },
+            Event::Unreachable { cluster, error } => {
+                write!(f, "{cluster}: did not answer, left out: {error}")
+            }
             Event::Note { message } => write!(f, "{message}"),
         }
     }

@@ -126,6 +126,8 @@ pub struct Options {
     pub lease_duration: Duration,
     /// How often readiness is polled.
     pub poll: Duration,
+    /// `sync`: leave out (and report) the clusters that do not answer instead of failing.
+    pub skip_unreachable: bool,
 }
 
 impl Default for Options {
@@ -140,6 +142,7 @@ impl Default for Options {
             system_namespace: "paasctl-system".to_owned(),
             lease_duration: Duration::from_secs(60),
             poll: Duration::from_millis(500),
+            skip_unreachable: false,
         }
     }
 }

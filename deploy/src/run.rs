@@ -197,7 +197,10 @@ pub fn deploy(
         let mut conns = connect(targets, &plan.manifests, Some((&plan.service, &plan.env))).await?;
         if plan.strategy == "canary" {
             for c in &mut conns {
-                c.stages = crate::canary::canary_stages(&c.stages, options.canary_percent)?;
+                let live = crate::canary::live_replicas(&c.client, &c.stages)
+                    .await
+                    .map_err(|e| e.in_cluster(&c.name))?;
+                c.stages = crate::canary::canary_stages(&c.stages, options.canary_percent, &live)?;
             }
         }
         if options.dry_run {

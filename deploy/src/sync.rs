@@ -2,7 +2,9 @@
 //! deployed in any of them. A cluster whose newest deployed release is older (it was down, or
 //! deployed to alone with `--context`), or that has none at all (its state was lost), gets the
 //! record's manifests for it, read from a cluster that has them, recorded there under the same
-//! version.
+//! version. With [`crate::Options::skip_unreachable`] a cluster that does not answer is reported
+//! ([`Event::Unreachable`]) and left out; the release of record is then the newest among those
+//! that answer (a cluster only ever moves forward, so none is taken back).
 use crate::release::{self, ReleaseInfo, ReleasePhase};
 use crate::run::{connect, each, record_and_apply, recover, under_lock};
 use crate::{cluster, Error, Event, Options, Plan, Progress, Target};
@@ -15,6 +17,8 @@ pub struct SyncOutcome {
     pub version: u64,
     /// The clusters that were brought to it (the others already ran it).
     pub synced: Vec<String>,
+    /// The clusters left out because they did not answer (`Options::skip_unreachable`).
+    pub unreachable: Vec<String>,
 }
 
 /// Brings every target cluster to the release of record (docs/deploy.md).
@@ -28,7 +32,8 @@ pub fn sync(
 ) -> Result<SyncOutcome, Error> {
     cluster::runtime()?.block_on(async {
         let ns = options.system_namespace.as_str();
-        // Every cluster must answer: a cluster that cannot be read cannot be compared.
+        // Every cluster must answer (a cluster that cannot be read cannot be compared), unless
+        // `skip_unreachable`: then those that do not are reported and left out.
         let listed = join_all(targets.iter().map(|t| async move {
             async {
                 let client = t.client().await?;
@@ -40,15 +45,35 @@ pub fn sync(
         }))
         .await;
         let mut found = Vec::new();
+        let mut reachable = Vec::new();
+        let mut unreachable = Vec::new();
         let mut errors = Vec::new();
-        for l in listed {
+        let mut refused = Vec::new();
+        for (t, l) in targets.iter().zip(listed) {
             match l {
-                Ok(x) => found.push(x),
-                Err(e) => errors.push(e),
+                Ok(x) => {
+                    found.push(x);
+                    reachable.push(t);
+                }
+                // Only a cluster that does not answer is left out; one that refuses is an error.
+                Err(e) if options.skip_unreachable && e.is_cluster() => {
+                    unreachable.push(t.name.clone());
+                    errors.push(e);
+                }
+                Err(e) => refused.push(e),
             }
         }
-        if let Some(e) = Error::join(errors) {
+        if found.is_empty() {
+            refused.append(&mut errors);
+        }
+        if let Some(e) = Error::join(refused) {
             return Err(e);
+        }
+        for (cluster, e) in unreachable.iter().zip(&errors) {
+            progress(&Event::Unreachable {
+                cluster: cluster.clone(),
+                error: e.to_string(),
+            });
         }
         let newest_deployed = |h: &[ReleaseInfo]| {
             h.iter()
@@ -67,7 +92,7 @@ pub fn sync(
         };
         let stored = release::stored(holder, ns, &record).await?;
         let mut stale = Vec::new();
-        for (t, (_, h)) in targets.iter().zip(&found) {
+        for (t, (_, h)) in reachable.iter().zip(&found) {
             let own = newest_deployed(h).map(|r| r.version);
             if own == Some(record.version) {
                 progress(&Event::InSync {
@@ -80,13 +105,14 @@ pub fn sync(
                     version: record.version,
                     from: own,
                 });
-                stale.push(t.clone());
+                stale.push((*t).clone());
             }
         }
         if stale.is_empty() {
             return Ok(SyncOutcome {
                 version: record.version,
                 synced: Vec::new(),
+                unreachable,
             });
         }
         let plan = Plan {
@@ -149,6 +175,7 @@ pub fn sync(
         Ok(SyncOutcome {
             version: record.version,
             synced: stale.into_iter().map(|t| t.name).collect(),
+            unreachable,
         })
     })
 }

@@ -293,11 +293,15 @@ paasctl rollback -e prod --to 7 --no-regenerate   # the stored manifests, byte f
 cluster whose own newest deployed release is older (it was down during a deploy, or a deploy went \
 to another cluster alone with --context) or that has no release at all (its state was lost) gets \
 that release's manifests for it, from the record of a cluster that has them, with everything \
-`deploy` does: lock, stages, readiness, prune. Clusters already at the release are left alone.\n\n\
+`deploy` does: lock, stages, readiness, prune. Clusters already at the release are left alone. \
+Every cluster must answer, unless --skip-unreachable: then a cluster that does not answer is \
+reported and left out, the release of record is the newest among those that answer, and the rest \
+are synced (run `sync` again when it is back).\n\n\
 Examples:\n  paasctl sync -e prod\n  \
+paasctl sync -e prod --skip-unreachable   # during an outage: sync the clusters that answer\n  \
 paasctl sync services/shop -e prod --timeout 10m --format json   # the event stream for CI"
     )]
-    Sync(SyncArgs),
+    Sync(SyncCmdArgs),
     /// Promote or abort the canary of a service (`deploy --strategy canary`).
     Canary {
         #[command(subcommand)]
@@ -563,6 +567,16 @@ pub struct SyncArgs {
     pub cluster: ClusterArgs,
     #[command(flatten)]
     pub out: OutputArgs,
+}
+
+/// The arguments of `paasctl sync`: the common ones, and what to do with a cluster that is down.
+#[derive(clap::Args, Debug)]
+pub struct SyncCmdArgs {
+    #[command(flatten)]
+    pub run: SyncArgs,
+    /// Leave out (and report) the clusters that do not answer instead of failing.
+    #[arg(long)]
+    pub skip_unreachable: bool,
 }
 
 /// The arguments of `paasctl rollback`: those of `sync`, and the version to return to.

@@ -1811,6 +1811,72 @@ fn outages_of_cluster_three_are_recovered_by_sync_and_the_next_deploy_with_the_t
             .unwrap();
         assert_eq!(v4.phase, ReleasePhase::Failed);
         assert!(v4.message.contains("interrupted"), "{}", v4.message);
+    } // 4. Cluster three is down while cluster two (which never had the service) is behind the
+      //    release of record in cluster one: a plain sync refuses and changes nothing; with
+      //    skip_unreachable it syncs two and reports three; once three is back, sync brings it.
+    let v6 = render_for(
+        "summer",
+        "dev",
+        Some("summer-out"),
+        "registry.paas.internal/services/app:6.0.0",
+        &["one", "two", "three"],
+    )
+    .unwrap();
+    {
+        let _one = FakeControllers::start(&plan.service);
+        let rel = brief_deploy::deploy(&[target()], &v6, &opts, &quiet)
+            .unwrap()
+            .release
+            .unwrap();
+        assert_eq!(rel.version, 6);
+    }
+    stop_three();
+    let all = [target(), target_two(), target_three()];
+    let e = brief_deploy::sync(&all, &plan.service, &plan.env, "test", &opts, &quiet).unwrap_err();
+    assert!(e.to_string().starts_with("cluster `three`: "), "{e}");
+    assert!(e.is_cluster(), "{e:?}");
+    assert!(releases_in(target_two(), &plan).is_empty());
+    {
+        let _one = FakeControllers::start(&plan.service);
+        let _two = FakeControllers::start_in(kubeconfig_two(), &plan.service);
+        let rec = Recorder::default();
+        let progress = |e: &Event| rec.0.lock().unwrap().push(e.clone());
+        let skip = Options {
+            skip_unreachable: true,
+            ..opts.clone()
+        };
+        let out =
+            brief_deploy::sync(&all, &plan.service, &plan.env, "test", &skip, &progress).unwrap();
+        assert_eq!(
+            (out.version, out.synced, out.unreachable),
+            (6, vec!["two".to_owned()], vec!["three".to_owned()])
+        );
+        assert!(
+            rec.events()
+                .iter()
+                .any(|e| matches!(e, Event::Unreachable { cluster, .. } if cluster == "three")),
+            "{:?}",
+            rec.events()
+        );
+    }
+    assert_eq!(
+        kube_two(|c| live_image_in(c, "summer-out")),
+        "registry.paas.internal/services/app:6.0.0"
+    );
+    restart_three();
+    {
+        let _three = FakeControllers::start_in(three_dir().join("kubeconfig"), &plan.service);
+        let out =
+            brief_deploy::sync(&all, &plan.service, &plan.env, "test", &opts, &quiet).unwrap();
+        assert_eq!(out.synced, ["three"]);
+        assert!(out.unreachable.is_empty());
+    }
+    assert_eq!(
+        kube_three(|c| live_image_in(c, "summer-out")),
+        "registry.paas.internal/services/app:6.0.0"
+    );
+    for t in all {
+        no_release_pending(t, &plan);
     }
 }
 
