@@ -56,6 +56,9 @@ pub(crate) async fn apply(
 /// How an object that could not be read for want of an API server begins its reason.
 const UNREACHABLE: &str = "unreachable: ";
 
+/// The interval of a wait's first looks (it doubles from there up to the poll interval).
+const FIRST_LOOK: Duration = Duration::from_millis(10);
+
 /// How long a stage waits for an API server that stopped answering before it fails.
 const UNREACHABLE_FOR: Duration = Duration::from_secs(10);
 
@@ -123,6 +126,9 @@ pub(crate) async fn wait(
     let start = Instant::now();
     let mut last_ready = usize::MAX;
     let mut unreachable_since: Option<Instant> = None;
+    // Most objects are ready a few milliseconds after they are applied: the first looks come
+    // soon after and the interval doubles up to `poll`.
+    let mut every = poll.min(FIRST_LOOK);
     loop {
         let states = check(client, objects).await;
         let lost: Vec<&str> = states
@@ -182,6 +188,7 @@ pub(crate) async fn wait(
                 not_ready,
             });
         }
-        tokio::time::sleep(poll.min(timeout.saturating_sub(start.elapsed()))).await;
+        tokio::time::sleep(every.min(timeout.saturating_sub(start.elapsed()))).await;
+        every = (every * 2).min(poll);
     }
 }

@@ -465,14 +465,16 @@ pub(crate) async fn manifests(
     Ok(stored(client, namespace, release).await?.manifests)
 }
 
-/// Deletes the oldest releases (and their chunks) beyond `keep`; returns their names.
+/// Deletes the oldest of `older` (the releases before the one just recorded, oldest first) so
+/// that `keep` remain with it (at least itself); returns their names.
 pub(crate) async fn cap(
     client: &kube::Client,
     namespace: &str,
-    releases: &[ReleaseInfo],
+    older: &[ReleaseInfo],
     keep: usize,
 ) -> Result<Vec<String>, Error> {
-    let excess = releases.len().saturating_sub(keep.max(1));
+    let excess = older.len().saturating_sub(keep.max(1) - 1);
+    let releases = older;
     let mut deleted = Vec::new();
     for r in &releases[..excess] {
         remove(client, namespace, r).await?;

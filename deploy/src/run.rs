@@ -615,9 +615,12 @@ async fn apply_stages(
                 if objs.is_empty() {
                     return Ok(());
                 }
-                release::set_status(&c.client, ns, &record, ReleasePhase::Pending, &stage, "")
-                    .await?;
-                apply_one(c, &stage, objs, options, progress).await
+                // The record names the stage while it is applied (both requests at once).
+                let (marked, applied) = tokio::join!(
+                    release::set_status(&c.client, ns, &record, ReleasePhase::Pending, &stage, ""),
+                    apply_one(c, &stage, objs, options, progress)
+                );
+                marked.and(applied)
             }
         })
         .await
@@ -699,22 +702,26 @@ async fn finish(
         }
     };
     release::set_status(&c.client, ns, name, ReleasePhase::Deployed, last, message).await?;
-    for r in history
-        .iter()
-        .filter(|r| matches!(r.phase, ReleasePhase::Deployed | ReleasePhase::Canary))
-    {
-        release::set_status(
-            &c.client,
-            ns,
-            &r.name,
-            ReleasePhase::Superseded,
-            &r.stage,
-            "",
-        )
-        .await?;
-    }
-    let now = release::list(&c.client, ns, &plan.service, &plan.env).await?;
-    let expired = release::cap(&c.client, ns, &now, options.history).await?;
+    // The ones it replaces superseded at once; then the history capped (`history` holds every
+    // older record: the lock keeps others from adding any meanwhile).
+    let superseded = join_all(
+        history
+            .iter()
+            .filter(|r| matches!(r.phase, ReleasePhase::Deployed | ReleasePhase::Canary))
+            .map(|r| {
+                release::set_status(
+                    &c.client,
+                    ns,
+                    &r.name,
+                    ReleasePhase::Superseded,
+                    &r.stage,
+                    "",
+                )
+            }),
+    )
+    .await;
+    superseded.into_iter().collect::<Result<Vec<()>, Error>>()?;
+    let expired = release::cap(&c.client, ns, &history, options.history).await?;
     let tag = |v: Vec<String>| v.into_iter().map(|x| (c.name.clone(), x)).collect();
     Ok((tag(pruned), tag(expired)))
 }

@@ -1922,7 +1922,8 @@ fn bench_a_deploy_to_two_clusters_against_one() {
                 vec![target(), target_two()]
             };
             let start = std::time::Instant::now();
-            let trace = std::env::var_os("BENCH_TRACE").is_some() && i == runs;
+            let trace = std::env::var_os("BENCH_TRACE").is_some()
+                && (i == runs || std::env::var_os("BENCH_TRACE_ALL").is_some());
             let progress = |e: &Event| {
                 if trace {
                     println!("  {clusters} {:>5} ms  {e}", start.elapsed().as_millis());
