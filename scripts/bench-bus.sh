@@ -2,8 +2,10 @@
 # Benchmark of the data bus: starts a single-node Kafka (scripts/lib/kafka.sh) and runs
 # bus/benches/throughput.rs, which prints events/s and p50/p99 publish-to-delivery latency
 # through brief-bus next to a raw Kafka produce -> consume with the same client (rdkafka) on the
-# same broker, and their ratio. BRIEF_BUS_BENCH_EVENTS (default 5000) and
-# BRIEF_BUS_BENCH_CONCURRENCY (default 64) change the load; KAFKA_BOOTSTRAP set uses that broker.
+# same broker, on topics of the same number of partitions, and their ratio.
+# BRIEF_BUS_BENCH_EVENTS (default 5000), BRIEF_BUS_BENCH_CONCURRENCY (default 64) and
+# BRIEF_BUS_BENCH_PARTITIONS (default 6, the bus's default) change the load; KAFKA_BOOTSTRAP set
+# uses that broker.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"

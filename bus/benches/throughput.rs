@@ -1,11 +1,14 @@
 //! Events per second and publish-to-delivery latency through the bus, next to a raw Kafka
-//! produce -> consume with the same client (rdkafka) on the same broker in the same run.
-//! Needs KAFKA_BOOTSTRAP; scripts/bench-bus.sh starts Kafka and runs it
-//! (`BRIEF_BUS_BENCH_EVENTS`, `BRIEF_BUS_BENCH_CONCURRENCY` change the load).
+//! produce -> consume with the same client (rdkafka) on the same broker in the same run, both on
+//! topics of the same number of partitions. Needs KAFKA_BOOTSTRAP; scripts/bench-bus.sh starts
+//! Kafka and runs it (`BRIEF_BUS_BENCH_EVENTS`, `BRIEF_BUS_BENCH_CONCURRENCY` and
+//! `BRIEF_BUS_BENCH_PARTITIONS` change the load).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use brief_runtime::bytes::Bytes;
 use brief_runtime::transport::{HyperTransport, Transport};
 use brief_runtime::{http, Router};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{Consumer, StreamConsumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};
@@ -59,10 +62,27 @@ fn unique(name: &str) -> String {
     format!("{name}-{t}-{}", std::process::id())
 }
 
-/// Raw Kafka: N records produced with acks=all (at most `concurrency` in flight), consumed by a
-/// new group; latency from the send to the consumer's receipt.
-async fn raw(kafka: &str, n: usize, concurrency: usize) -> Run {
+/// Raw Kafka: N records produced with acks=all (at most `concurrency` in flight) to a topic of
+/// `partitions` partitions (as many as the bus gives its topic), consumed by a new group; latency
+/// from the send to the consumer's receipt.
+async fn raw(kafka: &str, n: usize, concurrency: usize, partitions: usize) -> Run {
     let topic = unique("bench-raw");
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", kafka)
+        .create()
+        .unwrap();
+    let created = admin
+        .create_topics(
+            [&NewTopic::new(
+                &topic,
+                partitions as i32,
+                TopicReplication::Fixed(1),
+            )],
+            &AdminOptions::new(),
+        )
+        .await
+        .unwrap();
+    assert!(created.iter().all(Result::is_ok), "{created:?}");
     let producer: FutureProducer = ClientConfig::new()
         .set("bootstrap.servers", kafka)
         .set("acks", "all")
@@ -136,7 +156,7 @@ async fn raw(kafka: &str, n: usize, concurrency: usize) -> Run {
 /// Through the bus: N publish calls (at most `concurrency` in flight) to a brief-bus process,
 /// delivered to a subscriber served by brief-runtime's router; latency from the publish call
 /// to the delivery's arrival.
-async fn bus(kafka: &str, n: usize, concurrency: usize) -> Run {
+async fn bus(kafka: &str, n: usize, concurrency: usize, partitions: usize) -> Run {
     let tag = unique("bench-bus");
     let topic = format!("{tag}.happened");
     let mut child = Command::new(env!("CARGO_BIN_EXE_brief-bus"))
@@ -148,6 +168,8 @@ async fn bus(kafka: &str, n: usize, concurrency: usize) -> Run {
             "127.0.0.1:0",
             "--max-in-flight",
             &concurrency.to_string(),
+            "--partitions",
+            &partitions.to_string(),
         ])
         .args([
             "--subscriptions-topic",
@@ -294,14 +316,16 @@ fn main() {
     };
     let n = env_num("BRIEF_BUS_BENCH_EVENTS", 5000);
     let c = env_num("BRIEF_BUS_BENCH_CONCURRENCY", 64);
+    // The bus's default `--partitions`.
+    let p = env_num("BRIEF_BUS_BENCH_PARTITIONS", 6);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let raw = raw(&kafka, n, c).await;
-        let bus = bus(&kafka, n, c).await;
-        println!("{n} events, {c} in flight, one broker on 127.0.0.1");
+        let raw = raw(&kafka, n, c, p).await;
+        let bus = bus(&kafka, n, c, p).await;
+        println!("{n} events, {c} in flight, topics of {p} partitions, one broker on 127.0.0.1");
         println!("{}", raw.line("raw kafka produce->consume"));
         println!("{}", bus.line("through brief-bus"));
         println!("ratio (bus / raw events/s): {:.2}", bus.rate() / raw.rate());
