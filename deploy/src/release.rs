@@ -474,9 +474,8 @@ pub(crate) async fn cap(
     keep: usize,
 ) -> Result<Vec<String>, Error> {
     let excess = older.len().saturating_sub(keep.max(1) - 1);
-    let releases = older;
     let mut deleted = Vec::new();
-    for r in &releases[..excess] {
+    for r in &older[..excess] {
         remove(client, namespace, r).await?;
         deleted.push(r.name.clone());
     }
