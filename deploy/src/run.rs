@@ -196,11 +196,12 @@ pub fn deploy(
     cluster::runtime()?.block_on(async {
         let mut conns = connect(targets, &plan.manifests, Some((&plan.service, &plan.env))).await?;
         if plan.strategy == "canary" {
-            for c in &mut conns {
-                let live = crate::canary::live_replicas(&c.client, &c.stages)
-                    .await
-                    .map_err(|e| e.in_cluster(&c.name))?;
-                c.stages = crate::canary::canary_stages(&c.stages, options.canary_percent, &live)?;
+            let live = each(&conns, |c| {
+                crate::canary::live_replicas(&c.client, &c.stages)
+            })
+            .await?;
+            for (c, live) in conns.iter_mut().zip(&live) {
+                c.stages = crate::canary::canary_stages(&c.stages, options.canary_percent, live)?;
             }
         }
         if options.dry_run {
